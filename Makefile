@@ -1,0 +1,43 @@
+# mymem lab: thin entry points; the work is done by the host runner (crates/lab).
+# Run `make help` for the list. Every target sets up what it needs by itself.
+
+CARGO ?= cargo
+LAB := $(CARGO) run --quiet --release -p lab --
+
+.PHONY: help check-cargo run test test-host test-guest lint shell setup clean
+
+help:
+	@echo "make run     set up everything, run the whole lab, write results/<run-id>/"
+	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
+	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
+	@echo "make setup   install toolchain, build kernel (cached), modules and guest binaries"
+	@echo "make lint    cargo fmt --check and clippy -D warnings"
+	@echo "make clean   remove target/ and results/ (the kernel cache stays in ~/.cache/mymem)"
+	@echo "More: $(LAB) --help"
+
+check-cargo:
+	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust (rustup or Debian's cargo) first" >&2; exit 1; }
+
+run: check-cargo
+	$(LAB) run
+
+test: check-cargo test-host lint test-guest
+
+test-host:
+	$(CARGO) test --workspace --exclude conformance
+
+test-guest:
+	$(LAB) test
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+shell: check-cargo
+	$(LAB) shell
+
+setup: check-cargo
+	$(LAB) setup
+
+clean:
+	rm -rf target results

@@ -1,0 +1,126 @@
+//! Running host commands: quietly with a log file and a spinner for long steps,
+//! or with captured output for version probes. Failures always show the tail.
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Prints a step header, so a user always sees what is happening and why.
+pub fn step(what: &str) {
+    eprintln!("==> {what}");
+}
+
+pub fn note(what: &str) {
+    eprintln!("    {what}");
+}
+
+/// Runs `cmd` and returns its stdout, failing with its stderr.
+pub fn output(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .output()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
+    if !out.status.success() {
+        bail!(
+            "{cmd:?} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Runs `cmd` with its output going to `log`, showing a spinner with the latest
+/// line. On failure, prints the last lines of the log and names it.
+pub fn logged(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
+    let started = Instant::now();
+    let mut file = File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
+    let bar = spinner(what);
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().expect("piped");
+    let tx2 = tx.clone();
+    let err_thread = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx2.send(line);
+        }
+    });
+    let stdout = child.stdout.take().expect("piped");
+    let out_thread = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut tail = std::collections::VecDeque::new();
+    for line in rx {
+        writeln!(file, "{line}")?;
+        bar.set_message(truncate(&line, 70));
+        tail.push_back(line);
+        if tail.len() > 40 {
+            tail.pop_front();
+        }
+    }
+    let _ = (out_thread.join(), err_thread.join());
+    let status = child.wait()?;
+    bar.finish_and_clear();
+    if !status.success() {
+        for line in &tail {
+            eprintln!("    | {line}");
+        }
+        bail!("{what} failed ({status}); full log: {}", log.display());
+    }
+    note(&format!(
+        "{what}: done in {:.0} s (log: {})",
+        started.elapsed().as_secs_f64(),
+        log.display()
+    ));
+    Ok(())
+}
+
+pub fn spinner(what: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("    {spinner} {prefix} [{elapsed}] {wide_msg}")
+            .expect("valid template"),
+    );
+    bar.set_prefix(what.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// `sudo` prefix when not root, so the same steps work for a user with sudo.
+pub fn privileged(program: &str) -> Command {
+    if is_root() {
+        Command::new(program)
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg(program);
+        c
+    }
+}
+
+fn is_root() -> bool {
+    // The effective uid, without a libc dependency.
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}

@@ -1,0 +1,111 @@
+//! Our out-of-tree modules, built with Kbuild against the lab kernel. Sources
+//! are mirrored into target/ so the repository stays free of build artefacts.
+
+use crate::kernel::Kernel;
+use crate::{cmd, paths};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Each module and the modules whose exported symbols it uses (built first;
+/// their Module.symvers goes into KBUILD_EXTRA_SYMBOLS).
+pub const MODULES: &[(&str, &[&str])] = &[
+    ("hello", &[]),
+    ("mymem", &[]),
+    ("mymem_c", &[]),
+    ("mymem_test", &["mymem"]),
+    ("lab_fault", &[]),
+];
+
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// module name -> .ko
+    pub modules: Vec<(String, PathBuf)>,
+}
+
+impl Built {
+    pub fn ko(&self, name: &str) -> Option<&Path> {
+        self.modules
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path())
+    }
+}
+
+pub fn build(kernel: &Kernel) -> Result<Built> {
+    cmd::step("Kernel modules (out-of-tree Kbuild)");
+    let src = paths::repo_root().join("kernel");
+    let out = paths::target_dir().join("kbuild").join(format!(
+        "{}-{}",
+        kernel.profile.name(),
+        kernel.key
+    ));
+    mirror(&src, &out)?;
+    let mut built = Vec::new();
+    for (name, deps) in MODULES {
+        let dir = out.join(name);
+        if !dir.join("Kbuild").exists() {
+            bail!("kernel/{name}/Kbuild is missing");
+        }
+        let mut make = kernel.make();
+        make.arg(format!("M={}", dir.display()));
+        let symvers: Vec<String> = deps
+            .iter()
+            .map(|d| out.join(d).join("Module.symvers").display().to_string())
+            .collect();
+        if !symvers.is_empty() {
+            make.arg(format!("KBUILD_EXTRA_SYMBOLS={}", symvers.join(" ")));
+        }
+        make.arg("modules");
+        cmd::logged(
+            &mut make,
+            &format!("build {name}.ko"),
+            &dir.join("build.log"),
+        )?;
+        let ko = dir.join(format!("{name}.ko"));
+        if !ko.exists() {
+            bail!("{} was not produced", ko.display());
+        }
+        built.push((name.to_string(), ko));
+    }
+    Ok(Built { modules: built })
+}
+
+/// Copies source files whose contents changed (keeping mtimes of unchanged
+/// ones, so Kbuild rebuilds only what changed) and removes stale ones.
+fn mirror(src: &Path, dst: &Path) -> Result<()> {
+    std::fs::create_dir_all(dst)?;
+    for entry in std::fs::read_dir(src).with_context(|| format!("cannot read {}", src.display()))? {
+        let entry = entry?;
+        let from = entry.path();
+        let to = dst.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            mirror(&from, &to)?;
+        } else if is_source(&from) {
+            let new = std::fs::read(&from)?;
+            if std::fs::read(&to).ok().as_deref() != Some(new.as_slice()) {
+                std::fs::write(&to, new)?;
+            }
+        }
+    }
+    // A source deleted from the repository must not linger in the build.
+    for entry in std::fs::read_dir(dst)? {
+        let path = entry?.path();
+        if path.is_file() && is_source(&path) && !src.join(path.file_name().expect("file")).exists()
+        {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
+}
+
+fn is_source(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name == "Kbuild"
+        || name == "Makefile"
+        || [".rs", ".c", ".h", ".config"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}

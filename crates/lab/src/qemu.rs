@@ -1,0 +1,247 @@
+//! QEMU: choosing the accelerator, the command line, and running a guest with
+//! a hard timeout while its console streams to the terminal and a log.
+
+use anyhow::{Context, Result};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Accel {
+    Auto,
+    Kvm,
+    Tcg,
+}
+
+impl Accel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Accel::Auto => "auto",
+            Accel::Kvm => "kvm",
+            Accel::Tcg => "tcg",
+        }
+    }
+}
+
+/// Resolves `auto`: KVM only when /dev/kvm is usable and the CPU exposes
+/// vmx/svm. Here /dev/kvm exists inside a VM without nested virtualisation and
+/// KVM guests hang, which the missing flag tells apart.
+pub fn choose(requested: Accel, kvm_usable: bool, cpuinfo: &str) -> (Accel, String) {
+    let virt = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("flags"))
+        .any(|l| l.split_whitespace().any(|f| f == "vmx" || f == "svm"));
+    match requested {
+        Accel::Kvm => (Accel::Kvm, "requested".into()),
+        Accel::Tcg => (Accel::Tcg, "requested".into()),
+        Accel::Auto if kvm_usable && virt => {
+            (Accel::Kvm, "/dev/kvm usable and CPU has vmx/svm".into())
+        }
+        Accel::Auto if !kvm_usable => (
+            Accel::Tcg,
+            "no usable /dev/kvm: software emulation, times are slow".into(),
+        ),
+        Accel::Auto => (
+            Accel::Tcg,
+            "/dev/kvm present but the CPU has no vmx/svm (nested VM): software emulation".into(),
+        ),
+    }
+}
+
+pub fn detect(requested: Accel) -> (Accel, String) {
+    let kvm_usable = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .is_ok();
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    choose(requested, kvm_usable, &cpuinfo)
+}
+
+#[derive(Debug, Clone)]
+pub struct Machine {
+    pub accel: Accel,
+    pub cpus: u32,
+    pub memory_mb: u32,
+    pub kernel: PathBuf,
+    pub initrd: PathBuf,
+    pub append: String,
+    /// Where the guest's second serial port (results tar) is written.
+    pub results_channel: PathBuf,
+    /// Interactive: the console is the user's terminal (Ctrl-A X quits QEMU).
+    pub interactive: bool,
+}
+
+impl Machine {
+    pub fn args(&self) -> Vec<String> {
+        let accel = match self.accel {
+            Accel::Kvm => "kvm",
+            _ => "tcg",
+        };
+        let mut a: Vec<String> = vec![
+            "-accel".into(),
+            accel.into(),
+            "-smp".into(),
+            self.cpus.to_string(),
+            "-m".into(),
+            format!("{}M", self.memory_mb),
+            "-no-reboot".into(),
+            "-display".into(),
+            "none".into(),
+            "-kernel".into(),
+            self.kernel.display().to_string(),
+            "-initrd".into(),
+            self.initrd.display().to_string(),
+            "-append".into(),
+            self.append.clone(),
+        ];
+        if self.accel == Accel::Kvm {
+            a.extend(["-cpu".into(), "host".into()]);
+        }
+        if self.interactive {
+            a.extend(["-serial".into(), "mon:stdio".into()]);
+        } else {
+            a.extend([
+                "-monitor".into(),
+                "none".into(),
+                "-serial".into(),
+                "stdio".into(),
+            ]);
+        }
+        a.extend([
+            "-serial".into(),
+            format!("file:{}", self.results_channel.display()),
+        ]);
+        a
+    }
+}
+
+/// How a guest run ended, as seen from the host.
+#[derive(Debug)]
+pub struct Ended {
+    pub timed_out: bool,
+    pub elapsed: Duration,
+    pub console: String,
+}
+
+/// Streams console lines to `show` and the log; kills QEMU after `timeout`.
+pub fn run(
+    machine: &Machine,
+    timeout: Duration,
+    console_log: &Path,
+    mut show: impl FnMut(&str) + Send + 'static,
+) -> Result<Ended> {
+    let started = Instant::now();
+    let mut cmd = Command::new("qemu-system-x86_64");
+    cmd.args(machine.args());
+    if machine.interactive {
+        let status = cmd.status().context("cannot run qemu-system-x86_64")?;
+        let _ = status;
+        return Ok(Ended {
+            timed_out: false,
+            elapsed: started.elapsed(),
+            console: String::new(),
+        });
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("cannot run qemu-system-x86_64")?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut log = std::fs::File::create(console_log)?;
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        let mut reader = BufReader::new(stdout);
+        let mut buf = Vec::new();
+        while reader
+            .read_until(b'\n', &mut buf)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {
+            let line = String::from_utf8_lossy(&buf).into_owned();
+            let _ = log.write_all(line.as_bytes());
+            show(line.trim_end_matches(['\n', '\r']));
+            all.push_str(&line);
+            buf.clear();
+        }
+        all
+    });
+    let timed_out = wait_or_kill(&mut child, timeout)?;
+    let console = reader.join().unwrap_or_default();
+    Ok(Ended {
+        timed_out,
+        elapsed: started.elapsed(),
+        console,
+    })
+}
+
+fn wait_or_kill(child: &mut Child, timeout: Duration) -> Result<bool> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if child.try_wait()?.is_some() {
+            return Ok(false);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(true);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VMX: &str = "processor\t: 0\nflags\t\t: fpu vme vmx sse\n";
+    const NOVIRT: &str = "processor\t: 0\nflags\t\t: fpu vme sse hypervisor\n";
+
+    #[test]
+    fn auto_uses_kvm_only_when_it_can_work() {
+        assert_eq!(choose(Accel::Auto, true, VMX).0, Accel::Kvm);
+        assert_eq!(choose(Accel::Auto, true, NOVIRT).0, Accel::Tcg);
+        assert_eq!(choose(Accel::Auto, false, VMX).0, Accel::Tcg);
+        assert!(choose(Accel::Auto, true, NOVIRT).1.contains("vmx/svm"));
+    }
+
+    #[test]
+    fn explicit_choice_wins() {
+        assert_eq!(choose(Accel::Kvm, false, NOVIRT).0, Accel::Kvm);
+        assert_eq!(choose(Accel::Tcg, true, VMX).0, Accel::Tcg);
+    }
+
+    fn machine(accel: Accel, interactive: bool) -> Machine {
+        Machine {
+            accel,
+            cpus: 2,
+            memory_mb: 1024,
+            kernel: "/k/bzImage".into(),
+            initrd: "/w/initrd.gz".into(),
+            append: "console=ttyS0 panic=-1".into(),
+            results_channel: "/w/results.tgz".into(),
+            interactive,
+        }
+    }
+
+    #[test]
+    fn command_line_has_one_accel_two_serials_and_timeout_friendly_flags() {
+        let a = machine(Accel::Tcg, false).args();
+        let joined = a.join(" ");
+        assert_eq!(a.iter().filter(|x| *x == "-accel").count(), 1);
+        assert!(joined.contains("-accel tcg -smp 2 -m 1024M -no-reboot"));
+        assert!(joined.contains("-serial stdio -serial file:/w/results.tgz"));
+        assert!(joined.contains("-append console=ttyS0 panic=-1"));
+        assert!(!joined.contains("-cpu host"));
+        let k = machine(Accel::Kvm, true).args().join(" ");
+        assert!(
+            k.contains("-accel kvm") && k.contains("-cpu host") && k.contains("-serial mon:stdio")
+        );
+    }
+}

@@ -1,0 +1,684 @@
+//! `mymem bench`: pwrite/pread latency of the devices, interleaved, with
+//! baselines measured in the same run.
+
+use std::fs::{File, OpenOptions};
+use std::hint::black_box;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, ensure, Context, Result};
+use mymem::Device;
+use rand::rngs::SmallRng;
+use rand::{RngCore, SeedableRng};
+
+use crate::cli::BenchArgs;
+use crate::report_json::{
+    BenchConfig, BenchReport, Comparison, Op, Series, SeriesKind, Skipped, BENCH_SCHEMA,
+};
+use crate::stats::{self, Summary};
+use crate::table::{pct, us, Table};
+
+/// Every pwrite/pread goes to this offset.
+const OFFSET: u64 = 0;
+const TMPFS_MAGIC: u32 = 0x0102_1994;
+
+const TIMING: &str =
+    "one sample = CLOCK_MONOTONIC (std::time::Instant) read immediately before and \
+after ONE pwrite(2) or pread(2) syscall of the whole size at offset 0; it includes one clock read \
+(see the clock series). Filling the write buffer with fresh random data (SmallRng) and verifying \
+that the read-back equals it are outside the timed region. memcpy: one copy_from_slice between two \
+prefaulted buffers (std::hint::black_box on both). syscall: 1-byte read(2) of /dev/zero, 1-byte \
+write(2) to /dev/null. All buffers are allocated and prefaulted once and reused.";
+
+const SCHEDULE: &str = "per size: warmup trials, then counted trials; each trial visits every \
+target (devices in the given order, tmpfs, memcpy) once, in an order rotated by one position per \
+trial, so every target runs equally often in every slot. The syscall and clock baselines run the \
+same way (rotated) before the sizes.";
+
+/// A file that takes positioned transfers: a mymem device or the tmpfs peer.
+trait Transfer {
+    fn pwrite(&self, buf: &[u8], offset: u64) -> io::Result<usize>;
+    fn pread(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+}
+
+impl Transfer for Device {
+    fn pwrite(&self, buf: &[u8], offset: u64) -> io::Result<usize> {
+        self.write_at(buf, offset)
+    }
+    fn pread(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        self.read_at(buf, offset)
+    }
+}
+
+impl Transfer for File {
+    fn pwrite(&self, buf: &[u8], offset: u64) -> io::Result<usize> {
+        FileExt::write_at(self, buf, offset)
+    }
+    fn pread(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        FileExt::read_at(self, buf, offset)
+    }
+}
+
+struct Target {
+    kind: SeriesKind,
+    label: String,
+    path: String,
+    io: Box<dyn Transfer>,
+    /// Counted samples per op of the current size.
+    pwrite: Vec<u64>,
+    pread: Vec<u64>,
+}
+
+/// The tmpfs peer file, removed when dropped.
+struct TmpFile(PathBuf);
+
+impl Drop for TmpFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Buffers allocated and prefaulted once for the whole run.
+struct Buffers {
+    write: Vec<u8>,
+    read: Vec<u8>,
+    copy_src: Vec<u8>,
+    copy_dst: Vec<u8>,
+}
+
+impl Buffers {
+    fn new(len: usize) -> Self {
+        // Non-zero fill touches every page, so no sample takes a page fault.
+        let buf = || vec![0x5a_u8; len];
+        Self {
+            write: buf(),
+            read: buf(),
+            copy_src: buf(),
+            copy_dst: buf(),
+        }
+    }
+}
+
+pub fn run(args: &BenchArgs) -> Result<BenchReport> {
+    let env = crate::env_stamp::collect();
+    let max_size = *args.sizes.iter().max().context("no --sizes")?;
+    let max_len = usize::try_from(max_size).context("size does not fit in memory")?;
+    for (i, p) in args.devices.iter().enumerate() {
+        ensure!(
+            !args.devices[..i].contains(p),
+            "{} is listed twice",
+            p.display()
+        );
+    }
+
+    let mut skipped = Vec::new();
+    let mut targets = Vec::new();
+    for path in &args.devices {
+        match open_device(path, max_size) {
+            Ok(dev) => {
+                let label = unique_label(device_label(path), path, &targets);
+                targets.push(target(SeriesKind::Device, label, path, Box::new(dev)));
+            }
+            Err(e) => skip(&mut skipped, path, e),
+        }
+    }
+    if targets.is_empty() {
+        bail!(
+            "no device could be measured: {}",
+            skipped
+                .iter()
+                .map(|s| format!("{}: {}", s.target, s.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    let reference = targets[0].label.clone();
+
+    let mut _tmp_guard = None;
+    let mut tmpfs_path = None;
+    if !args.no_tmpfs {
+        let path = args
+            .tmpfs_dir
+            .join(format!("mymem-bench.{}", std::process::id()));
+        match open_tmpfs(&path, max_len) {
+            Ok(file) => {
+                _tmp_guard = Some(TmpFile(path.clone()));
+                tmpfs_path = Some(path.display().to_string());
+                targets.push(target(
+                    SeriesKind::Tmpfs,
+                    "tmpfs".into(),
+                    &path,
+                    Box::new(file),
+                ));
+            }
+            Err(e) => skip(&mut skipped, &path, e),
+        }
+    }
+
+    let mut rng = SmallRng::seed_from_u64(args.seed);
+    let mut bufs = Buffers::new(max_len);
+    let mut series = Vec::new();
+
+    eprintln!(
+        "bench: baselines (syscall floor, clock): {} warmup + {} trials",
+        args.warmup, args.trials
+    );
+    match baselines(args.warmup, args.trials) {
+        Ok(mut s) => series.append(&mut s),
+        Err(e) => skip(&mut skipped, Path::new("/dev/zero,/dev/null"), e),
+    }
+
+    let labels: Vec<&str> = targets.iter().map(|t| t.label.as_str()).collect();
+    let labels = labels.join(", ");
+    for (i, &size) in args.sizes.iter().enumerate() {
+        let started = Instant::now();
+        eprint!(
+            "bench: size {size} B ({}/{}): {} warmup + {} trials of {labels}, memcpy ...",
+            i + 1,
+            args.sizes.len(),
+            args.warmup,
+            args.trials
+        );
+        let memcpy = measure_size(&mut targets, &mut bufs, &mut rng, size, args)
+            .with_context(|| format!("size {size}"))?;
+        eprintln!(" {:.1} s", started.elapsed().as_secs_f64());
+        for t in &mut targets {
+            for (op, samples) in [(Op::Pwrite, &mut t.pwrite), (Op::Pread, &mut t.pread)] {
+                series.push(make_series(
+                    t.kind,
+                    &t.label,
+                    &t.path,
+                    op,
+                    size,
+                    std::mem::take(samples),
+                ));
+            }
+        }
+        series.push(make_series(
+            SeriesKind::Memcpy,
+            "memcpy",
+            "",
+            Op::Copy,
+            size,
+            memcpy,
+        ));
+    }
+
+    let comparisons = compare(&series, &reference);
+    for s in &skipped {
+        eprintln!("bench: error: skipped {}: {}", s.target, s.reason);
+    }
+    Ok(BenchReport {
+        schema: BENCH_SCHEMA.into(),
+        env,
+        config: BenchConfig {
+            devices: args
+                .devices
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            reference: Some(reference),
+            sizes: args.sizes.clone(),
+            trials: args.trials,
+            warmup: args.warmup,
+            offset: OFFSET,
+            seed: args.seed,
+            tmpfs_path,
+            timing: TIMING.into(),
+            schedule: SCHEDULE.into(),
+            clock: "CLOCK_MONOTONIC via std::time::Instant, nanoseconds".into(),
+            percentile_method: stats::PERCENTILE_METHOD.into(),
+            ci_method: stats::CI_METHOD.into(),
+            comparison_method: stats::COMPARISON_METHOD.into(),
+        },
+        skipped,
+        series,
+        comparisons,
+    })
+}
+
+fn skip(skipped: &mut Vec<Skipped>, path: &Path, e: anyhow::Error) {
+    let s = Skipped {
+        target: path.display().to_string(),
+        reason: format!("{e:#}"),
+    };
+    eprintln!("bench: error: skipping {}: {}", s.target, s.reason);
+    skipped.push(s);
+}
+
+fn target(kind: SeriesKind, label: String, path: &Path, io: Box<dyn Transfer>) -> Target {
+    Target {
+        kind,
+        label,
+        path: path.display().to_string(),
+        io,
+        pwrite: Vec::new(),
+        pread: Vec::new(),
+    }
+}
+
+fn open_device(path: &Path, max_size: u64) -> Result<Device> {
+    let dev = Device::open(path).context("cannot open")?;
+    let size = dev.size().context("MYMEM_IOC_SIZE failed")?;
+    ensure!(
+        OFFSET + max_size <= size,
+        "device buffer is {size} bytes, smaller than the largest size {max_size}"
+    );
+    Ok(dev)
+}
+
+fn open_tmpfs(path: &Path, len: usize) -> Result<File> {
+    if let Ok(fs) = rustix::fs::statfs(path.parent().unwrap_or(Path::new("/"))) {
+        if fs.f_type as u32 != TMPFS_MAGIC {
+            eprintln!(
+                "bench: warning: {} is not on tmpfs (f_type {:#x})",
+                path.display(),
+                fs.f_type
+            );
+        }
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .context("cannot create")?;
+    // Allocate every page now, so no timed pwrite extends the file.
+    FileExt::write_all_at(&file, &vec![0u8; len], OFFSET).context("cannot fill")?;
+    Ok(file)
+}
+
+/// `Rust` for /dev/mymem, `C` for /dev/mymem_c, else the path.
+pub fn device_label(path: &Path) -> String {
+    match path.file_name().and_then(|n| n.to_str()) {
+        Some("mymem") => "Rust".into(),
+        Some("mymem_c") => "C".into(),
+        _ => path.display().to_string(),
+    }
+}
+
+fn unique_label(label: String, path: &Path, targets: &[Target]) -> String {
+    if targets.iter().any(|t| t.label == label) {
+        path.display().to_string()
+    } else {
+        label
+    }
+}
+
+/// Runs all trials of one size; fills the targets' sample vectors and
+/// returns the memcpy samples.
+fn measure_size(
+    targets: &mut [Target],
+    bufs: &mut Buffers,
+    rng: &mut SmallRng,
+    size: u64,
+    args: &BenchArgs,
+) -> Result<Vec<u64>> {
+    let len = usize::try_from(size)?;
+    let trials = args.trials as usize;
+    for t in targets.iter_mut() {
+        t.pwrite = Vec::with_capacity(trials);
+        t.pread = Vec::with_capacity(trials);
+    }
+    let mut memcpy = Vec::with_capacity(trials);
+    rng.fill_bytes(&mut bufs.copy_src[..len]);
+
+    // Steps 0..n are the targets, step n is memcpy.
+    let steps = targets.len() + 1;
+    for trial in 0..(args.warmup as usize + trials) {
+        let counted = trial >= args.warmup as usize;
+        for slot in 0..steps {
+            let step = (slot + trial) % steps;
+            if step == targets.len() {
+                let ns = time_memcpy(&bufs.copy_src[..len], &mut bufs.copy_dst[..len]);
+                if counted {
+                    memcpy.push(ns);
+                }
+                continue;
+            }
+            let t = &mut targets[step];
+            let (w, r) = transfer_trial(t, bufs, rng, len, trial)
+                .with_context(|| format!("{} ({})", t.label, t.path))?;
+            if counted {
+                t.pwrite.push(w);
+                t.pread.push(r);
+            }
+        }
+    }
+    Ok(memcpy)
+}
+
+/// One pwrite + one pread of fresh data, each timed alone; verified after.
+fn transfer_trial(
+    t: &Target,
+    bufs: &mut Buffers,
+    rng: &mut SmallRng,
+    len: usize,
+    trial: usize,
+) -> Result<(u64, u64)> {
+    let wbuf = &mut bufs.write[..len];
+    let rbuf = &mut bufs.read[..len];
+    rng.fill_bytes(wbuf);
+
+    let t0 = Instant::now();
+    let written = t.io.pwrite(wbuf, OFFSET);
+    let t1 = Instant::now();
+    let written = written.context("pwrite")?;
+    ensure!(written == len, "short pwrite: {written} of {len} bytes");
+
+    let t2 = Instant::now();
+    let read = t.io.pread(rbuf, OFFSET);
+    let t3 = Instant::now();
+    let read = read.context("pread")?;
+    ensure!(read == len, "short pread: {read} of {len} bytes");
+
+    if let Some(at) = wbuf.iter().zip(rbuf.iter()).position(|(w, r)| w != r) {
+        bail!("trial {trial}: read-back of {len} bytes differs from what was written, first at byte {at}");
+    }
+    Ok((nanos(t1 - t0), nanos(t3 - t2)))
+}
+
+fn time_memcpy(src: &[u8], dst: &mut [u8]) -> u64 {
+    let t0 = Instant::now();
+    dst.copy_from_slice(black_box(src));
+    black_box(&mut *dst);
+    let t1 = Instant::now();
+    nanos(t1 - t0)
+}
+
+/// Syscall floor and clock overhead, rotated like the sizes.
+fn baselines(warmup: u32, trials: u32) -> Result<Vec<Series>> {
+    let mut zero = File::open("/dev/zero").context("/dev/zero")?;
+    let mut null = OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .context("/dev/null")?;
+    let mut byte = [0u8; 1];
+    let mut samples: [Vec<u64>; 3] = Default::default();
+    for trial in 0..(warmup + trials) as usize {
+        for slot in 0..3 {
+            let step = (slot + trial) % 3;
+            let ns = match step {
+                0 => {
+                    let t0 = Instant::now();
+                    let r = zero.read(&mut byte);
+                    let t1 = Instant::now();
+                    ensure!(r.context("read /dev/zero")? == 1, "short read of /dev/zero");
+                    nanos(t1 - t0)
+                }
+                1 => {
+                    let t0 = Instant::now();
+                    let r = null.write(&byte);
+                    let t1 = Instant::now();
+                    ensure!(
+                        r.context("write /dev/null")? == 1,
+                        "short write to /dev/null"
+                    );
+                    nanos(t1 - t0)
+                }
+                _ => {
+                    let t0 = Instant::now();
+                    let t1 = Instant::now();
+                    nanos(t1 - t0)
+                }
+            };
+            if trial >= warmup as usize {
+                samples[step].push(ns);
+            }
+        }
+    }
+    let [read, write, clock] = samples;
+    Ok(vec![
+        make_series(
+            SeriesKind::Syscall,
+            "/dev/zero",
+            "/dev/zero",
+            Op::Read,
+            1,
+            read,
+        ),
+        make_series(
+            SeriesKind::Syscall,
+            "/dev/null",
+            "/dev/null",
+            Op::Write,
+            1,
+            write,
+        ),
+        make_series(SeriesKind::Clock, "clock", "", Op::Now, 0, clock),
+    ])
+}
+
+fn make_series(
+    kind: SeriesKind,
+    label: &str,
+    target: &str,
+    op: Op,
+    size: u64,
+    samples_ns: Vec<u64>,
+) -> Series {
+    let stats = Summary::from_ns(&samples_ns).expect("trials >= 1");
+    Series {
+        kind,
+        label: label.into(),
+        target: target.into(),
+        op,
+        size,
+        throughput_mb_s: stats::throughput_mb_s(size, stats.mean_ns),
+        samples_ns,
+        stats,
+    }
+}
+
+fn nanos(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+fn is_transfer(s: &Series) -> bool {
+    matches!(s.kind, SeriesKind::Device | SeriesKind::Tmpfs)
+}
+
+/// Every other pwrite/pread target against the reference, per size and op.
+pub fn compare(series: &[Series], reference: &str) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    for a in series
+        .iter()
+        .filter(|s| is_transfer(s) && s.label == reference)
+    {
+        for b in series
+            .iter()
+            .filter(|s| is_transfer(s) && s.label != reference)
+            .filter(|s| s.op == a.op && s.size == a.size)
+        {
+            if let Some(d) = stats::rel_diff(&a.stats, &b.stats) {
+                out.push(Comparison {
+                    op: a.op,
+                    size: a.size,
+                    reference: a.label.clone(),
+                    target: b.label.clone(),
+                    ratio: d.ratio,
+                    rel_diff: d.rel_diff,
+                    rel_diff_ci95: d.ci95,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The stdout tables of a bench report.
+pub fn render(report: &BenchReport) -> String {
+    let mut out = String::new();
+    let transfer: Vec<&Series> = report.series.iter().filter(|s| is_transfer(s)).collect();
+    let mut labels: Vec<&str> = Vec::new();
+    for s in &transfer {
+        if !labels.contains(&s.label.as_str()) {
+            labels.push(&s.label);
+        }
+    }
+    let reference = report.config.reference.as_deref().unwrap_or("");
+    let others: Vec<&str> = labels.iter().copied().filter(|l| *l != reference).collect();
+
+    let mut headers = vec!["size".to_string(), "op".into()];
+    headers.extend(labels.iter().map(|l| format!("{l} mean µs")));
+    for o in &others {
+        headers.push(format!("{o}/{reference}"));
+        headers.push(format!("Δ {o} vs {reference} [95% CI]"));
+    }
+    let mut main = Table::new(headers);
+    for &size in &report.config.sizes {
+        for op in [Op::Pwrite, Op::Pread] {
+            let mean = |label: &str| {
+                transfer
+                    .iter()
+                    .find(|s| s.label == label && s.op == op && s.size == size)
+                    .map(|s| us(s.stats.mean_ns))
+                    .unwrap_or_default()
+            };
+            let mut row = vec![size.to_string(), op.as_str().into()];
+            row.extend(labels.iter().map(|l| mean(l)));
+            for o in &others {
+                match report
+                    .comparisons
+                    .iter()
+                    .find(|c| c.target == *o && c.op == op && c.size == size)
+                {
+                    Some(c) => {
+                        row.push(format!("{:.3}", c.ratio));
+                        row.push(format!(
+                            "{} [{}, {}]",
+                            pct(c.rel_diff),
+                            pct(c.rel_diff_ci95[0]),
+                            pct(c.rel_diff_ci95[1])
+                        ));
+                    }
+                    None => row.extend([String::new(), String::new()]),
+                }
+            }
+            main.row(row);
+        }
+    }
+    out.push_str(&format!(
+        "bench: mean latency of one syscall, {} trials (+{} warmup); Δ = (X - {reference}) / {reference}\n",
+        report.config.trials, report.config.warmup
+    ));
+    out.push_str(&main.render());
+
+    let mut detail = Table::new([
+        "target",
+        "op",
+        "size",
+        "n",
+        "mean µs",
+        "median",
+        "p99",
+        "min",
+        "max",
+        "sd",
+        "95% CI of mean",
+        "MB/s",
+    ]);
+    for s in &report.series {
+        let st = &s.stats;
+        let ci = st
+            .ci95_ns
+            .map(|[lo, hi]| format!("[{}, {}]", us(lo), us(hi)))
+            .unwrap_or_else(|| "-".into());
+        detail.row(vec![
+            s.label.clone(),
+            s.op.as_str().into(),
+            s.size.to_string(),
+            st.n.to_string(),
+            us(st.mean_ns),
+            us(st.median_ns),
+            us(st.p99_ns),
+            us(st.min_ns as f64),
+            us(st.max_ns as f64),
+            us(st.stddev_ns),
+            ci,
+            if s.size > 0 {
+                format!("{:.2}", s.throughput_mb_s)
+            } else {
+                "-".into()
+            },
+        ]);
+    }
+    out.push_str(
+        "\nall series (µs; baselines: syscall floor, clock overhead, memcpy, tmpfs peer):\n",
+    );
+    out.push_str(&detail.render());
+    if !report.skipped.is_empty() {
+        out.push_str("\nskipped:\n");
+        for s in &report.skipped {
+            out.push_str(&format!("  {}: {}\n", s.target, s.reason));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert_eq!(device_label(Path::new("/dev/mymem")), "Rust");
+        assert_eq!(device_label(Path::new("/dev/mymem_c")), "C");
+        assert_eq!(device_label(Path::new("/tmp/x")), "/tmp/x");
+    }
+
+    #[test]
+    fn compares_against_reference() {
+        let s = |label: &str, kind, op, size, v: u64| {
+            make_series(kind, label, "", op, size, vec![v, v + 2, v + 4])
+        };
+        let series = vec![
+            s("C", SeriesKind::Device, Op::Pwrite, 1, 100),
+            s("Rust", SeriesKind::Device, Op::Pwrite, 1, 110),
+            s("tmpfs", SeriesKind::Tmpfs, Op::Pwrite, 1, 50),
+            s("C", SeriesKind::Device, Op::Pread, 1, 200),
+            s("Rust", SeriesKind::Device, Op::Pread, 1, 200),
+            s("memcpy", SeriesKind::Memcpy, Op::Copy, 1, 5),
+        ];
+        let c = compare(&series, "C");
+        let keys: Vec<_> = c.iter().map(|c| (c.target.as_str(), c.op)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("Rust", Op::Pwrite),
+                ("tmpfs", Op::Pwrite),
+                ("Rust", Op::Pread)
+            ]
+        );
+        assert!((c[0].rel_diff - 10.0 / 102.0).abs() < 1e-12);
+        assert!(c[0].rel_diff_ci95[0] < c[0].rel_diff && c[0].rel_diff < c[0].rel_diff_ci95[1]);
+        assert_eq!(c[2].rel_diff, 0.0);
+    }
+
+    #[test]
+    fn tmpfs_peer_and_transfer_round_trip() {
+        let dir = std::env::temp_dir().join(format!("mymem-cli-test.{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("peer");
+        let file = open_tmpfs(&path, 4096).unwrap();
+        let _guard = TmpFile(path.clone());
+        let t = target(SeriesKind::Tmpfs, "tmpfs".into(), &path, Box::new(file));
+        let mut bufs = Buffers::new(4096);
+        let mut rng = SmallRng::seed_from_u64(1);
+        for len in [1, 4096] {
+            transfer_trial(&t, &mut bufs, &mut rng, len, 0).unwrap();
+        }
+        drop(_guard);
+        assert!(!path.exists());
+        std::fs::remove_dir(&dir).unwrap();
+    }
+
+    #[test]
+    fn baselines_measure_something() {
+        let s = baselines(1, 3).unwrap();
+        assert_eq!(s.len(), 3);
+        assert!(s.iter().all(|s| s.samples_ns.len() == 3));
+    }
+}

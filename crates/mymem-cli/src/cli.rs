@@ -1,0 +1,390 @@
+//! Command line of `mymem`.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::report_json::Strategy;
+
+/// Measurement tool for the mymem devices, run inside the lab guest.
+#[derive(Debug, Parser)]
+#[command(name = "mymem", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Latency of pwrite/pread on the devices, with baselines.
+    ///
+    /// Every sample is the CLOCK_MONOTONIC time around ONE pwrite(2) (or
+    /// pread(2)) of the whole size at offset 0: only the transfer syscall is
+    /// timed. Filling the buffer with fresh random data and verifying the
+    /// read-back happen outside the timed region. Devices, the tmpfs peer and
+    /// memcpy run interleaved: every trial visits all of them, in an order
+    /// rotated by one each trial. Baselines in the same run: syscall floor
+    /// (1-byte read of /dev/zero, write to /dev/null), clock overhead, memcpy
+    /// between two buffers per size, and the same pwrite/pread on a tmpfs file.
+    Bench(BenchArgs),
+    /// Lost updates of concurrent read-increment-write on one device counter.
+    ///
+    /// W threads, each with its own open file, start together and each do N
+    /// increments of the u64 at offset 0, protected by a strategy. Reports the
+    /// error of the final counter against W*N, wall time, increments/s and
+    /// process CPU time (getrusage user+sys).
+    Race(RaceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Device to measure (repeatable or comma list). The first one that can be
+    /// opened is the reference of the comparisons: (other - ref) / ref.
+    #[arg(
+        short = 'd',
+        long = "device",
+        value_name = "PATH",
+        value_delimiter = ',',
+        default_values = ["/dev/mymem_c", "/dev/mymem"]
+    )]
+    pub devices: Vec<PathBuf>,
+    /// Transfer sizes in bytes (comma list; k/M suffixes = KiB/MiB).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_size,
+        default_value = "1,64,1024,65536,524288"
+    )]
+    pub sizes: Vec<u64>,
+    /// Counted trials per size.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub trials: u32,
+    /// Uncounted trials per size before the counted ones.
+    #[arg(long, default_value_t = 50)]
+    pub warmup: u32,
+    /// Directory of the tmpfs peer file.
+    #[arg(long, value_name = "DIR", default_value = "/dev/shm")]
+    pub tmpfs_dir: PathBuf,
+    /// Do not measure the tmpfs peer.
+    #[arg(long)]
+    pub no_tmpfs: bool,
+    /// Seed of the RNG filling the write buffer.
+    #[arg(long, default_value_t = 0x6d79_6d65_6d00)]
+    pub seed: u64,
+    /// Write every raw sample, the statistics and an environment stamp here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+/// Workers of `race --sweep`.
+pub const SWEEP_WORKERS: [u32; 18] = [
+    2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 35, 40, 45, 50, 100,
+];
+/// Workers, iterations, trials of `race --quick`.
+pub const QUICK: ([u32; 3], u64, u32) = ([1, 2, 4], 2000, 3);
+pub const DEFAULT_WORKERS: u32 = 4;
+pub const DEFAULT_ITERATIONS: u64 = 150_000;
+pub const DEFAULT_TRIALS: u32 = 3;
+pub const MIN_SWEEP_TRIALS: u32 = 3;
+
+#[derive(Debug, Args)]
+pub struct RaceArgs {
+    /// Device holding the counter (u64 at offset 0).
+    #[arg(long, value_name = "PATH", default_value = "/dev/mymem")]
+    pub device: PathBuf,
+    /// Worker threads (comma list for several runs) [default: 4].
+    #[arg(
+        short = 'w',
+        long,
+        value_delimiter = ',',
+        value_parser = clap::value_parser!(u32).range(1..=4096)
+    )]
+    pub workers: Vec<u32>,
+    /// Increments per worker per trial [default: 150000].
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+    /// Strategy (repeatable or comma list) [default: all].
+    #[arg(short = 's', long, value_delimiter = ',')]
+    pub strategy: Vec<Strategy>,
+    /// Trials per (workers, strategy) [default: 3; at least 3 with --sweep].
+    #[arg(short = 't', long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub trials: Option<u32>,
+    /// Workers 2..10, 15..50 by 5, and 100, every strategy, N = 150000.
+    #[arg(long, conflicts_with_all = ["workers", "quick"])]
+    pub sweep: bool,
+    /// Tiny preset for tests: workers 1,2,4, N = 2000, 3 trials.
+    #[arg(long, conflicts_with_all = ["workers", "iterations", "trials"])]
+    pub quick: bool,
+    /// Write every trial, the summary and an environment stamp here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+/// A race run with the presets and defaults resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RacePlan {
+    pub workers: Vec<u32>,
+    pub iterations: u64,
+    pub trials: u32,
+    pub strategies: Vec<Strategy>,
+}
+
+impl RaceArgs {
+    pub fn plan(&self) -> Result<RacePlan> {
+        let (workers, iterations, trials) = if self.quick {
+            (QUICK.0.to_vec(), QUICK.1, QUICK.2)
+        } else if self.sweep {
+            let trials = self.trials.unwrap_or(DEFAULT_TRIALS);
+            if trials < MIN_SWEEP_TRIALS {
+                bail!("--sweep needs --trials >= {MIN_SWEEP_TRIALS}, got {trials}");
+            }
+            (
+                SWEEP_WORKERS.to_vec(),
+                self.iterations.unwrap_or(DEFAULT_ITERATIONS),
+                trials,
+            )
+        } else {
+            let workers = if self.workers.is_empty() {
+                vec![DEFAULT_WORKERS]
+            } else {
+                self.workers.clone()
+            };
+            (
+                workers,
+                self.iterations.unwrap_or(DEFAULT_ITERATIONS),
+                self.trials.unwrap_or(DEFAULT_TRIALS),
+            )
+        };
+        let mut strategies = if self.strategy.is_empty() {
+            Strategy::ALL.to_vec()
+        } else {
+            self.strategy.clone()
+        };
+        dedup_keep_order(&mut strategies);
+        let mut workers = workers;
+        dedup_keep_order(&mut workers);
+        if u64::from(*workers.iter().max().expect("non-empty"))
+            .checked_mul(iterations)
+            .is_none()
+        {
+            bail!("workers * iterations overflows u64");
+        }
+        Ok(RacePlan {
+            workers,
+            iterations,
+            trials,
+            strategies,
+        })
+    }
+}
+
+fn dedup_keep_order<T: PartialEq + Copy>(v: &mut Vec<T>) {
+    let mut seen = Vec::with_capacity(v.len());
+    v.retain(|x| {
+        let new = !seen.contains(x);
+        if new {
+            seen.push(*x);
+        }
+        new
+    });
+}
+
+/// Parses `4096`, `4k`, `64K`, `1M` (binary multiples); must be >= 1.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, mult) = match s.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&s[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&s[..i], 1u64 << 20),
+        _ => (s, 1),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size in bytes (e.g. 4096, 4k, 1M)"))?;
+    let size = n
+        .checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))?;
+    if size == 0 {
+        return Err("size must be at least 1 byte".into());
+    }
+    Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("mymem").chain(args.iter().copied()))
+    }
+
+    fn bench(args: &[&str]) -> BenchArgs {
+        match parse(&[&["bench"], args].concat()).unwrap().command {
+            Command::Bench(b) => b,
+            c => panic!("{c:?}"),
+        }
+    }
+
+    fn race(args: &[&str]) -> RaceArgs {
+        match parse(&[&["race"], args].concat()).unwrap().command {
+            Command::Race(r) => r,
+            c => panic!("{c:?}"),
+        }
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bench_defaults() {
+        let b = bench(&[]);
+        assert_eq!(
+            b.devices,
+            [PathBuf::from("/dev/mymem_c"), PathBuf::from("/dev/mymem")]
+        );
+        assert_eq!(b.sizes, [1, 64, 1024, 65536, 524288]);
+        assert_eq!((b.trials, b.warmup), (1000, 50));
+        assert_eq!(b.tmpfs_dir, PathBuf::from("/dev/shm"));
+        assert!(!b.no_tmpfs);
+        assert!(b.json.is_none());
+    }
+
+    #[test]
+    fn bench_overrides() {
+        let b = bench(&[
+            "--trials",
+            "20",
+            "--sizes",
+            "1,4k,1M",
+            "--device",
+            "/dev/a",
+            "-d",
+            "/dev/b,/dev/c",
+            "--warmup",
+            "0",
+            "--json",
+            "/results/bench.json",
+        ]);
+        assert_eq!(b.trials, 20);
+        assert_eq!(b.warmup, 0);
+        assert_eq!(b.sizes, [1, 4096, 1 << 20]);
+        assert_eq!(b.devices, ["/dev/a", "/dev/b", "/dev/c"].map(PathBuf::from));
+        assert_eq!(b.json, Some(PathBuf::from("/results/bench.json")));
+    }
+
+    #[test]
+    fn bench_rejects_invalid() {
+        for bad in [
+            &["--sizes", "0"][..],
+            &["--sizes", "1,x"],
+            &["--sizes", "99999999999999999999"],
+            &["--trials", "0"],
+            &["--trials", "-3"],
+            &["--warmup", "many"],
+            &["--bogus"],
+        ] {
+            assert!(parse(&[&["bench"], bad].concat()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn race_defaults() {
+        let r = race(&[]);
+        assert_eq!(r.device, PathBuf::from("/dev/mymem"));
+        assert_eq!(
+            r.plan().unwrap(),
+            RacePlan {
+                workers: vec![4],
+                iterations: 150_000,
+                trials: 3,
+                strategies: Strategy::ALL.to_vec(),
+            }
+        );
+    }
+
+    #[test]
+    fn race_quick() {
+        let p = race(&["--quick", "--strategy", "fetch-add"])
+            .plan()
+            .unwrap();
+        assert_eq!(
+            p,
+            RacePlan {
+                workers: vec![1, 2, 4],
+                iterations: 2000,
+                trials: 3,
+                strategies: vec![Strategy::FetchAdd],
+            }
+        );
+    }
+
+    #[test]
+    fn race_sweep() {
+        let p = race(&["--sweep"]).plan().unwrap();
+        assert_eq!(p.workers, SWEEP_WORKERS);
+        assert_eq!((p.iterations, p.trials), (150_000, 3));
+        assert_eq!(p.strategies, Strategy::ALL);
+        let p = race(&["--sweep", "-n", "1000", "-t", "5"]).plan().unwrap();
+        assert_eq!((p.iterations, p.trials), (1000, 5));
+        // T >= 3 is enforced.
+        assert!(race(&["--sweep", "--trials", "2"]).plan().is_err());
+    }
+
+    #[test]
+    fn race_lists() {
+        let p = race(&[
+            "-w",
+            "1,8",
+            "--workers",
+            "8",
+            "-s",
+            "none,kernel-lock",
+            "--strategy",
+            "none",
+            "-n",
+            "10",
+            "-t",
+            "1",
+        ])
+        .plan()
+        .unwrap();
+        assert_eq!(p.workers, [1, 8]);
+        assert_eq!(p.strategies, [Strategy::None, Strategy::KernelLock]);
+        assert_eq!((p.iterations, p.trials), (10, 1));
+    }
+
+    #[test]
+    fn race_rejects_invalid() {
+        for bad in [
+            &["--workers", "0"][..],
+            &["--workers", "5000"],
+            &["--iterations", "0"],
+            &["--trials", "0"],
+            &["--strategy", "spinlock"],
+            &["--quick", "--sweep"],
+            &["--quick", "--workers", "2"],
+            &["--quick", "--trials", "5"],
+            &["--sweep", "--workers", "2"],
+        ] {
+            assert!(parse(&[&["race"], bad].concat()).is_err(), "{bad:?}");
+        }
+        assert!(race(&["-w", "4096", "-n", &u64::MAX.to_string()])
+            .plan()
+            .is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1"), Ok(1));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("512k"), Ok(524288));
+        assert_eq!(parse_size("2M"), Ok(2 << 20));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("k").is_err());
+        assert!(parse_size("").is_err());
+        assert!(parse_size("-1").is_err());
+    }
+}

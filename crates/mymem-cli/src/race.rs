@@ -1,0 +1,335 @@
+//! `mymem race`: lost updates of concurrent read-increment-write cycles.
+
+use std::io::SeekFrom;
+use std::path::Path;
+use std::sync::{Barrier, Mutex};
+use std::thread;
+use std::time::Instant;
+
+use anyhow::{anyhow, ensure, Context, Result};
+use mymem::Device;
+
+use crate::cli::{RaceArgs, RacePlan};
+use crate::report_json::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
+use crate::rusage::CpuTime;
+use crate::stats;
+use crate::table::Table;
+
+const COUNTER_OFFSET: u64 = 0;
+
+const CYCLE: &str = "none/user-mutex/kernel-lock: lseek(0) + read(8) + lseek(0) + write(8) of the \
+native-endian u64 at offset 0, value + 1 (user-mutex: std::sync::Mutex held across the cycle; \
+kernel-lock: MYMEM_IOC_LOCK before and MYMEM_IOC_UNLOCK after it); fetch-add: one \
+MYMEM_IOC_FETCH_ADD {offset 0, delta 1}. Each worker thread has its own open file; all start at \
+a std::sync::Barrier. The counter is reset to 0 before each trial.";
+
+const TIMING: &str =
+    "wall: CLOCK_MONOTONIC from the earliest worker start (after the barrier) to the \
+latest worker end; cpu: getrusage(RUSAGE_SELF) user and system deltas around thread spawn..join \
+(includes opening the files); incr_per_s = workers * iterations / wall.";
+
+pub fn run(args: &RaceArgs) -> Result<RaceReport> {
+    let plan = args.plan()?;
+    let env = crate::env_stamp::collect();
+    let path = args.device.as_path();
+    let ctl = Device::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let size = ctl
+        .size()
+        .with_context(|| format!("{}: MYMEM_IOC_SIZE failed", path.display()))?;
+    ensure!(
+        size >= COUNTER_OFFSET + 8,
+        "{}: buffer of {size} bytes has no room for the counter",
+        path.display()
+    );
+
+    let mut trials = Vec::new();
+    for (i, &workers) in plan.workers.iter().enumerate() {
+        eprintln!(
+            "race: workers {workers} ({}/{}): {} trials x {} strategies, {} iterations each",
+            i + 1,
+            plan.workers.len(),
+            plan.trials,
+            plan.strategies.len(),
+            plan.iterations
+        );
+        for trial in 0..plan.trials {
+            // Rotate the strategy order per trial so none always runs first.
+            let k = plan.strategies.len();
+            for j in 0..k {
+                let strategy = plan.strategies[(j + trial as usize) % k];
+                let t = run_trial(&ctl, path, workers, plan.iterations, strategy, trial)
+                    .with_context(|| {
+                        format!("workers {workers}, strategy {}", strategy.as_str())
+                    })?;
+                trials.push(t);
+            }
+        }
+    }
+    let summary = summarize(&plan, &trials);
+    Ok(RaceReport {
+        schema: RACE_SCHEMA.into(),
+        env,
+        config: RaceConfig {
+            device: path.display().to_string(),
+            workers: plan.workers.clone(),
+            iterations: plan.iterations,
+            trials: plan.trials,
+            strategies: plan.strategies.clone(),
+            sweep: args.sweep,
+            quick: args.quick,
+            cycle: CYCLE.into(),
+            timing: TIMING.into(),
+        },
+        trials,
+        summary,
+    })
+}
+
+fn run_trial(
+    ctl: &Device,
+    path: &Path,
+    workers: u32,
+    iterations: u64,
+    strategy: Strategy,
+    trial: u32,
+) -> Result<RaceTrial> {
+    let expected = u64::from(workers)
+        .checked_mul(iterations)
+        .ok_or_else(|| anyhow!("workers * iterations overflows u64"))?;
+    ctl.write_all_at(&0u64.to_ne_bytes(), COUNTER_OFFSET)
+        .context("resetting the counter")?;
+
+    let barrier = Barrier::new(workers as usize);
+    let mutex = Mutex::new(());
+    let cpu_before = CpuTime::now()?;
+    let spans: Vec<Result<(Instant, Instant)>> = thread::scope(|s| {
+        let (barrier, mutex) = (&barrier, &mutex);
+        let handles: Vec<_> = (0..workers)
+            .map(|_| s.spawn(move || worker(path, iterations, strategy, barrier, mutex)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("worker panicked"))))
+            .collect()
+    });
+    let cpu = CpuTime::now()?.since(cpu_before);
+    let spans = spans.into_iter().collect::<Result<Vec<_>>>()?;
+    let start = spans.iter().map(|s| s.0).min().expect("workers >= 1");
+    let end = spans.iter().map(|s| s.1).max().expect("workers >= 1");
+
+    let mut buf = [0u8; 8];
+    ctl.read_exact_at(&mut buf, COUNTER_OFFSET)
+        .context("reading the counter back")?;
+    let actual = u64::from_ne_bytes(buf);
+    let wall_ns = nanos(end.duration_since(start));
+    Ok(RaceTrial {
+        workers,
+        strategy,
+        trial,
+        expected,
+        actual,
+        error_pct: error_pct(expected, actual),
+        wall_ns,
+        incr_per_s: expected as f64 / (wall_ns.max(1) as f64 / 1e9),
+        cpu_user_ns: nanos(cpu.user),
+        cpu_sys_ns: nanos(cpu.sys),
+    })
+}
+
+/// One worker: opens its own file, waits for the others, runs its
+/// increments; returns when it started and finished.
+fn worker(
+    path: &Path,
+    iterations: u64,
+    strategy: Strategy,
+    barrier: &Barrier,
+    mutex: &Mutex<()>,
+) -> Result<(Instant, Instant)> {
+    let dev = Device::open(path);
+    // Every worker must reach the barrier, even one that failed to open.
+    barrier.wait();
+    let dev = dev.with_context(|| format!("worker cannot open {}", path.display()))?;
+    let start = Instant::now();
+    match strategy {
+        Strategy::None => {
+            for _ in 0..iterations {
+                cycle(&dev)?;
+            }
+        }
+        Strategy::UserMutex => {
+            for _ in 0..iterations {
+                let _held = mutex.lock().unwrap_or_else(|e| e.into_inner());
+                cycle(&dev)?;
+            }
+        }
+        Strategy::KernelLock => {
+            for _ in 0..iterations {
+                let held = dev.lock().context("MYMEM_IOC_LOCK")?;
+                cycle(&dev)?;
+                held.unlock().context("MYMEM_IOC_UNLOCK")?;
+            }
+        }
+        Strategy::FetchAdd => {
+            for _ in 0..iterations {
+                dev.fetch_add(COUNTER_OFFSET, 1)
+                    .context("MYMEM_IOC_FETCH_ADD")?;
+            }
+        }
+    }
+    Ok((start, Instant::now()))
+}
+
+/// The unprotected read-increment-write of the seed program.
+fn cycle(dev: &Device) -> Result<()> {
+    let mut buf = [0u8; 8];
+    dev.seek(SeekFrom::Start(COUNTER_OFFSET))?;
+    let n = dev.read(&mut buf)?;
+    ensure!(n == 8, "short read of the counter: {n} bytes");
+    let value = u64::from_ne_bytes(buf).wrapping_add(1);
+    dev.seek(SeekFrom::Start(COUNTER_OFFSET))?;
+    let n = dev.write(&value.to_ne_bytes())?;
+    ensure!(n == 8, "short write of the counter: {n} bytes");
+    Ok(())
+}
+
+/// |actual - expected| / expected * 100, without overflow.
+pub fn error_pct(expected: u64, actual: u64) -> f64 {
+    if expected == 0 {
+        return if actual == 0 { 0.0 } else { 100.0 };
+    }
+    actual.abs_diff(expected) as f64 / expected as f64 * 100.0
+}
+
+fn nanos(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// One summary per (workers, strategy), in plan order.
+pub fn summarize(plan: &RacePlan, trials: &[RaceTrial]) -> Vec<RaceSummary> {
+    let mut out = Vec::new();
+    for &workers in &plan.workers {
+        for &strategy in &plan.strategies {
+            let ts: Vec<&RaceTrial> = trials
+                .iter()
+                .filter(|t| t.workers == workers && t.strategy == strategy)
+                .collect();
+            if ts.is_empty() {
+                continue;
+            }
+            let errs: Vec<f64> = ts.iter().map(|t| t.error_pct).collect();
+            let col = |f: fn(&RaceTrial) -> f64| {
+                stats::mean(&ts.iter().map(|t| f(t)).collect::<Vec<_>>())
+            };
+            out.push(RaceSummary {
+                workers,
+                strategy,
+                trials: ts.len() as u32,
+                error_pct_mean: stats::mean(&errs),
+                error_pct_stddev: stats::sample_stddev(&errs),
+                error_pct_min: errs.iter().copied().fold(f64::INFINITY, f64::min),
+                error_pct_max: errs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                incr_per_s_mean: col(|t| t.incr_per_s),
+                wall_s_mean: col(|t| t.wall_ns as f64 / 1e9),
+                cpu_s_mean: col(|t| (t.cpu_user_ns + t.cpu_sys_ns) as f64 / 1e9),
+            });
+        }
+    }
+    out
+}
+
+/// The stdout table of a race report.
+pub fn render(report: &RaceReport) -> String {
+    let c = &report.config;
+    let mut t = Table::new([
+        "W",
+        "strategy",
+        "mean %err ± sd",
+        "min..max %err",
+        "incr/s",
+        "wall s",
+        "cpu s",
+    ]);
+    for s in &report.summary {
+        t.row(vec![
+            s.workers.to_string(),
+            s.strategy.as_str().into(),
+            format!("{:.3} ± {:.3}", s.error_pct_mean, s.error_pct_stddev),
+            format!("{:.3}..{:.3}", s.error_pct_min, s.error_pct_max),
+            format!("{:.0}", s.incr_per_s_mean),
+            format!("{:.3}", s.wall_s_mean),
+            format!("{:.3}", s.cpu_s_mean),
+        ]);
+    }
+    format!(
+        "race on {}: {} increments per worker, {} trials per row (mean ± sample sd over trials; \
+         cpu = user+sys of the process)\n{}",
+        c.device,
+        c.iterations,
+        c.trials,
+        t.render()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_percent() {
+        assert_eq!(error_pct(100, 100), 0.0);
+        assert_eq!(error_pct(100, 75), 25.0);
+        assert_eq!(error_pct(100, 150), 50.0);
+        assert_eq!(error_pct(u64::MAX, 0), 100.0);
+        assert_eq!(error_pct(0, 0), 0.0);
+    }
+
+    fn trial(workers: u32, strategy: Strategy, error_pct: f64) -> RaceTrial {
+        RaceTrial {
+            workers,
+            strategy,
+            trial: 0,
+            expected: 100,
+            actual: 0,
+            error_pct,
+            wall_ns: 2_000_000_000,
+            incr_per_s: 50.0,
+            cpu_user_ns: 1_000_000_000,
+            cpu_sys_ns: 500_000_000,
+        }
+    }
+
+    #[test]
+    fn summary_groups_and_orders() {
+        let plan = RacePlan {
+            workers: vec![2, 1],
+            iterations: 50,
+            trials: 3,
+            strategies: vec![Strategy::FetchAdd, Strategy::None],
+        };
+        let trials = [
+            trial(1, Strategy::None, 0.0),
+            trial(2, Strategy::None, 10.0),
+            trial(2, Strategy::None, 20.0),
+            trial(2, Strategy::None, 30.0),
+            trial(2, Strategy::FetchAdd, 0.0),
+        ];
+        let s = summarize(&plan, &trials);
+        let keys: Vec<_> = s.iter().map(|s| (s.workers, s.strategy)).collect();
+        assert_eq!(
+            keys,
+            [
+                (2, Strategy::FetchAdd),
+                (2, Strategy::None),
+                (1, Strategy::None)
+            ]
+        );
+        let none2 = &s[1];
+        assert_eq!(none2.trials, 3);
+        assert_eq!(none2.error_pct_mean, 20.0);
+        assert_eq!(none2.error_pct_stddev, 10.0);
+        assert_eq!((none2.error_pct_min, none2.error_pct_max), (10.0, 30.0));
+        assert_eq!(none2.cpu_s_mean, 1.5);
+        assert_eq!(none2.wall_s_mean, 2.0);
+        assert_eq!(none2.incr_per_s_mean, 50.0);
+    }
+}

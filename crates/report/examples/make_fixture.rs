@@ -1,0 +1,363 @@
+//! Writes the small, realistic run directory the tests render
+//! (tests/fixtures/run). Deterministic: rerunning it rewrites the same files.
+//!
+//! cargo run -p report --example make_fixture -- crates/report/tests/fixtures/run
+
+use std::fs;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use mymem_cli::cli::RacePlan;
+use mymem_cli::report_json::*;
+use mymem_cli::stats::{self, Summary};
+use report::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, RunInfo};
+
+const SIZES: [u64; 5] = [1, 64, 1024, 65536, 524288];
+const TRIALS: usize = 20;
+
+/// xorshift64*: deterministic noise without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// `n` samples around `mean` (±5 %), one slow outlier in 20.
+    fn samples(&mut self, mean: f64, n: usize) -> Vec<u64> {
+        (0..n)
+            .map(|_| {
+                let mut v = mean * (0.95 + 0.1 * self.unit());
+                if self.unit() < 0.05 {
+                    v *= 1.6;
+                }
+                v.round() as u64
+            })
+            .collect()
+    }
+}
+
+fn env() -> EnvStamp {
+    EnvStamp {
+        kernel_release: "7.3.4".into(),
+        kernel_version: "#1 SMP PREEMPT Fri Nov 27 00:41:07 UTC 2026".into(),
+        accel: "tcg".into(),
+        cpu_model: "QEMU Virtual CPU version 2.5+".into(),
+        vcpus: 2,
+        rustc_version: "rustc 1.96.0 (a1b2c3d4e 2026-10-29)".into(),
+        tool_version: "mymem 0.1.0".into(),
+        optimized: true,
+        unix_time_s: 1_795_741_323,
+    }
+}
+
+fn series(kind: SeriesKind, label: &str, target: &str, op: Op, size: u64, s: Vec<u64>) -> Series {
+    let stats = Summary::from_ns(&s).expect("samples");
+    Series {
+        kind,
+        label: label.into(),
+        target: target.into(),
+        op,
+        size,
+        throughput_mb_s: stats::throughput_mb_s(size, stats.mean_ns),
+        samples_ns: s,
+        stats,
+    }
+}
+
+/// Fixed cost + per-byte cost, in ns (TCG-like magnitudes).
+fn model(fixed: f64, per_byte: f64, size: u64) -> f64 {
+    fixed + per_byte * size as f64
+}
+
+fn bench(rng: &mut Rng) -> BenchReport {
+    let mut all = vec![
+        series(
+            SeriesKind::Syscall,
+            "/dev/zero",
+            "/dev/zero",
+            Op::Read,
+            1,
+            rng.samples(2400.0, TRIALS),
+        ),
+        series(
+            SeriesKind::Syscall,
+            "/dev/null",
+            "/dev/null",
+            Op::Write,
+            1,
+            rng.samples(2300.0, TRIALS),
+        ),
+        series(
+            SeriesKind::Clock,
+            "clock",
+            "",
+            Op::Now,
+            0,
+            rng.samples(60.0, TRIALS),
+        ),
+    ];
+    let targets = [
+        (
+            SeriesKind::Device,
+            "C",
+            "/dev/mymem_c",
+            (3000.0, 0.45),
+            (2900.0, 0.40),
+        ),
+        (
+            SeriesKind::Device,
+            "Rust",
+            "/dev/mymem",
+            (3250.0, 0.46),
+            (2950.0, 0.40),
+        ),
+        (
+            SeriesKind::Tmpfs,
+            "tmpfs",
+            "/dev/shm/mymem-bench.77",
+            (3800.0, 0.60),
+            (3100.0, 0.38),
+        ),
+    ];
+    for size in SIZES {
+        for (kind, label, path, w, r) in targets {
+            for (op, (fixed, per_byte)) in [(Op::Pwrite, w), (Op::Pread, r)] {
+                let s = rng.samples(model(fixed, per_byte, size), TRIALS);
+                all.push(series(kind, label, path, op, size, s));
+            }
+        }
+        let s = rng.samples(model(40.0, 0.35, size), TRIALS);
+        all.push(series(SeriesKind::Memcpy, "memcpy", "", Op::Copy, size, s));
+    }
+    BenchReport {
+        schema: BENCH_SCHEMA.into(),
+        env: env(),
+        config: BenchConfig {
+            devices: vec!["/dev/mymem_c".into(), "/dev/mymem".into()],
+            reference: Some("C".into()),
+            sizes: SIZES.to_vec(),
+            trials: TRIALS as u32,
+            warmup: 3,
+            offset: 0,
+            seed: 0x6d79_6d65_6d00,
+            tmpfs_path: Some("/dev/shm/mymem-bench.77".into()),
+            timing: "One sample = one pwrite(2) or pread(2) of the whole size at offset 0, \
+                     timed with CLOCK_MONOTONIC."
+                .into(),
+            schedule: "per size: warmup, then counted trials, targets rotated.".into(),
+            clock: "CLOCK_MONOTONIC via std::time::Instant, nanoseconds".into(),
+            percentile_method: stats::PERCENTILE_METHOD.into(),
+            ci_method: stats::CI_METHOD.into(),
+            comparison_method: stats::COMPARISON_METHOD.into(),
+        },
+        skipped: Vec::new(),
+        comparisons: mymem_cli::bench::compare(&all, "C"),
+        series: all,
+    }
+}
+
+fn race(rng: &mut Rng) -> RaceReport {
+    let plan = RacePlan {
+        workers: vec![1, 2, 4, 10, 50],
+        iterations: 20_000,
+        trials: 3,
+        strategies: Strategy::ALL.to_vec(),
+    };
+    let mut trials = Vec::new();
+    for &w in &plan.workers {
+        for &strategy in &plan.strategies {
+            // Loss fraction of `none` and increments/s per strategy.
+            let loss = match w {
+                1 => 0.0,
+                2 => 0.04,
+                4 => 0.22,
+                10 => 0.47,
+                _ => 0.71,
+            };
+            let rate = match strategy {
+                Strategy::None => 150_000.0,
+                Strategy::UserMutex => 90_000.0,
+                Strategy::KernelLock => 61_000.0,
+                Strategy::FetchAdd => 380_000.0,
+            };
+            for trial in 0..plan.trials {
+                let expected = u64::from(w) * plan.iterations;
+                let lost = if strategy == Strategy::None {
+                    (expected as f64 * loss * (0.9 + 0.2 * rng.unit())).round() as u64
+                } else {
+                    0
+                };
+                let actual = expected - lost;
+                let wall_ns = (expected as f64 / (rate * (0.95 + 0.1 * rng.unit())) * 1e9) as u64;
+                let busy = f64::from(w.min(2))
+                    * if strategy == Strategy::UserMutex {
+                        0.7
+                    } else {
+                        0.95
+                    };
+                let cpu = wall_ns as f64 * busy;
+                trials.push(RaceTrial {
+                    workers: w,
+                    strategy,
+                    trial,
+                    expected,
+                    actual,
+                    error_pct: mymem_cli::race::error_pct(expected, actual),
+                    wall_ns,
+                    incr_per_s: expected as f64 / (wall_ns as f64 / 1e9),
+                    cpu_user_ns: (cpu * 0.3) as u64,
+                    cpu_sys_ns: (cpu * 0.7) as u64,
+                });
+            }
+        }
+    }
+    RaceReport {
+        schema: RACE_SCHEMA.into(),
+        env: env(),
+        config: RaceConfig {
+            device: "/dev/mymem".into(),
+            workers: plan.workers.clone(),
+            iterations: plan.iterations,
+            trials: plan.trials,
+            strategies: plan.strategies.clone(),
+            sweep: false,
+            quick: false,
+            cycle: "none/user-mutex/kernel-lock: lseek(0) + read(8) + lseek(0) + write(8) of the \
+                    u64 at offset 0, value + 1; fetch-add: one MYMEM_IOC_FETCH_ADD."
+                .into(),
+            timing: "wall: CLOCK_MONOTONIC, first worker start to last worker end; cpu: \
+                     getrusage(RUSAGE_SELF) user + system."
+                .into(),
+        },
+        summary: mymem_cli::race::summarize(&plan, &trials),
+        trials,
+    }
+}
+
+/// The kernel's integer summary (kernel/mymem_test/stats.rs).
+fn kernel_row(size: u64, op: &str, mut s: Vec<u64>) -> KernelBenchRow {
+    s.sort_unstable();
+    let n = s.len();
+    let median = if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        let (a, b) = (s[n / 2 - 1], s[n / 2]);
+        a / 2 + b / 2 + (a % 2 + b % 2) / 2
+    };
+    KernelBenchRow {
+        size,
+        op: op.into(),
+        n: n as u64,
+        mean_ns: s.iter().sum::<u64>() / n as u64,
+        median_ns: median,
+        min_ns: s[0],
+        max_ns: s[n - 1],
+        p99_ns: s[(n * 99).div_ceil(100) - 1],
+        errors: 0,
+    }
+}
+
+fn kernel(rng: &mut Rng) -> KernelReport {
+    let mut bench = Vec::new();
+    for size in SIZES {
+        bench.push(kernel_row(
+            size,
+            "write",
+            rng.samples(model(420.0, 0.40, size), TRIALS),
+        ));
+        bench.push(kernel_row(
+            size,
+            "read",
+            rng.samples(model(380.0, 0.36, size), TRIALS),
+        ));
+    }
+    let race_row = |strategy: &str, actual: u64, duration_ns: u64| {
+        let expected = 400_000u64;
+        let lost = expected - actual;
+        // The kernel truncates to three decimals.
+        let milli = lost * 100_000 / expected;
+        KernelRaceRow {
+            strategy: strategy.into(),
+            workers: 4,
+            iterations: 100_000,
+            expected,
+            actual,
+            percent_error: (milli as f64) / 1000.0,
+            duration_ns,
+            max_concurrent: 4,
+            api_errors: 0,
+        }
+    };
+    KernelReport {
+        schema: report::KERNEL_SCHEMA.into(),
+        status: "complete".into(),
+        errno: None,
+        experiment: Some("all".into()),
+        params: KernelParams {
+            workers: 4,
+            iterations: 100_000,
+            trials: TRIALS as u32,
+            gate: true,
+            device_size: 524_288,
+            sizes: SIZES.to_vec(),
+        },
+        bench,
+        race: vec![
+            race_row("none", 291_234, 412_000_000),
+            race_row("lock", 400_000, 655_000_000),
+            race_row("fetch-add", 400_000, 298_000_000),
+        ],
+    }
+}
+
+const HELLO: &str = "\
+[    2.412345] hello: Hello, kernel! (greeting 1 of 3)
+[    2.412398] hello: Hello, kernel! (greeting 2 of 3)
+[    2.412421] hello: Hello, kernel! (greeting 3 of 3)
+[    2.431007] hello: Goodbye, kernel! (greeted 3 times)
+";
+
+fn main() -> Result<()> {
+    let dir = PathBuf::from(std::env::args().nth(1).context("usage: make_fixture DIR")?);
+    let results = dir.join("lab/results");
+    fs::create_dir_all(&results)?;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let run = RunInfo {
+        schema: report::RUN_SCHEMA.into(),
+        date: "2026-11-27T01:02:03Z".into(),
+        git_rev: "abc1234".into(),
+        accel: "tcg".into(),
+        accel_reason: "/dev/kvm is not available on this host".into(),
+        kernel_release: "7.3.4".into(),
+        kernel_source: "linux-source-7.3 7.3.4-1~bpo13+1".into(),
+        kernel_key: "7.3.4-lab-5d41402abc4b".into(),
+        config_sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        profile: "lab".into(),
+        rustc: "rustc 1.96.0 (a1b2c3d4e 2026-10-29)".into(),
+        bindgen: "bindgen 0.73.2".into(),
+        cc: "gcc (Debian 12.2.0-14) 12.2.0".into(),
+    };
+    fs::write(
+        dir.join("run.json"),
+        serde_json::to_string_pretty(&run)? + "\n",
+    )?;
+    fs::write(results.join("hello.txt"), HELLO)?;
+    let json = |v: String| v + "\n";
+    fs::write(
+        results.join("bench.json"),
+        json(serde_json::to_string(&bench(&mut rng))?),
+    )?;
+    fs::write(
+        results.join("race.json"),
+        json(serde_json::to_string(&race(&mut rng))?),
+    )?;
+    fs::write(
+        results.join("kernel.json"),
+        json(serde_json::to_string(&kernel(&mut rng))?),
+    )?;
+    Ok(())
+}

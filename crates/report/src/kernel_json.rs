@@ -1,0 +1,118 @@
+//! `kernel.json`: what reading /dev/mymem_test returns after a run of the
+//! in-kernel test module (schema "mymem-kernel/1", written by
+//! kernel/mymem_test/report.rs; keys here must match that file).
+
+use serde::{Deserialize, Serialize};
+
+pub const KERNEL_SCHEMA: &str = "mymem-kernel/1";
+
+/// Root of `kernel.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KernelReport {
+    /// Always [`KERNEL_SCHEMA`].
+    pub schema: String,
+    /// `idle`, `running`, `complete`, `stopped` or `failed`.
+    pub status: String,
+    /// Negative errno, only when `status` is `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno: Option<i32>,
+    /// `bench`, `race`, `all`, or null when nothing ran.
+    pub experiment: Option<String>,
+    pub params: KernelParams,
+    pub bench: Vec<KernelBenchRow>,
+    pub race: Vec<KernelRaceRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelParams {
+    pub workers: u32,
+    pub iterations: u64,
+    pub trials: u32,
+    /// Race workers waited for each other before their first cycle.
+    pub gate: bool,
+    pub device_size: u64,
+    pub sizes: Vec<u64>,
+}
+
+/// Timings of `mymem_write` or `mymem_read` at one size, integer nanoseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelBenchRow {
+    pub size: u64,
+    /// `write` or `read`.
+    pub op: String,
+    /// Successful trials summarized.
+    pub n: u64,
+    pub mean_ns: u64,
+    pub median_ns: u64,
+    pub min_ns: u64,
+    pub max_ns: u64,
+    /// Nearest-rank 99th percentile.
+    pub p99_ns: u64,
+    /// Trials whose call failed or whose read-back differed.
+    pub errors: u64,
+}
+
+/// One in-kernel race strategy (`none`, `lock`, `fetch-add`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KernelRaceRow {
+    pub strategy: String,
+    pub workers: u32,
+    pub iterations: u64,
+    /// Cycles the workers completed.
+    pub expected: u64,
+    /// The counter afterwards.
+    pub actual: u64,
+    /// |expected - actual| / expected * 100, three decimals (truncated).
+    pub percent_error: f64,
+    pub duration_ns: u64,
+    /// Most workers inside their cycle loop at the same time.
+    pub max_concurrent: u32,
+    pub api_errors: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Byte for byte what kernel/mymem_test/report.rs writes (one line).
+    const COMPLETE: &str = concat!(
+        r#"{"schema":"mymem-kernel/1","status":"complete","experiment":"all","#,
+        r#""params":{"workers":4,"iterations":1000,"trials":3,"gate":true,"#,
+        r#""device_size":524288,"sizes":[1,64]},"bench":["#,
+        r#"{"size":1,"op":"write","n":3,"mean_ns":410,"median_ns":400,"#,
+        r#""min_ns":390,"max_ns":440,"p99_ns":440,"errors":0},"#,
+        r#"{"size":1,"op":"read","n":0,"mean_ns":0,"median_ns":0,"#,
+        r#""min_ns":0,"max_ns":0,"p99_ns":0,"errors":3}],"race":["#,
+        r#"{"strategy":"none","workers":4,"iterations":1000,"expected":4000,"#,
+        r#""actual":2913,"percent_error":27.175,"duration_ns":4120000,"#,
+        r#""max_concurrent":4,"api_errors":0},"#,
+        r#"{"strategy":"lock","workers":4,"iterations":1000,"expected":4000,"#,
+        r#""actual":4000,"percent_error":0.000,"duration_ns":6550000,"#,
+        r#""max_concurrent":4,"api_errors":0}]}"#,
+        "\n"
+    );
+
+    #[test]
+    fn parses_the_module_output() {
+        let r: KernelReport = serde_json::from_str(COMPLETE).unwrap();
+        assert_eq!(r.status, "complete");
+        assert_eq!(r.errno, None);
+        assert_eq!(r.experiment.as_deref(), Some("all"));
+        assert!(r.params.gate);
+        assert_eq!(r.params.sizes, [1, 64]);
+        assert_eq!(r.bench[0].mean_ns, 410);
+        assert_eq!(r.bench[1].errors, 3);
+        assert_eq!(r.race[0].percent_error, 27.175);
+        assert_eq!(r.race[1].percent_error, 0.0);
+    }
+
+    #[test]
+    fn parses_idle_and_failed() {
+        let idle = r#"{"schema":"mymem-kernel/1","status":"idle","experiment":null,"params":{"workers":4,"iterations":1,"trials":1,"gate":false,"device_size":8,"sizes":[]},"bench":[],"race":[]}"#;
+        let r: KernelReport = serde_json::from_str(idle).unwrap();
+        assert_eq!(r.experiment, None);
+        let failed = idle.replace(r#""status":"idle""#, r#""status":"failed","errno":-12"#);
+        let r: KernelReport = serde_json::from_str(&failed).unwrap();
+        assert_eq!(r.errno, Some(-12));
+    }
+}

@@ -1,0 +1,82 @@
+//! The lab report of one run directory: `report.md` (GitHub-flavoured
+//! markdown, plots linked as `plots/*.svg`), `report.html` (the same content,
+//! self-contained with the plots inlined as SVG) and `plots/*.svg`.
+//!
+//! Inputs, relative to the run directory: `run.json` (required, [`RunInfo`]),
+//! `lab/results/hello.txt`, `lab/results/bench.json` and `race.json` (the
+//! `mymem` tool's JSON, [`mymem_cli::report_json`]) and
+//! `lab/results/kernel.json` ([`KernelReport`]). A missing optional input
+//! becomes a note in its section.
+
+mod analysis;
+mod answers;
+mod document;
+mod format;
+mod html;
+mod inputs;
+mod kernel_json;
+mod md;
+mod plots;
+mod project;
+mod run_info;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+pub use inputs::{BENCH_JSON, HELLO_TXT, KERNEL_JSON, RACE_JSON, RUN_JSON};
+pub use kernel_json::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA};
+pub use run_info::{RunInfo, RUN_SCHEMA};
+
+/// Files written into the run directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub markdown: PathBuf,
+    pub html: PathBuf,
+    pub plots: Vec<PathBuf>,
+}
+
+/// Renders the report of `run_dir` into it. Fails only if run.json is
+/// missing or invalid, or a file cannot be written.
+pub fn render(run_dir: &Path) -> Result<Rendered> {
+    let inputs = inputs::Inputs::load(run_dir)?;
+    let bench = analysis::Bench {
+        user: inputs.bench.get(),
+        kernel: inputs.kernel.get(),
+    };
+    let race = inputs.race.get().map(analysis::Race);
+    let plots = plots::render(&bench, race.as_ref())?;
+    let project = project::Project::locate(run_dir);
+    let markdown = document::render(&document::Ctx {
+        inputs: &inputs,
+        bench,
+        race,
+        plots: &plots,
+        project: &project,
+    });
+    let title = format!("{} — {}", document::TITLE, inputs.run.date);
+    let html = html::render(&title, &markdown, &plots);
+
+    let plot_dir = run_dir.join("plots");
+    fs::create_dir_all(&plot_dir).with_context(|| format!("creating {}", plot_dir.display()))?;
+    let mut plot_paths = Vec::new();
+    for p in &plots {
+        let path = plot_dir.join(p.file);
+        write(&path, &p.svg)?;
+        plot_paths.push(path);
+    }
+    let md_path = run_dir.join("report.md");
+    write(&md_path, &markdown)?;
+    let html_path = run_dir.join("report.html");
+    write(&html_path, &html)?;
+    Ok(Rendered {
+        markdown: md_path,
+        html: html_path,
+        plots: plot_paths,
+    })
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}

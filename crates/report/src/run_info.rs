@@ -1,0 +1,36 @@
+//! `<run>/run.json`: what the host runner built and booted for this run.
+
+use serde::{Deserialize, Serialize};
+
+pub const RUN_SCHEMA: &str = "mymem-run/1";
+
+/// Root of `run.json` (schema [`RUN_SCHEMA`]), written by the host runner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Always [`RUN_SCHEMA`].
+    pub schema: String,
+    /// Start of the run, RFC 3339 UTC (`2026-11-27T01:02:03Z`).
+    pub date: String,
+    /// `git describe`-style revision of the project tree.
+    pub git_rev: String,
+    /// `kvm` or `tcg`.
+    pub accel: String,
+    /// Why that accelerator was chosen (e.g. "/dev/kvm missing").
+    pub accel_reason: String,
+    /// `uname -r` of the lab kernel.
+    pub kernel_release: String,
+    /// Where the kernel source came from (package and version).
+    pub kernel_source: String,
+    /// Cache key of the kernel build.
+    pub kernel_key: String,
+    /// SHA-256 of the kernel .config.
+    pub config_sha256: String,
+    /// Build profile of the lab (`lab`, ...).
+    pub profile: String,
+    /// `rustc --version` used for the kernel and modules.
+    pub rustc: String,
+    /// `bindgen --version`.
+    pub bindgen: String,
+    /// `cc --version` (first line).
+    pub cc: String,
+}

@@ -1,0 +1,707 @@
+//! Renders the committed fixture run (tests/fixtures/run, written by
+//! `examples/make_fixture.rs`) into a temporary directory and checks the
+//! report's structure and that its numbers are the fixture's.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mymem_cli::report_json::{BenchReport, Op, RaceReport, SeriesKind, Strategy};
+use report::{render, KernelReport, Rendered};
+use tempfile::TempDir;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A copy of the fixture run in a fresh temporary directory.
+fn run_dir() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    dir
+}
+
+struct Report {
+    _dir: TempDir,
+    rendered: Rendered,
+    md: String,
+    html: String,
+}
+
+fn rendered_with(edit: impl FnOnce(&Path)) -> Report {
+    let dir = run_dir();
+    edit(dir.path());
+    let rendered = render(dir.path()).unwrap();
+    Report {
+        md: fs::read_to_string(&rendered.markdown).unwrap(),
+        html: fs::read_to_string(&rendered.html).unwrap(),
+        rendered,
+        _dir: dir,
+    }
+}
+
+fn rendered() -> Report {
+    rendered_with(|_| {})
+}
+
+fn load<T: serde::de::DeserializeOwned>(rel: &str) -> T {
+    serde_json::from_str(&fs::read_to_string(fixture().join(rel)).unwrap()).unwrap()
+}
+
+fn bench() -> BenchReport {
+    load("lab/results/bench.json")
+}
+
+fn race() -> RaceReport {
+    load("lab/results/race.json")
+}
+
+fn kernel() -> KernelReport {
+    load("lab/results/kernel.json")
+}
+
+/// The text under `heading` up to the next heading of the same or a higher level.
+fn section<'a>(md: &'a str, heading: &str) -> &'a str {
+    let level = heading.chars().take_while(|&c| c == '#').count();
+    let start = md
+        .find(&format!("{heading}\n"))
+        .unwrap_or_else(|| panic!("no heading {heading:?}"));
+    let body = &md[start + heading.len()..];
+    let end = body
+        .lines()
+        .filter(|l| {
+            let hashes = l.chars().take_while(|&c| c == '#').count();
+            hashes > 0 && hashes <= level && l[hashes..].starts_with(' ')
+        })
+        .map(|l| body.find(&format!("\n{l}\n")).unwrap())
+        .next()
+        .unwrap_or(body.len());
+    &body[..end]
+}
+
+/// The table row whose first cell is `first`.
+fn row<'a>(text: &'a str, first: &str) -> &'a str {
+    let prefix = format!("| {first} |");
+    text.lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no row {prefix:?} in:\n{text}"))
+}
+
+fn size_label(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 && b % 1024 == 0 => format!("{} KiB", b / 1024),
+        b => format!("{b} B"),
+    }
+}
+
+/// The HTML with its tags removed and the few entities pulldown-cmark emits decoded.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+const HEADINGS: [&str; 20] = [
+    "# mymem lab report",
+    "## Environment",
+    "## Part 1: the hello module",
+    "## Parts 2 and 4: read and write latency",
+    "### Write latency (µs)",
+    "### Read latency (µs)",
+    "### Rust driver vs C driver",
+    "### Baselines",
+    "### Latency plots",
+    "## Parts 3 and 5: races",
+    "### User-space race (`mymem race`)",
+    "### Cost of the fixes",
+    "### In-kernel race (`mymem_test`)",
+    "### Race plots",
+    "## Answers to the lab's questions",
+    "### 1. Is there a read/write throughput difference, and why?",
+    "### 2. Where do races appear, and why?",
+    "### 3. Pros and cons of each fix, with measured cost",
+    "### 4. C driver vs Rust driver",
+    "## Raw data",
+];
+
+#[test]
+fn every_section_is_present_in_order() {
+    let r = rendered();
+    let plain = text_of(&r.html);
+    let mut last = 0;
+    for h in HEADINGS
+        .iter()
+        .chain(&["### 5. User space vs in-kernel"])
+        .chain(&["### 6. How Rust modules reach C kernel functions and other modules' symbols"])
+    {
+        let at =
+            r.md.find(&format!("{h}\n"))
+                .unwrap_or_else(|| panic!("missing heading {h:?}"));
+        if !h.starts_with("### 5") && !h.starts_with("### 6") && *h != "## Raw data" {
+            assert!(at >= last, "{h:?} out of order");
+            last = at;
+        }
+        let text = h.trim_start_matches('#').trim().replace('`', "");
+        assert!(plain.contains(&text), "html lacks heading {text:?}");
+    }
+}
+
+/// Each plot with labels its axes and legend must show.
+const PLOTS: [(&str, &[&str]); 6] = [
+    (
+        "latency_log.svg",
+        &[
+            "transfer size per call (bytes, log scale)",
+            "mean time per call (µs, log scale)",
+            "1 B",
+            "64 B",
+            "1 KiB",
+            "64 KiB",
+            "512 KiB",
+            "C driver",
+            "Rust driver",
+            "in-kernel (mymem_test)",
+            "tmpfs",
+            "memcpy (user space)",
+        ],
+    ),
+    (
+        "latency_linear.svg",
+        &[
+            "transfer size per call (KiB, linear scale)",
+            "mean time per call (µs)",
+            "C driver",
+        ],
+    ),
+    (
+        "throughput.svg",
+        &[
+            "throughput (MB/s",
+            "transfer size per call (bytes, log scale)",
+            "512 KiB",
+        ],
+    ),
+    (
+        "relative_to_c.svg",
+        &[
+            "mean time / C driver&apos;s mean time (ratio)",
+            "Rust driver / C (95% CI)",
+            "in-kernel / C",
+        ],
+    ),
+    (
+        "race_error.svg",
+        &[
+            "worker threads W",
+            "lost updates (% of expected increments)",
+            "none",
+            "user-mutex (0 in every trial)",
+            "fetch-add (0 in every trial)",
+        ],
+    ),
+    (
+        "race_throughput.svg",
+        &[
+            "worker threads W",
+            "attempted increments per second (log scale)",
+            "kernel-lock",
+        ],
+    ),
+];
+
+#[test]
+fn every_plot_exists_is_svg_and_is_labelled() {
+    let r = rendered();
+    let names: Vec<String> = r
+        .rendered
+        .plots
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, PLOTS.map(|p| p.0));
+    for (path, (name, labels)) in r.rendered.plots.iter().zip(PLOTS) {
+        assert_eq!(path.parent().unwrap().file_name().unwrap(), "plots");
+        let svg = fs::read_to_string(path).unwrap();
+        assert!(svg.starts_with("<svg"), "{name}");
+        assert!(svg.trim_end().ends_with("</svg>"), "{name}");
+        assert!(svg.contains("<text"), "{name}: no text");
+        for label in labels {
+            assert!(svg.contains(label), "{name} lacks {label:?}");
+        }
+        // Linked from the markdown, inlined in the HTML.
+        assert!(
+            r.md.contains(&format!("](plots/{name})")),
+            "{name} not linked"
+        );
+        let body = svg.trim_end();
+        assert!(r.html.contains(body), "{name} not inlined");
+    }
+}
+
+#[test]
+fn html_is_self_contained() {
+    let r = rendered();
+    assert!(r.html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(r.html.matches("<svg").count(), PLOTS.len());
+    assert!(!r.html.contains("<img"));
+    assert!(!r.html.contains("<script"));
+    assert!(!r.html.contains("<link"));
+    for attr in ["src=\"", "href=\""] {
+        for (i, _) in r.html.match_indices(attr) {
+            let target = &r.html[i + attr.len()..];
+            assert!(
+                !target.starts_with("http")
+                    && !target.starts_with('/')
+                    && !target.starts_with("file:"),
+                "external reference: {}",
+                &target[..target.find('"').unwrap()]
+            );
+        }
+    }
+    // Raw data links are relative.
+    for rel in [
+        "run.json",
+        "lab/results/bench.json",
+        "lab/results/race.json",
+        "lab/results/kernel.json",
+        "lab/results/hello.txt",
+    ] {
+        assert!(r.html.contains(&format!("href=\"{rel}\"")), "{rel}");
+        assert!(r.md.contains(&format!("]({rel})")), "{rel}");
+    }
+}
+
+#[test]
+fn environment_and_tcg_warning() {
+    let r = rendered();
+    let b = bench();
+    let env = section(&r.md, "## Environment");
+    assert!(row(env, "CPU model").contains(&b.env.cpu_model));
+    assert!(row(env, "vCPUs").contains(&b.env.vcpus.to_string()));
+    assert!(row(env, "Kernel").contains("7.3.4"));
+    assert!(row(env, "Accelerator").contains("TCG"));
+    assert!(row(env, "bindgen").contains("bindgen 0.73.2"));
+    assert!(row(env, "rustc (kernel, modules)").contains("rustc 1.96.0"));
+    assert!(row(env, "Kernel config SHA-256").contains("9f86d081884c7d65"));
+    assert!(row(env, "Git revision").contains("abc1234"));
+    assert!(row(env, "Date").contains("2026-11-27T01:02:03Z"));
+    assert!(r.md.contains("> [!WARNING]\n> This run used **TCG**"));
+    assert!(r.html.contains("markdown-alert-warning"));
+    assert!(r.md.contains("Only ratios"));
+}
+
+#[test]
+fn hello_log_lines() {
+    let r = rendered();
+    let part1 = section(&r.md, "## Part 1: the hello module");
+    for line in fs::read_to_string(fixture().join("lab/results/hello.txt"))
+        .unwrap()
+        .lines()
+    {
+        assert!(part1.contains(line), "{line}");
+    }
+}
+
+#[test]
+fn latency_tables_have_every_size_and_the_fixture_numbers() {
+    let r = rendered();
+    let b = bench();
+    let k = kernel();
+    let find = |label: &str, op: Op, size: u64| {
+        b.series
+            .iter()
+            .find(|s| s.label == label && s.op == op && s.size == size)
+            .unwrap()
+    };
+    let samples_mean_us = |label: &str, op: Op, size: u64| {
+        let s = &find(label, op, size).samples_ns;
+        s.iter().sum::<u64>() as f64 / s.len() as f64 / 1000.0
+    };
+    for (heading, op, kop) in [
+        ("### Write latency (µs)", Op::Pwrite, "write"),
+        ("### Read latency (µs)", Op::Pread, "read"),
+    ] {
+        let table = section(&r.md, heading);
+        for &size in &b.config.sizes {
+            let row = row(table, &size_label(size));
+            for label in ["C", "Rust"] {
+                assert!(
+                    row.contains(&format!("{:.3}", samples_mean_us(label, op, size))),
+                    "{label} {size}: {row}"
+                );
+                let median = find(label, op, size).stats.median_ns / 1000.0;
+                assert!(row.contains(&format!("{median:.3}")), "{row}");
+            }
+            let kr = k
+                .bench
+                .iter()
+                .find(|x| x.size == size && x.op == kop)
+                .unwrap();
+            assert!(
+                row.contains(&format!("{:.3}", kr.mean_ns as f64 / 1000.0)),
+                "{row}"
+            );
+        }
+    }
+    let base = section(&r.md, "### Baselines");
+    for &size in &b.config.sizes {
+        let row = row(base, &size_label(size));
+        let memcpy = b
+            .series
+            .iter()
+            .find(|s| s.kind == SeriesKind::Memcpy && s.size == size)
+            .unwrap();
+        assert!(
+            row.contains(&format!("{:.3}", memcpy.stats.mean_ns / 1000.0)),
+            "{row}"
+        );
+        assert!(row.contains(&format!(
+            "{:.3}",
+            samples_mean_us("tmpfs", Op::Pwrite, size)
+        )));
+    }
+    let floor = b
+        .series
+        .iter()
+        .find(|s| s.kind == SeriesKind::Syscall && s.op == Op::Read)
+        .unwrap();
+    assert!(base.contains(&format!(
+        "/dev/zero: mean {:.3} µs",
+        floor.stats.mean_ns / 1000.0
+    )));
+}
+
+#[test]
+fn rust_vs_c_ratios_are_the_fixture_means_ratio() {
+    let r = rendered();
+    let b = bench();
+    let table = section(&r.md, "### Rust driver vs C driver");
+    for &size in &b.config.sizes {
+        let row = row(table, &size_label(size));
+        for op in [Op::Pwrite, Op::Pread] {
+            let mean = |label: &str| {
+                let s = b
+                    .series
+                    .iter()
+                    .find(|s| s.label == label && s.op == op && s.size == size)
+                    .unwrap();
+                s.samples_ns.iter().sum::<u64>() as f64 / s.samples_ns.len() as f64
+            };
+            let ratio = mean("Rust") / mean("C");
+            // The tool's own comparison gives the CI.
+            let c = b
+                .comparisons
+                .iter()
+                .find(|c| c.op == op && c.size == size && c.target == "Rust")
+                .unwrap();
+            let expected = format!(
+                "{ratio:.3} ({:.3}–{:.3})",
+                1.0 + c.rel_diff_ci95[0],
+                1.0 + c.rel_diff_ci95[1]
+            );
+            assert!(
+                row.contains(&expected),
+                "{size} {op:?}: {expected} not in {row}"
+            );
+            // Cells: size, write ratio, write verdict, read ratio, read verdict.
+            let cells: Vec<&str> = row.split(" | ").collect();
+            let verdict = cells[if op == Op::Pwrite { 2 } else { 4 }].trim_end_matches(" |");
+            let same = c.rel_diff_ci95[0] <= 0.0 && c.rel_diff_ci95[1] >= 0.0;
+            assert_eq!(verdict == "no significant difference", same, "{row}");
+        }
+    }
+    // 64 B write is significantly slower in the fixture: the verdict says so.
+    let c = b
+        .comparisons
+        .iter()
+        .find(|c| c.op == Op::Pwrite && c.size == 64 && c.target == "Rust")
+        .unwrap();
+    assert!(c.rel_diff_ci95[0] > 0.0, "fixture changed");
+    assert!(row(table, "64 B").contains(&format!("Rust {:.1} % slower", c.rel_diff * 100.0)));
+    let q4 = section(&r.md, "### 4. C driver vs Rust driver");
+    assert!(q4.contains(&format!("64 B write: Rust/C = {:.3}", c.ratio)));
+}
+
+#[test]
+fn race_tables_have_every_w_and_strategy() {
+    let r = rendered();
+    let race = race();
+    let user = section(&r.md, "### User-space race (`mymem race`)");
+    let header = user.lines().find(|l| l.starts_with("| W |")).unwrap();
+    for s in Strategy::ALL {
+        assert!(header.contains(&format!("`{}`", s.as_str())), "{header}");
+    }
+    for &w in &race.config.workers {
+        let row = row(user, &w.to_string());
+        assert_eq!(row.matches(" % (").count(), Strategy::ALL.len(), "{row}");
+    }
+    // Percent error at W = 50 for `none`, from the trials.
+    let errors: Vec<f64> = race
+        .trials
+        .iter()
+        .filter(|t| t.workers == 50 && t.strategy == Strategy::None)
+        .map(|t| t.error_pct)
+        .collect();
+    assert_eq!(errors.len(), race.config.trials as usize);
+    let min = errors.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = errors.iter().copied().fold(0.0, f64::max);
+    let cell = format!("| 50 | {:.2} % ({min:.2}–{max:.2}) |", mean(&errors));
+    assert!(user.contains(&cell), "{cell}");
+    let q2 = section(&r.md, "### 2. Where do races appear, and why?");
+    assert!(q2.contains(&format!(
+        "At W = 50 the mean loss is {:.2} %",
+        mean(&errors)
+    )));
+
+    let cost = section(&r.md, "### Cost of the fixes");
+    for s in Strategy::ALL {
+        row(cost, &format!("`{}`", s.as_str()));
+    }
+    let kernel_race = section(&r.md, "### In-kernel race (`mymem_test`)");
+    for kr in &kernel().race {
+        let row = row(kernel_race, &format!("`{}`", kr.strategy));
+        assert!(
+            row.contains(&format!("| {} | {} |", kr.expected, kr.actual)),
+            "{row}"
+        );
+        assert!(
+            row.contains(&format!("| {} |", kr.expected - kr.actual)),
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn answers_use_the_run_numbers() {
+    let r = rendered();
+    let race = race();
+    // (2) Smallest W at which some `none` trial lost updates.
+    let first = race
+        .trials
+        .iter()
+        .filter(|t| t.strategy == Strategy::None && t.error_pct > 0.0)
+        .map(|t| t.workers)
+        .min()
+        .unwrap();
+    let q2 = section(&r.md, "### 2. Where do races appear, and why?");
+    assert!(q2.contains(&format!("first appear at **W = {first}**")));
+    assert!(q2.contains("this guest has 2"));
+    assert!(q2.contains("`fetch-add`: no lost update in any trial at any W."));
+    let none = kernel()
+        .race
+        .into_iter()
+        .find(|x| x.strategy == "none")
+        .unwrap();
+    assert!(q2.contains(&format!(
+        "lost {} of {} increments",
+        none.expected - none.actual,
+        none.expected
+    )));
+
+    // (3) Throughput of fetch-add relative to none at the largest W.
+    let incr = |s: Strategy| {
+        mean(
+            &race
+                .trials
+                .iter()
+                .filter(|t| t.workers == 50 && t.strategy == s)
+                .map(|t| t.incr_per_s)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let q3 = section(
+        &r.md,
+        "### 3. Pros and cons of each fix, with measured cost",
+    );
+    assert!(q3.contains("Measured at W = 50"));
+    let rel = incr(Strategy::FetchAdd) / incr(Strategy::None);
+    assert!(
+        q3.contains(&format!("{rel:.2}× the throughput of `none`")),
+        "{rel}"
+    );
+
+    // (5) In-kernel vs user space at 1 B write.
+    let b = bench();
+    let user = b
+        .series
+        .iter()
+        .find(|s| s.label == "Rust" && s.op == Op::Pwrite && s.size == 1)
+        .unwrap()
+        .stats
+        .mean_ns;
+    let k = kernel()
+        .bench
+        .into_iter()
+        .find(|x| x.size == 1 && x.op == "write")
+        .unwrap();
+    let q5 = section(&r.md, "### 5. User space vs in-kernel");
+    assert!(q5.contains(&format!(
+        "At 1 B a write costs {:.3} µs from user space and {:.3} µs in the kernel",
+        user / 1000.0,
+        k.mean_ns as f64 / 1000.0
+    )));
+    let row = row(q5, "1 B");
+    assert!(row.contains(&format!("{:.3}", (user - k.mean_ns as f64) / 1000.0)));
+
+    // (6) Names the project's files that exist.
+    let q6 = section(
+        &r.md,
+        "### 6. How Rust modules reach C kernel functions and other modules' symbols",
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for f in [
+        "kernel/mymem/mymem_exports.c",
+        "kernel/mymem_test/mymem_api.rs",
+        "kernel/include/mymem_api.h",
+    ] {
+        assert_eq!(q6.contains(f), root.join(f).exists(), "{f}");
+    }
+    for word in [
+        "EXPORT_SYMBOL_GPL",
+        "KBUILD_EXTRA_SYMBOLS",
+        "Module.symvers",
+        "modpost",
+        "kernel::bindings",
+    ] {
+        assert!(q6.contains(word), "{word}");
+    }
+}
+
+#[test]
+fn missing_inputs_are_reported_not_fatal() {
+    let r = rendered_with(|dir| {
+        for f in ["bench.json", "race.json", "kernel.json", "hello.txt"] {
+            fs::remove_file(dir.join("lab/results").join(f)).unwrap();
+        }
+    });
+    for h in HEADINGS {
+        assert!(r.md.contains(&format!("{h}\n")), "{h}");
+    }
+    for f in ["bench.json", "race.json", "kernel.json", "hello.txt"] {
+        assert!(
+            r.md.contains(&format!("`lab/results/{f}` is missing")),
+            "{f}"
+        );
+    }
+    assert!(r.rendered.plots.is_empty());
+    assert!(!r.html.contains("<svg"));
+    // Without the guest's stamp the CPU is unknown, and TCG still warns.
+    assert!(row(section(&r.md, "## Environment"), "CPU model").contains("unknown"));
+    assert!(r.md.contains("[!WARNING]"));
+}
+
+#[test]
+fn only_kernel_results() {
+    let r = rendered_with(|dir| {
+        for f in ["bench.json", "race.json"] {
+            fs::remove_file(dir.join("lab/results").join(f)).unwrap();
+        }
+    });
+    let names: Vec<String> = r
+        .rendered
+        .plots
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["latency_log.svg", "latency_linear.svg", "throughput.svg"]
+    );
+    let table = section(&r.md, "### Write latency (µs)");
+    row(table, "512 KiB");
+}
+
+#[test]
+fn unreadable_inputs_are_reported() {
+    let r = rendered_with(|dir| {
+        let results = dir.join("lab/results");
+        fs::write(results.join("race.json"), "{not json").unwrap();
+        let bench = fs::read_to_string(results.join("bench.json")).unwrap();
+        fs::write(
+            results.join("bench.json"),
+            bench.replace("mymem-bench/1", "mymem-bench/2"),
+        )
+        .unwrap();
+    });
+    assert!(r.md.contains("`lab/results/race.json` could not be read"));
+    assert!(r
+        .md
+        .contains("`lab/results/bench.json` could not be read: schema"));
+}
+
+#[test]
+fn kvm_runs_have_no_warning() {
+    let r = rendered_with(|dir| {
+        for f in [
+            "run.json",
+            "lab/results/bench.json",
+            "lab/results/race.json",
+        ] {
+            let path = dir.join(f);
+            let text = fs::read_to_string(&path).unwrap();
+            let text = text
+                .replace("\"accel\":\"tcg\"", "\"accel\":\"kvm\"")
+                .replace("\"accel\": \"tcg\"", "\"accel\": \"kvm\"");
+            fs::write(&path, text).unwrap();
+        }
+    });
+    assert!(!r.md.contains("[!WARNING]"));
+    assert!(row(section(&r.md, "## Environment"), "Accelerator").contains("KVM"));
+    assert!(!r.md.contains("emulator (TCG)"));
+}
+
+#[test]
+fn run_json_is_required() {
+    let dir = run_dir();
+    fs::remove_file(dir.path().join("run.json")).unwrap();
+    let err = render(dir.path()).unwrap_err();
+    assert!(format!("{err:#}").contains("run.json"), "{err:#}");
+    fs::write(dir.path().join("run.json"), "{\"schema\":\"mymem-run/9\"}").unwrap();
+    assert!(render(dir.path()).is_err());
+}
+
+#[test]
+fn fixture_is_small() {
+    fn size(p: &Path) -> u64 {
+        fs::read_dir(p)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    size(&e.path())
+                } else {
+                    e.metadata().unwrap().len()
+                }
+            })
+            .sum()
+    }
+    assert!(size(&fixture()) < 100 * 1024);
+}

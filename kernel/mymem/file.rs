@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The open files of `/dev/mymem`: read/write/ioctl on top of [`MyMem`].
+//!
+//! A file's position is the VFS one (`f_pos`), seen here as `ki_pos`: plain read/write pass
+//! `f_pos`, pread/pwrite their offset, and lseek (see `misc_llseek.rs`) sets it.
+
+use crate::{
+    device::{MyMem, Owner},
+    global,
+    misc_llseek::FixedSize,
+    uapi::{FetchAdd, MYMEM_IOC_FETCH_ADD, MYMEM_IOC_LOCK, MYMEM_IOC_SIZE, MYMEM_IOC_UNLOCK},
+};
+use kernel::{
+    fs::{File, Kiocb},
+    iov::{IovIterDest, IovIterSource},
+    miscdevice::{MiscDevice, MiscDeviceRegistration},
+    prelude::*,
+    sync::Arc,
+    uaccess::{UserPtr, UserSlice},
+};
+use zerocopy::FromZeros;
+
+/// The private data of an open file.
+pub(crate) struct OpenFile {
+    dev: Arc<MyMem>,
+    /// Whether this file holds the `exclusive` claim on the device.
+    claimed: bool,
+}
+
+impl OpenFile {
+    /// This file as an advisory lock owner.
+    ///
+    /// The token is the address of this (boxed, never moved) struct: unique among open files, and
+    /// a file gives the lock back in `drop` before its address can be reused.
+    fn owner(&self) -> Owner {
+        Owner::File(core::ptr::from_ref(self).addr())
+    }
+}
+
+/// Turns a file position into a buffer offset; negative ones are out of range.
+fn offset(pos: i64) -> Result<u64> {
+    u64::try_from(pos).map_err(|_| EINVAL)
+}
+
+#[vtable]
+impl MiscDevice for OpenFile {
+    type Ptr = KBox<Self>;
+
+    fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<KBox<Self>> {
+        let dev = global::device()?;
+        let mut file = KBox::new(
+            Self {
+                dev,
+                claimed: false,
+            },
+            GFP_KERNEL,
+        )?;
+        file.claimed = file.dev.claim()?;
+        Ok(file)
+    }
+
+    fn read_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
+        let pos = offset(kiocb.ki_pos())?;
+        let len = iov.len();
+        let n = kiocb
+            .file()
+            .dev
+            .read_with(pos, len, |src| iov.copy_to_iter(src))?;
+        // No overflow: `pos + n <= size <= MYMEM_SIZE_MAX`.
+        *kiocb.ki_pos_mut() += n as i64;
+        Ok(n)
+    }
+
+    fn write_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        let pos = offset(kiocb.ki_pos())?;
+        let len = iov.len();
+        let n = kiocb
+            .file()
+            .dev
+            .write_with(pos, len, |dst| iov.copy_from_iter(dst))?;
+        // No overflow: `pos + n <= size <= MYMEM_SIZE_MAX`.
+        *kiocb.ki_pos_mut() += n as i64;
+        Ok(n)
+    }
+
+    fn ioctl(me: &Self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let user = UserPtr::from_addr(arg);
+        match cmd {
+            MYMEM_IOC_SIZE => {
+                let size = me.dev.size() as u64;
+                UserSlice::new(user, size_of::<u64>())
+                    .writer()
+                    .write(&size)?;
+            }
+            MYMEM_IOC_FETCH_ADD => {
+                let (mut reader, mut writer) =
+                    UserSlice::new(user, size_of::<FetchAdd>()).reader_writer();
+                let mut args = FetchAdd::new_zeroed();
+                reader.read_slice(args.as_mut_bytes())?;
+                args.old = me.dev.fetch_add(args.offset, args.delta)?;
+                writer.write_slice(args.as_bytes())?;
+            }
+            MYMEM_IOC_LOCK => me.dev.lock(me.owner())?,
+            MYMEM_IOC_UNLOCK => me.dev.unlock(me.owner())?,
+            _ => return Err(ENOTTY),
+        }
+        Ok(0)
+    }
+}
+
+impl FixedSize for OpenFile {
+    fn seek_size(me: &Self) -> usize {
+        me.dev.size()
+    }
+}
+
+impl Drop for OpenFile {
+    fn drop(&mut self) {
+        // Closing the file releases the lock if it holds it; `EPERM` just means it did not.
+        let _ = self.dev.unlock(self.owner());
+        if self.claimed {
+            self.dev.unclaim();
+        }
+    }
+}
