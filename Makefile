@@ -4,12 +4,14 @@
 CARGO ?= cargo
 LAB := $(CARGO) run --quiet --release -p lab --
 
-.PHONY: help check-cargo run test test-host test-guest lint shell setup clean
+.PHONY: help check-cargo run test test-host test-guest lint shell setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab, write results/<run-id>/"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
+	@echo "make bench   measurements only (bench, race, in-kernel) + report"
+	@echo "make report  re-render the report of RUN=results/<run-id> (default: latest), no VM"
 	@echo "make setup   install toolchain, build kernel (cached), modules and guest binaries"
 	@echo "make lint    cargo fmt --check and clippy -D warnings"
 	@echo "make clean   remove target/ and results/ (the kernel cache stays in ~/.cache/mymem)"
@@ -35,6 +37,12 @@ lint:
 
 shell: check-cargo
 	$(LAB) shell
+
+bench: check-cargo
+	$(LAB) bench
+
+report: check-cargo
+	$(LAB) report $(RUN)
 
 setup: check-cargo
 	$(LAB) setup

@@ -23,10 +23,12 @@ pub mod raw;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mymem::Device;
-use rand::RngCore;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 pub use rustix::io::Errno;
 
 /// Test configuration, from the environment.
@@ -130,9 +132,17 @@ pub fn open_retry(path: &Path) -> io::Result<Device> {
 }
 
 /// `n` random bytes.
+///
+/// Seeded from the clock, not getrandom(2): early in the guest's life the
+/// kernel's CRNG may not be ready, and getrandom would block.
 pub fn random_bytes(n: usize) -> Vec<u8> {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let seed = nanos ^ CALLS.fetch_add(1, Ordering::Relaxed).rotate_left(32);
     let mut v = vec![0u8; n];
-    rand::rng().fill_bytes(&mut v);
+    StdRng::seed_from_u64(seed).fill_bytes(&mut v);
     v
 }
 

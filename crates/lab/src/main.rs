@@ -11,6 +11,7 @@ mod logscan;
 mod modules;
 mod paths;
 mod qemu;
+mod run_info;
 mod source;
 mod suites;
 mod toolchain;
@@ -86,8 +87,21 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
-    /// Run the whole lab and write the results.
-    Run,
+    /// Run the whole lab in one boot and write results/<run-id>/ with report.html.
+    Run {
+        #[command(flatten)]
+        measure: suites::Measure,
+    },
+    /// Only the measurements (bench, race, in-kernel), with the report.
+    Bench {
+        #[command(flatten)]
+        measure: suites::Measure,
+    },
+    /// Re-render the report of an existing run directory (no VM).
+    Report {
+        /// The run directory (default: results/latest).
+        dir: Option<PathBuf>,
+    },
 }
 
 fn main() {
@@ -150,9 +164,20 @@ fn real_main(cli: Cli) -> Result<()> {
             let lab = prepare(&cli, "test", true)?;
             suites::run_all(&lab, &selected)
         }
-        Command::Run => {
+        Command::Run { ref measure } => {
             let lab = prepare(&cli, "run", false)?;
-            suites::run_lab(&lab)
+            suites::run_lab(&lab, measure)
+        }
+        Command::Bench { ref measure } => {
+            let lab = prepare(&cli, "bench", false)?;
+            suites::run_bench(&lab, measure)
+        }
+        Command::Report { ref dir } => {
+            let dir = dir.clone().unwrap_or_else(|| paths::results_root().join("latest"));
+            if !dir.join(report::RUN_JSON).exists() {
+                bail!("{} is not a run directory (no {})", dir.display(), report::RUN_JSON);
+            }
+            suites::render_report(&dir)
         }
     }
 }

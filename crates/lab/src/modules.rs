@@ -22,15 +22,6 @@ pub struct Built {
     pub modules: Vec<(String, PathBuf)>,
 }
 
-impl Built {
-    pub fn ko(&self, name: &str) -> Option<&Path> {
-        self.modules
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, p)| p.as_path())
-    }
-}
-
 pub fn build(kernel: &Kernel) -> Result<Built> {
     cmd::step("Kernel modules (out-of-tree Kbuild)");
     let src = paths::repo_root().join("kernel");

@@ -19,6 +19,26 @@ pub const SUITES: &[Suite] = &[
         run: hello,
     },
     Suite {
+        name: "conformance-rust",
+        about: "device contract suite against /dev/mymem (Rust driver)",
+        run: |lab| conformance(lab, "mymem"),
+    },
+    Suite {
+        name: "conformance-c",
+        about: "device contract suite against /dev/mymem_c (C driver)",
+        run: |lab| conformance(lab, "mymem_c"),
+    },
+    Suite {
+        name: "tools",
+        about: "mymem bench and race with tiny settings: JSON complete and consistent",
+        run: tools,
+    },
+    Suite {
+        name: "kernel-test",
+        about: "mymem_test: symbol resolution and load order, quick in-kernel run, unload mid-run",
+        run: kernel_test,
+    },
+    Suite {
         name: "failures",
         about: "the host catches a failing command, WARN, oops, panic and hang in the guest",
         run: failures,
@@ -69,10 +89,111 @@ pub fn run_all(lab: &Lab, suites: &[&Suite]) -> Result<()> {
     Ok(())
 }
 
-pub fn run_lab(lab: &Lab) -> Result<()> {
-    let outcome = lab.run_clean(&hello_scenario())?;
-    check_hello(&outcome)?;
-    println!("results: {}", lab.run_dir.display());
+/// Settings of the measurement runs (`lab run`, `lab bench`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Measure {
+    /// Trials per size for `mymem bench` (and the in-kernel benchmark).
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u32,
+    /// Iterations per worker in the userspace race sweep.
+    #[arg(long, default_value_t = 20000)]
+    pub race_iterations: u64,
+    /// Trials per (workers, strategy) in the race sweep (at least 3).
+    #[arg(long, default_value_t = 3)]
+    pub race_trials: u32,
+    /// Workers of the in-kernel race.
+    #[arg(long, default_value_t = 50)]
+    pub kernel_workers: u32,
+    /// Iterations per worker of the in-kernel race.
+    #[arg(long, default_value_t = 150000)]
+    pub kernel_iterations: u64,
+    /// Skip the in-kernel experiments.
+    #[arg(long)]
+    pub no_kernel: bool,
+}
+
+/// The lab's measurements, all in one boot so that every comparison is within it.
+pub fn measure_scenario(m: &Measure, with_hello: bool) -> Scenario {
+    let mut script = String::new();
+    if with_hello {
+        script.push_str(
+            "echo '== part 1: hello'\n\
+             insmod /lab/modules/hello.ko || exit 1\n\
+             rmmod hello || exit 1\n\
+             dmesg | grep ' hello: ' > /results/hello.txt\n",
+        );
+    }
+    script.push_str(&format!(
+        "echo '== parts 2/4: mymem bench (C and Rust drivers, interleaved)'\n\
+         insmod /lab/modules/mymem.ko || exit 2\n\
+         insmod /lab/modules/mymem_c.ko || exit 2\n\
+         mymem bench --trials {trials} --json /results/bench.json || exit 3\n\
+         echo '== part 3: mymem race sweep'\n\
+         mymem race --sweep --iterations {ri} --trials {rt} --json /results/race.json || exit 4\n",
+        trials = m.trials,
+        ri = m.race_iterations,
+        rt = m.race_trials.max(3),
+    ));
+    if !m.no_kernel {
+        script.push_str(&format!(
+            "echo '== part 5: in-kernel mymem_test (W={w}, N={n})'\n\
+             insmod /lab/modules/mymem_test.ko || exit 5\n\
+             echo 'all workers={w} iterations={n} trials={t}' > /dev/mymem_test || exit 6\n\
+             cat /dev/mymem_test > /results/kernel.json || exit 7\n\
+             rmmod mymem_test || exit 8\n",
+            w = m.kernel_workers,
+            n = m.kernel_iterations,
+            t = m.trials,
+        ));
+    }
+    // Generous: the userspace race sweep dominates and is emulated under TCG.
+    Scenario::new("lab", &script).timeout(4 * 3600)
+}
+
+/// `lab run`: the whole lab in one boot, then the report.
+pub fn run_lab(lab: &Lab, m: &Measure) -> Result<()> {
+    let outcome = lab.run_clean(&measure_scenario(m, true))?;
+    check_hello_lines(&read_result(&outcome, "hello.txt")?, 1)?;
+    finish_run(lab)
+}
+
+/// `lab bench`: measurements only, JSON under the run directory.
+pub fn run_bench(lab: &Lab, m: &Measure) -> Result<()> {
+    lab.run_clean(&measure_scenario(m, false))?;
+    finish_run(lab)
+}
+
+/// Writes run.json beside the guest results and renders the report.
+fn finish_run(lab: &Lab) -> Result<()> {
+    let info = crate::run_info::collect(lab)?;
+    std::fs::write(
+        lab.run_dir.join(report::RUN_JSON),
+        serde_json::to_string_pretty(&info)?,
+    )?;
+    render_report(&lab.run_dir)
+}
+
+pub fn render_report(run_dir: &std::path::Path) -> Result<()> {
+    cmd::step("Report");
+    let rendered = report::render(run_dir)?;
+    println!("results: {}", run_dir.display());
+    println!("report:  {}", rendered.html.display());
+    println!("         {}", rendered.markdown.display());
+    Ok(())
+}
+
+/// The load and unload lines of hello.ko greeting `times` times.
+fn check_hello_lines(log: &str, times: u32) -> Result<()> {
+    for i in 1..=times {
+        let want = format!("hello: Hello, kernel! (greeting {i} of {times})");
+        ensure!(log.contains(&want), "guest kernel log lacks {want:?}");
+    }
+    let bye = format!("hello: Goodbye, kernel! (greeted {times} times)");
+    ensure!(log.contains(&bye), "guest kernel log lacks {bye:?}");
+    ensure!(
+        log.matches("Hello, kernel!").count() == times as usize,
+        "expected exactly {times} greetings in the kernel log"
+    );
     Ok(())
 }
 
@@ -99,17 +220,10 @@ fn hello(lab: &Lab) -> Result<()> {
 
 fn check_hello(outcome: &Outcome) -> Result<()> {
     let dmesg = read_result(outcome, "dmesg.txt")?;
-    for want in [
-        "hello: Hello, kernel! (greeting 1 of 3)",
-        "hello: Hello, kernel! (greeting 3 of 3)",
-        "hello: Goodbye, kernel! (greeted 3 times)",
-        "hello: times=0 is out of range 1-10",
-    ] {
-        ensure!(dmesg.contains(want), "guest kernel log lacks {want:?}");
-    }
+    check_hello_lines(&dmesg, 3)?;
     ensure!(
-        dmesg.matches("Hello, kernel!").count() == 3,
-        "expected exactly 3 greetings in the kernel log"
+        dmesg.contains("hello: times=0 is out of range 1-10"),
+        "no error line for times=0"
     );
     let rc = read_result(outcome, "hello-times0.rc")?;
     ensure!(
@@ -138,10 +252,147 @@ fn check_hello(outcome: &Outcome) -> Result<()> {
         field("parm")
     );
     ensure!(
-        field("name") == ["hello"],
-        "modinfo name: {:?}",
-        field("name")
+        field("description") == ["Part 1 of the mymem lab: logs on load and unload"],
+        "modinfo description: {:?}",
+        field("description")
     );
+    ensure!(
+        field("vermagic").iter().any(|v| v.starts_with("7.")),
+        "modinfo vermagic: {:?}",
+        field("vermagic")
+    );
+    Ok(())
+}
+
+/// Runs every conformance test binary in the guest against one driver.
+fn conformance(lab: &Lab, module: &str) -> Result<()> {
+    let mut scenario = Scenario::new(
+        &format!("conformance-{module}"),
+        &format!(
+            "export MYMEM_DEVICE=/dev/{module} MYMEM_MODULE={module}\n\
+             rc=0\n\
+             for t in /lab/tests/*; do\n\
+             \techo \"== $t\"\n\
+             \t\"$t\" --test-threads=1 || rc=1\n\
+             done\n\
+             exit $rc\n"
+        ),
+    )
+    .load(&[module])
+    .timeout(900);
+    for (name, exe) in &lab.bins.tests {
+        scenario.files.push((exe.clone(), format!("/lab/tests/{name}")));
+    }
+    let outcome = lab.boot(&scenario)?;
+    let (passed, failed) = test_counts(&outcome.console);
+    cmd::note(&format!("guest tests: {passed} passed, {failed} failed"));
+    outcome.verdict()?;
+    ensure!(passed > 0, "no guest test ran");
+    Ok(())
+}
+
+/// Sums the "test result: ... N passed; M failed" lines of the standard harness.
+fn test_counts(console: &str) -> (u64, u64) {
+    let count = |line: &str, word: &str| -> u64 {
+        line.split([';', ':', '.'])
+            .filter_map(|part| part.trim().strip_suffix(word))
+            .filter_map(|n| n.trim().parse::<u64>().ok())
+            .sum()
+    };
+    console
+        .lines()
+        .filter(|l| l.contains("test result:"))
+        .fold((0, 0), |(p, f), l| (p + count(l, "passed"), f + count(l, "failed")))
+}
+
+fn tools(lab: &Lab) -> Result<()> {
+    use mymem_cli::report_json::{BenchReport, Op, RaceReport, SeriesKind, Strategy};
+    let outcome = lab.run_clean(
+        &Scenario::new(
+            "tools",
+            "mymem bench --trials 20 --warmup 2 --sizes 1,64,4096 --json /results/bench.json || exit 1\n\
+             mymem race --quick --json /results/race.json || exit 2\n",
+        )
+        .load(&["mymem", "mymem_c"])
+        .timeout(600),
+    )?;
+    let bench: BenchReport = serde_json::from_str(&read_result(&outcome, "bench.json")?)?;
+    ensure!(bench.schema == mymem_cli::report_json::BENCH_SCHEMA, "bench schema {}", bench.schema);
+    ensure!(bench.env.accel == lab.accel.name(), "bench env accel {:?}", bench.env.accel);
+    ensure!(bench.skipped.is_empty(), "bench skipped targets: {:?}", bench.skipped);
+    for label in ["Rust", "C"] {
+        for op in [Op::Pwrite, Op::Pread] {
+            for size in [1u64, 64, 4096] {
+                let s = bench
+                    .series
+                    .iter()
+                    .find(|s| s.kind == SeriesKind::Device && s.label == label && s.op == op && s.size == size)
+                    .with_context(|| format!("bench has no {label} {op:?} {size} B series"))?;
+                ensure!(s.samples_ns.len() == 20, "{label} {op:?} {size}: {} samples", s.samples_ns.len());
+                ensure!(s.stats.min_ns > 0 && s.stats.min_ns <= s.stats.max_ns, "{label} {op:?} {size}: bad stats");
+            }
+        }
+    }
+    ensure!(
+        bench.comparisons.iter().filter(|c| c.target == "Rust").count() == 6,
+        "expected Rust-vs-C comparisons for 2 ops x 3 sizes"
+    );
+    let race: RaceReport = serde_json::from_str(&read_result(&outcome, "race.json")?)?;
+    ensure!(race.schema == mymem_cli::report_json::RACE_SCHEMA, "race schema {}", race.schema);
+    ensure!(!race.trials.is_empty(), "race ran no trial");
+    for t in &race.trials {
+        ensure!(t.expected == u64::from(t.workers) * race.config.iterations, "expected W*N: {t:?}");
+        let exact = t.strategy != Strategy::None || t.workers == 1;
+        if exact {
+            ensure!(t.actual == t.expected && t.error_pct == 0.0, "{:?} W={} lost updates: {t:?}", t.strategy, t.workers);
+        }
+    }
+    for strategy in Strategy::ALL {
+        ensure!(race.trials.iter().any(|t| t.strategy == strategy), "race lacks strategy {strategy:?}");
+    }
+    Ok(())
+}
+
+fn kernel_test(lab: &Lab) -> Result<()> {
+    let outcome = lab.run_clean(
+        &Scenario::new(
+            "kernel-test",
+            "insmod /lab/modules/mymem_test.ko 2>/dev/null && { echo 'loaded without mymem'; exit 10; }\n\
+             dmesg | grep -q 'mymem_test: Unknown symbol mymem_' || { echo 'no Unknown symbol line'; exit 11; }\n\
+             insmod /lab/modules/mymem.ko || exit 12\n\
+             insmod /lab/modules/mymem_test.ko || exit 13\n\
+             rmmod mymem 2>/dev/null && { echo 'mymem unloaded under its user'; exit 14; }\n\
+             echo 'all workers=8 iterations=20000 trials=20' > /dev/mymem_test || exit 15\n\
+             cat /dev/mymem_test > /results/kernel.json || exit 16\n\
+             echo 'race workers=8 iterations=100000000' > /dev/mymem_test || exit 17\n\
+             sleep 1\n\
+             rmmod mymem_test || { echo 'cannot unload mid-run'; exit 18; }\n\
+             rmmod mymem || exit 19\n\
+             lsmod | grep -q mymem && exit 20\n\
+             exit 0\n",
+        )
+        .timeout(600),
+    )?;
+    let report: report::KernelReport = serde_json::from_str(&read_result(&outcome, "kernel.json")?)?;
+    ensure!(report.schema == report::KERNEL_SCHEMA, "kernel schema {}", report.schema);
+    ensure!(report.status == "complete", "in-kernel run status {}", report.status);
+    ensure!(report.params.workers == 8 && report.params.iterations == 20000, "params {:?}", report.params);
+    ensure!(report.bench.len() == report.params.sizes.len() * 2, "bench rows: {}", report.bench.len());
+    for row in &report.bench {
+        ensure!(row.errors == 0 && row.n == 20, "bench row {} {}: {} errors, n={}", row.size, row.op, row.errors, row.n);
+    }
+    for strategy in ["none", "lock", "fetch-add"] {
+        let row = report
+            .race
+            .iter()
+            .find(|r| r.strategy == strategy)
+            .with_context(|| format!("no in-kernel race row for {strategy}"))?;
+        ensure!(row.api_errors == 0, "{strategy}: {} API errors", row.api_errors);
+        ensure!(row.expected == 8 * 20000, "{strategy}: expected {}", row.expected);
+        if strategy != "none" {
+            ensure!(row.actual == row.expected, "{strategy} lost updates: {} of {}", row.actual, row.expected);
+        }
+    }
     Ok(())
 }
 
@@ -204,5 +455,28 @@ fn expect_error(outcome: &Outcome, needle: &str) -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_harness_results() {
+        let console = "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 1.0s\n\
+                       noise\ntest result: FAILED. 3 passed; 2 failed; 0 ignored\n";
+        assert_eq!(test_counts(console), (15, 2));
+        assert_eq!(test_counts("nothing"), (0, 0));
+    }
+
+    #[test]
+    fn suite_names_are_unique_and_selectable() {
+        let mut names: Vec<_> = SUITES.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SUITES.len());
+        assert_eq!(select(&["hello".into()]).unwrap().len(), 1);
+        assert!(select(&["nope".into()]).is_err());
     }
 }

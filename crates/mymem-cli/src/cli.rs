@@ -27,6 +27,11 @@ pub enum Command {
     /// rotated by one each trial. Baselines in the same run: syscall floor
     /// (1-byte read of /dev/zero, write to /dev/null), clock overhead, memcpy
     /// between two buffers per size, and the same pwrite/pread on a tmpfs file.
+    ///
+    /// Per series: n, mean, median and p99 (linear interpolation), min, max,
+    /// sample sd, 95% CI of the mean (Student t). Every other target against
+    /// the reference (the first device; by default C): (X - ref) / ref with a
+    /// 95% CI by the delta method (normal approximation).
     Bench(BenchArgs),
     /// Lost updates of concurrent read-increment-write on one device counter.
     ///
@@ -110,7 +115,7 @@ pub struct RaceArgs {
     /// Trials per (workers, strategy) [default: 3; at least 3 with --sweep].
     #[arg(short = 't', long, value_parser = clap::value_parser!(u32).range(1..))]
     pub trials: Option<u32>,
-    /// Workers 2..10, 15..50 by 5, and 100, every strategy, N = 150000.
+    /// Workers 2..10, 15..50 by 5, and 100 (-n and -t still apply).
     #[arg(long, conflicts_with_all = ["workers", "quick"])]
     pub sweep: bool,
     /// Tiny preset for tests: workers 1,2,4, N = 2000, 3 trials.

@@ -34,11 +34,11 @@ pub fn tool_version() -> String {
     format!("mymem {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// Value of `mymem.accel=` (set by the lab runner), else `unknown`.
+/// Value of `lab.accel=` (set by the lab runner), else `unknown`.
 pub fn accel_from_cmdline(cmdline: &str) -> String {
     cmdline
         .split_whitespace()
-        .find_map(|w| w.strip_prefix("mymem.accel="))
+        .find_map(|w| w.strip_prefix("lab.accel="))
         .filter(|v| !v.is_empty())
         .unwrap_or(UNKNOWN)
         .to_string()
@@ -67,11 +67,11 @@ mod tests {
     #[test]
     fn accel() {
         assert_eq!(
-            accel_from_cmdline("console=ttyS0 mymem.accel=kvm panic=-1\n"),
+            accel_from_cmdline("console=ttyS0 lab.accel=kvm panic=-1\n"),
             "kvm"
         );
-        assert_eq!(accel_from_cmdline("mymem.accel=tcg"), "tcg");
-        assert_eq!(accel_from_cmdline("console=ttyS0 mymem.accel="), "unknown");
+        assert_eq!(accel_from_cmdline("lab.accel=tcg"), "tcg");
+        assert_eq!(accel_from_cmdline("console=ttyS0 lab.accel="), "unknown");
         assert_eq!(accel_from_cmdline(""), "unknown");
     }
 

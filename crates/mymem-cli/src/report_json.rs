@@ -19,7 +19,7 @@ pub struct EnvStamp {
     pub kernel_release: String,
     /// `uname -v`.
     pub kernel_version: String,
-    /// `mymem.accel=` from /proc/cmdline (`kvm`, `tcg`), else `unknown`.
+    /// `lab.accel=` from /proc/cmdline (`kvm`, `tcg`), else `unknown`.
     pub accel: String,
     /// First `model name` of /proc/cpuinfo, else `unknown`.
     pub cpu_model: String,

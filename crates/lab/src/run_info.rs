@@ -1,0 +1,32 @@
+//! The host's part of a run's environment stamp (`run.json`).
+
+use crate::guest::Lab;
+use crate::{cache_key, cmd, paths};
+use anyhow::Result;
+use report::{RunInfo, RUN_SCHEMA};
+use std::process::Command;
+
+pub fn collect(lab: &Lab) -> Result<RunInfo> {
+    let date = cmd::output(Command::new("date").args(["-u", "+%Y-%m-%dT%H:%M:%SZ"]))?;
+    let git_rev = cmd::output(
+        Command::new("git")
+            .args(["describe", "--always", "--dirty", "--abbrev=12"])
+            .current_dir(paths::repo_root()),
+    )
+    .unwrap_or_else(|_| "unknown".into());
+    Ok(RunInfo {
+        schema: RUN_SCHEMA.into(),
+        date: date.trim().into(),
+        git_rev: git_rev.trim().into(),
+        accel: lab.accel.name().into(),
+        accel_reason: lab.accel_reason.clone(),
+        kernel_release: lab.kernel.release.clone(),
+        kernel_source: lab.kernel.source.id.clone(),
+        kernel_key: lab.kernel.key.clone(),
+        config_sha256: cache_key::file_digest(&lab.kernel.build_dir.join(".config"))?,
+        profile: lab.kernel.profile.name().into(),
+        rustc: lab.kernel.versions.rustc.clone(),
+        bindgen: lab.kernel.versions.bindgen.clone(),
+        cc: lab.kernel.versions.cc.clone(),
+    })
+}
