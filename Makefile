@@ -4,11 +4,12 @@
 CARGO ?= cargo
 LAB := $(CARGO) run --quiet --release -p lab --
 
-.PHONY: help check-cargo run test test-host test-guest lint shell setup bench report clean
+.PHONY: help check-cargo run test test-debug test-host test-guest lint shell setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab, write results/<run-id>/"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
+	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
 	@echo "make bench   measurements only (bench, race, in-kernel) + report"
 	@echo "make report  re-render the report of RUN=results/<run-id> (default: latest), no VM"
@@ -24,6 +25,9 @@ run: check-cargo
 	$(LAB) run
 
 test: check-cargo test-host lint test-guest
+
+test-debug: check-cargo
+	$(LAB) --profile debug test
 
 test-host:
 	$(CARGO) test --workspace --exclude conformance

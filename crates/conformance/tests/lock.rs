@@ -230,6 +230,8 @@ fn signal_interrupts_lock_wait() {
 }
 
 const CHILD_ENV: &str = "MYMEM_CONFORMANCE_CHILD";
+/// Printed by the child once it holds the lock (libtest may prefix it).
+const LOCKED_MARKER: &str = "@@CHILD-HOLDS-LOCK@@";
 
 /// Not a test on its own: run by the tests below in a child process, it
 /// takes the lock and then sleeps or exits without unlocking.
@@ -241,7 +243,7 @@ fn child_role() {
     let cfg = conformance::Config::from_env().expect("child without MYMEM_DEVICE");
     let dev = Device::open(&cfg.device).expect("child open");
     std::mem::forget(dev.lock().expect("child LOCK"));
-    println!("LOCKED");
+    println!("{LOCKED_MARKER}");
     match role.as_str() {
         "exit" => std::process::exit(0),
         _ => loop {
@@ -263,14 +265,22 @@ fn spawn_locked_child(role: &str) -> Child {
     std::thread::spawn(move || {
         for line in BufReader::new(out).lines() {
             let Ok(line) = line else { break };
-            if line.trim() == "LOCKED" {
-                let _ = tx.send(());
-            }
+            let _ = tx.send(line);
         }
     });
-    if rx.recv_timeout(Duration::from_secs(30)).is_err() {
-        let _ = child.kill();
-        panic!("child ({role}) did not report holding the lock");
+    let mut seen = Vec::new();
+    loop {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) if line.contains(LOCKED_MARKER) => break,
+            Ok(line) => seen.push(line),
+            Err(e) => {
+                let _ = child.kill();
+                let status = child.wait();
+                panic!(
+                    "child ({role}) did not report holding the lock ({e}, {status:?}): {seen:?}"
+                );
+            }
+        }
     }
     child
 }

@@ -106,6 +106,15 @@ impl Outcome {
                 indent(&f.context.join("\n"))
             ));
         }
+        if let Some(leaks) = std::fs::read_to_string(self.results().join("kmemleak.txt"))
+            .ok()
+            .filter(|l| !l.trim().is_empty())
+        {
+            problems.push(format!(
+                "kmemleak reports unreferenced objects:\n{}",
+                indent(&leaks.lines().take(40).collect::<Vec<_>>().join("\n"))
+            ));
+        }
         if let Some(code) = self.exit_code.filter(|c| *c != 0) {
             problems.push(format!("the guest scenario exited with status {code}"));
         }
@@ -186,7 +195,12 @@ impl Lab {
             .image(scenario)?
             .build(&self.kernel.gen_init_cpio(), &work)?;
         let channel = dir.join("results.tgz");
-        let mut append = format!("console=ttyS0 panic=-1 lab.accel={}", self.accel.name());
+        let mut append = format!(
+            "console=ttyS0 panic=-1 lab.accel={} lab.profile={} {}",
+            self.accel.name(),
+            self.kernel.profile.name(),
+            self.kernel.profile.cmdline()
+        );
         if scenario.interactive {
             append.push_str(" lab.interactive");
         }

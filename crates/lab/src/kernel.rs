@@ -32,6 +32,14 @@ impl Profile {
         }
     }
 
+    /// Extra kernel command line: in the debug profile a WARN is fatal at once.
+    pub fn cmdline(self) -> &'static str {
+        match self {
+            Profile::Lab => "",
+            Profile::Debug => "panic_on_warn=1",
+        }
+    }
+
     /// Extra `make` arguments: KASAN with Rust needs the LLVM toolchain.
     pub fn make_args(self) -> Vec<String> {
         match self {

@@ -15,10 +15,9 @@ const PATTERNS: &[&str] = &[
     "possible recursive locking",
     "inconsistent lock state",
     "suspicious RCU usage",
-    "lockdep",
     "KASAN:",
     "UBSAN:",
-    "kmemleak:",
+    "suspected memory leak",
     "unreferenced object",
     "blocked for more than",
     "soft lockup",
@@ -31,9 +30,6 @@ const PATTERNS: &[&str] = &[
 const BENIGN: &[&str] = &[
     // Loading out-of-tree modules taints the kernel; not a failure.
     "loading out-of-tree module taints kernel",
-    // Lockdep's own banner when the debug profile enables it.
-    "lockdep: fixing up alternatives",
-    "Lock dependency validator",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +125,8 @@ mod tests {
             "WARNING: possible circular locking dependency detected",
             "BUG: KASAN: slab-out-of-bounds in foo",
             "kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)",
+            "BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580",
+            "WARNING: inconsistent lock state",
             "INFO: task insmod:70 blocked for more than 10 seconds.",
         ] {
             let log = format!("[    5.500000] {msg}\n");
@@ -139,6 +137,8 @@ mod tests {
     #[test]
     fn clean_and_benign_logs_pass() {
         let log = "[    0.5] mymem: loading out-of-tree module taints kernel.\n\
+                   [    0.1] kmemleak: Kernel memory leak detector initialized (mem pool available: 15672)\n\
+                   [    0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar\n\
                    [    0.6] mymem: 524288-byte buffer at /dev/mymem\n\
                    test x ... BUG: not a kernel line\n";
         assert!(scan(log, 5).is_empty());

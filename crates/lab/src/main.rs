@@ -160,7 +160,7 @@ fn real_main(cli: Cli) -> Result<()> {
                 }
                 return Ok(());
             }
-            let selected = suites::select(suites)?;
+            let selected = suites::select(suites, cli.profile)?;
             let lab = prepare(&cli, "test", true)?;
             suites::run_all(&lab, &selected)
         }
@@ -173,9 +173,15 @@ fn real_main(cli: Cli) -> Result<()> {
             suites::run_bench(&lab, measure)
         }
         Command::Report { ref dir } => {
-            let dir = dir.clone().unwrap_or_else(|| paths::results_root().join("latest"));
+            let dir = dir
+                .clone()
+                .unwrap_or_else(|| paths::results_root().join("latest"));
             if !dir.join(report::RUN_JSON).exists() {
-                bail!("{} is not a run directory (no {})", dir.display(), report::RUN_JSON);
+                bail!(
+                    "{} is not a run directory (no {})",
+                    dir.display(),
+                    report::RUN_JSON
+                );
             }
             suites::render_report(&dir)
         }

@@ -3,12 +3,15 @@
 
 use crate::cmd;
 use crate::guest::{Lab, Outcome, Scenario};
+use crate::kernel::Profile;
 use anyhow::{bail, ensure, Context, Result};
 use std::time::Instant;
 
 pub struct Suite {
     pub name: &'static str,
     pub about: &'static str,
+    /// Part of the default selection in the debug profile (`make test-debug`).
+    pub debug: bool,
     run: fn(&Lab) -> Result<()>,
 }
 
@@ -16,38 +19,59 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "hello",
         about: "part 1: hello.ko load/unload log lines and modinfo",
+        debug: false,
         run: hello,
     },
     Suite {
         name: "conformance-rust",
         about: "device contract suite against /dev/mymem (Rust driver)",
+        debug: true,
         run: |lab| conformance(lab, "mymem"),
     },
     Suite {
         name: "conformance-c",
         about: "device contract suite against /dev/mymem_c (C driver)",
+        debug: true,
         run: |lab| conformance(lab, "mymem_c"),
     },
     Suite {
         name: "tools",
         about: "mymem bench and race with tiny settings: JSON complete and consistent",
+        debug: false,
         run: tools,
     },
     Suite {
         name: "kernel-test",
         about: "mymem_test: symbol resolution and load order, quick in-kernel run, unload mid-run",
+        debug: true,
         run: kernel_test,
+    },
+    Suite {
+        name: "stress",
+        about: "mymem stress: random operations from processes x threads, checked against the contract",
+        debug: true,
+        run: stress,
+    },
+    Suite {
+        name: "cycling",
+        about: "load/unload every module repeatedly, with files opened in between; rmmod refused while open",
+        debug: true,
+        run: cycling,
     },
     Suite {
         name: "failures",
         about: "the host catches a failing command, WARN, oops, panic and hang in the guest",
+        debug: false,
         run: failures,
     },
 ];
 
-pub fn select(names: &[String]) -> Result<Vec<&'static Suite>> {
+pub fn select(names: &[String], profile: Profile) -> Result<Vec<&'static Suite>> {
     if names.is_empty() {
-        return Ok(SUITES.iter().collect());
+        return Ok(SUITES
+            .iter()
+            .filter(|s| profile == Profile::Lab || s.debug)
+            .collect());
     }
     names
         .iter()
@@ -281,7 +305,9 @@ fn conformance(lab: &Lab, module: &str) -> Result<()> {
     .load(&[module])
     .timeout(900);
     for (name, exe) in &lab.bins.tests {
-        scenario.files.push((exe.clone(), format!("/lab/tests/{name}")));
+        scenario
+            .files
+            .push((exe.clone(), format!("/lab/tests/{name}")));
     }
     let outcome = lab.boot(&scenario)?;
     let (passed, failed) = test_counts(&outcome.console);
@@ -302,7 +328,9 @@ fn test_counts(console: &str) -> (u64, u64) {
     console
         .lines()
         .filter(|l| l.contains("test result:"))
-        .fold((0, 0), |(p, f), l| (p + count(l, "passed"), f + count(l, "failed")))
+        .fold((0, 0), |(p, f), l| {
+            (p + count(l, "passed"), f + count(l, "failed"))
+        })
 }
 
 fn tools(lab: &Lab) -> Result<()> {
@@ -317,38 +345,82 @@ fn tools(lab: &Lab) -> Result<()> {
         .timeout(600),
     )?;
     let bench: BenchReport = serde_json::from_str(&read_result(&outcome, "bench.json")?)?;
-    ensure!(bench.schema == mymem_cli::report_json::BENCH_SCHEMA, "bench schema {}", bench.schema);
-    ensure!(bench.env.accel == lab.accel.name(), "bench env accel {:?}", bench.env.accel);
-    ensure!(bench.skipped.is_empty(), "bench skipped targets: {:?}", bench.skipped);
+    ensure!(
+        bench.schema == mymem_cli::report_json::BENCH_SCHEMA,
+        "bench schema {}",
+        bench.schema
+    );
+    ensure!(
+        bench.env.accel == lab.accel.name(),
+        "bench env accel {:?}",
+        bench.env.accel
+    );
+    ensure!(
+        bench.skipped.is_empty(),
+        "bench skipped targets: {:?}",
+        bench.skipped
+    );
     for label in ["Rust", "C"] {
         for op in [Op::Pwrite, Op::Pread] {
             for size in [1u64, 64, 4096] {
                 let s = bench
                     .series
                     .iter()
-                    .find(|s| s.kind == SeriesKind::Device && s.label == label && s.op == op && s.size == size)
+                    .find(|s| {
+                        s.kind == SeriesKind::Device
+                            && s.label == label
+                            && s.op == op
+                            && s.size == size
+                    })
                     .with_context(|| format!("bench has no {label} {op:?} {size} B series"))?;
-                ensure!(s.samples_ns.len() == 20, "{label} {op:?} {size}: {} samples", s.samples_ns.len());
-                ensure!(s.stats.min_ns > 0 && s.stats.min_ns <= s.stats.max_ns, "{label} {op:?} {size}: bad stats");
+                ensure!(
+                    s.samples_ns.len() == 20,
+                    "{label} {op:?} {size}: {} samples",
+                    s.samples_ns.len()
+                );
+                ensure!(
+                    s.stats.min_ns > 0 && s.stats.min_ns <= s.stats.max_ns,
+                    "{label} {op:?} {size}: bad stats"
+                );
             }
         }
     }
     ensure!(
-        bench.comparisons.iter().filter(|c| c.target == "Rust").count() == 6,
+        bench
+            .comparisons
+            .iter()
+            .filter(|c| c.target == "Rust")
+            .count()
+            == 6,
         "expected Rust-vs-C comparisons for 2 ops x 3 sizes"
     );
     let race: RaceReport = serde_json::from_str(&read_result(&outcome, "race.json")?)?;
-    ensure!(race.schema == mymem_cli::report_json::RACE_SCHEMA, "race schema {}", race.schema);
+    ensure!(
+        race.schema == mymem_cli::report_json::RACE_SCHEMA,
+        "race schema {}",
+        race.schema
+    );
     ensure!(!race.trials.is_empty(), "race ran no trial");
     for t in &race.trials {
-        ensure!(t.expected == u64::from(t.workers) * race.config.iterations, "expected W*N: {t:?}");
+        ensure!(
+            t.expected == u64::from(t.workers) * race.config.iterations,
+            "expected W*N: {t:?}"
+        );
         let exact = t.strategy != Strategy::None || t.workers == 1;
         if exact {
-            ensure!(t.actual == t.expected && t.error_pct == 0.0, "{:?} W={} lost updates: {t:?}", t.strategy, t.workers);
+            ensure!(
+                t.actual == t.expected && t.error_pct == 0.0,
+                "{:?} W={} lost updates: {t:?}",
+                t.strategy,
+                t.workers
+            );
         }
     }
     for strategy in Strategy::ALL {
-        ensure!(race.trials.iter().any(|t| t.strategy == strategy), "race lacks strategy {strategy:?}");
+        ensure!(
+            race.trials.iter().any(|t| t.strategy == strategy),
+            "race lacks strategy {strategy:?}"
+        );
     }
     Ok(())
 }
@@ -373,13 +445,37 @@ fn kernel_test(lab: &Lab) -> Result<()> {
         )
         .timeout(600),
     )?;
-    let report: report::KernelReport = serde_json::from_str(&read_result(&outcome, "kernel.json")?)?;
-    ensure!(report.schema == report::KERNEL_SCHEMA, "kernel schema {}", report.schema);
-    ensure!(report.status == "complete", "in-kernel run status {}", report.status);
-    ensure!(report.params.workers == 8 && report.params.iterations == 20000, "params {:?}", report.params);
-    ensure!(report.bench.len() == report.params.sizes.len() * 2, "bench rows: {}", report.bench.len());
+    let report: report::KernelReport =
+        serde_json::from_str(&read_result(&outcome, "kernel.json")?)?;
+    ensure!(
+        report.schema == report::KERNEL_SCHEMA,
+        "kernel schema {}",
+        report.schema
+    );
+    ensure!(
+        report.status == "complete",
+        "in-kernel run status {}",
+        report.status
+    );
+    ensure!(
+        report.params.workers == 8 && report.params.iterations == 20000,
+        "params {:?}",
+        report.params
+    );
+    ensure!(
+        report.bench.len() == report.params.sizes.len() * 2,
+        "bench rows: {}",
+        report.bench.len()
+    );
     for row in &report.bench {
-        ensure!(row.errors == 0 && row.n == 20, "bench row {} {}: {} errors, n={}", row.size, row.op, row.errors, row.n);
+        ensure!(
+            row.errors == 0 && row.n == 20,
+            "bench row {} {}: {} errors, n={}",
+            row.size,
+            row.op,
+            row.errors,
+            row.n
+        );
     }
     for strategy in ["none", "lock", "fetch-add"] {
         let row = report
@@ -387,12 +483,110 @@ fn kernel_test(lab: &Lab) -> Result<()> {
             .iter()
             .find(|r| r.strategy == strategy)
             .with_context(|| format!("no in-kernel race row for {strategy}"))?;
-        ensure!(row.api_errors == 0, "{strategy}: {} API errors", row.api_errors);
-        ensure!(row.expected == 8 * 20000, "{strategy}: expected {}", row.expected);
+        ensure!(
+            row.api_errors == 0,
+            "{strategy}: {} API errors",
+            row.api_errors
+        );
+        ensure!(
+            row.expected == 8 * 20000,
+            "{strategy}: expected {}",
+            row.expected
+        );
         if strategy != "none" {
-            ensure!(row.actual == row.expected, "{strategy} lost updates: {} of {}", row.actual, row.expected);
+            ensure!(
+                row.actual == row.expected,
+                "{strategy} lost updates: {} of {}",
+                row.actual,
+                row.expected
+            );
         }
     }
+    Ok(())
+}
+
+/// The stress tool against both drivers: short in the lab profile, about a
+/// million operations in the debug profile.
+fn stress(lab: &Lab) -> Result<()> {
+    let ops = match lab.kernel.profile {
+        Profile::Lab => 20_000,
+        Profile::Debug => 1_000_000,
+    };
+    let outcome = lab.run_clean(
+        &Scenario::new(
+            "stress",
+            &format!("mymem stress --ops {ops} --json /results/stress.json\n"),
+        )
+        .load(&["mymem", "mymem_c"])
+        .timeout(1800),
+    )?;
+    let report: serde_json::Value = serde_json::from_str(&read_result(&outcome, "stress.json")?)?;
+    ensure!(
+        report["schema"] == "mymem-stress/1",
+        "stress schema {}",
+        report["schema"]
+    );
+    let done = report["ops"].as_u64().unwrap_or(0);
+    ensure!(done >= ops, "stress ran {done} of {ops} operations");
+    let deviations = report["deviations"].as_array().map_or(0, Vec::len);
+    ensure!(
+        deviations == 0,
+        "stress found {deviations} deviations from the contract"
+    );
+    cmd::note(&format!(
+        "stress: {done} operations, 0 deviations, {:.0} ops/s, seed {}",
+        report["ops_per_s"].as_f64().unwrap_or(0.0),
+        report["seed"]
+    ));
+    Ok(())
+}
+
+/// Guest script for `cycling`: every module loaded and unloaded `n` times,
+/// odd rounds with files opened and closed in between.
+fn cycling_script(n: u32) -> String {
+    format!(
+        r#"n={n}
+i=0
+while [ $i -lt $n ]; do
+	insmod /lab/modules/hello.ko || exit 1
+	insmod /lab/modules/mymem.ko || exit 2
+	insmod /lab/modules/mymem_c.ko || exit 3
+	insmod /lab/modules/mymem_test.ko || exit 4
+	if [ $((i % 2)) -eq 1 ]; then
+		echo round $i | dd of=/dev/mymem 2>/dev/null || exit 5
+		echo round $i | dd of=/dev/mymem_c 2>/dev/null || exit 5
+		head -c 8 /dev/mymem > /dev/null || exit 6
+		head -c 8 /dev/mymem_c > /dev/null || exit 6
+	fi
+	rmmod mymem_test || exit 7
+	rmmod mymem_c || exit 8
+	rmmod mymem || exit 9
+	rmmod hello || exit 10
+	i=$((i + 1))
+	[ $((i % 100)) -eq 0 ] && echo "cycling: $i of $n"
+done
+echo "cycling: $n rounds done"
+for m in mymem mymem_c; do
+	insmod /lab/modules/$m.ko || exit 11
+	exec 3<>/dev/$m
+	rmmod $m 2>/dev/null && {{ echo "rmmod $m succeeded with a file open"; exit 12; }}
+	echo still-works | dd of=/dev/$m 2>/dev/null || exit 13
+	[ "$(head -c 11 /dev/$m)" = still-works ] || {{ echo "/dev/$m broken after refused rmmod"; exit 14; }}
+	exec 3<&-
+	rmmod $m || exit 15
+done
+[ -s /proc/modules ] && {{ echo "modules left loaded:"; cat /proc/modules; exit 16; }}
+exit 0
+"#
+    )
+}
+
+fn cycling(lab: &Lab) -> Result<()> {
+    let n = match lab.kernel.profile {
+        Profile::Lab => 50,
+        Profile::Debug => 1000,
+    };
+    lab.run_clean(&Scenario::new("cycling", &cycling_script(n)).timeout(3600))?;
     Ok(())
 }
 
@@ -476,7 +670,12 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), SUITES.len());
-        assert_eq!(select(&["hello".into()]).unwrap().len(), 1);
-        assert!(select(&["nope".into()]).is_err());
+        assert_eq!(select(&["hello".into()], Profile::Lab).unwrap().len(), 1);
+        assert!(select(&["nope".into()], Profile::Lab).is_err());
+        assert_eq!(select(&[], Profile::Lab).unwrap().len(), SUITES.len());
+        let debug = select(&[], Profile::Debug).unwrap();
+        assert!(
+            debug.iter().any(|s| s.name == "stress") && !debug.iter().any(|s| s.name == "failures")
+        );
     }
 }
