@@ -24,6 +24,15 @@ pub fn is_bad(line: &str) -> bool {
     BAD_PATTERNS.iter().any(|p| line.contains(p))
 }
 
+/// Records the kernel logs on its own (timekeeping under emulation, module
+/// taint on first load) that tests counting a driver's lines must ignore.
+pub fn is_noise(line: &str) -> bool {
+    const PREFIXES: &[&str] = &["clocksource:", "tsc:", "random:", "hrtimer:", "sched: RT"];
+    line.trim().is_empty()
+        || line.contains("taints kernel")
+        || PREFIXES.iter().any(|p| line.trim_start().starts_with(p))
+}
+
 /// A reader of kernel log records: `/dev/kmsg` when it exists, else the
 /// output of `dmesg`.
 pub struct Kmsg {
@@ -102,4 +111,23 @@ fn dmesg() -> Vec<String> {
         .lines()
         .map(str::to_owned)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_lines() {
+        assert!(is_bad("WARNING: CPU: 1 PID: 42 at mm/vmalloc.c:3000"));
+        assert!(is_bad("BUG: kernel NULL pointer dereference, address: 0"));
+        assert!(is_bad("Oops: 0002 [#1] SMP"));
+        assert!(is_bad(" Call Trace:"));
+        assert!(!is_bad("mymem: loaded, 524288 bytes"));
+        assert!(is_noise(
+            "clocksource: Watchdog remote CPU 1 read timed out"
+        ));
+        assert!(is_noise("mymem: loading out-of-tree module taints kernel."));
+        assert!(!is_noise("mymem_c: unloaded"));
+    }
 }

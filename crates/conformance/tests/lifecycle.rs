@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use conformance::kmsg::Kmsg;
+use conformance::kmsg::{is_noise, Kmsg};
 use conformance::module::{insmod, is_loaded, load, rmmod, unload, RestoreDefault};
 use conformance::{assert_errno, open_retry, random_bytes, setup, Config, Errno};
 use mymem::{uapi, Device};
@@ -17,10 +17,7 @@ fn open(cfg: &Config) -> Device {
 
 /// Drops records the kernel prints for reasons of its own.
 fn own_lines(lines: Vec<String>) -> Vec<String> {
-    lines
-        .into_iter()
-        .filter(|l| !l.contains("taints kernel") && !l.trim().is_empty())
-        .collect()
+    lines.into_iter().filter(|l| !is_noise(l)).collect()
 }
 
 /// Checks the whole buffer reads back as `size` zero bytes.

@@ -28,6 +28,18 @@ fn lock_in_thread(dev: Arc<Device>) -> mpsc::Receiver<io::Result<()>> {
     rx
 }
 
+/// Starts a test that needs the device lock free; a lock leaked by an
+/// earlier failure makes it fail instead of hanging.
+fn setup_free() -> Option<Ctx> {
+    let cx = setup()?;
+    let rx = lock_in_thread(Arc::new(cx.open()));
+    match rx.recv_timeout(PROMPT) {
+        Ok(Ok(())) => Some(cx),
+        Ok(Err(e)) => panic!("precondition: LOCK on a fresh file failed: {e}"),
+        Err(_) => panic!("precondition: the device lock is held by someone (leaked?)"),
+    }
+}
+
 #[track_caller]
 fn assert_blocked(rx: &mpsc::Receiver<io::Result<()>>, what: &str) {
     match rx.recv_timeout(BLOCKED) {
@@ -47,7 +59,7 @@ fn assert_acquired(rx: &mpsc::Receiver<io::Result<()>>, what: &str) {
 
 #[test]
 fn lock_unlock_and_eperm() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     let a = cx.open();
     let b = cx.open();
     assert_errno(a.unlock(), Errno::PERM, "UNLOCK without LOCK");
@@ -62,7 +74,7 @@ fn lock_unlock_and_eperm() {
 
 #[test]
 fn lock_twice_is_edeadlk() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     let a = cx.open();
     let b = Arc::new(cx.open());
     let g = a.lock().expect("LOCK");
@@ -81,7 +93,7 @@ fn lock_twice_is_edeadlk() {
 
 #[test]
 fn lock_blocks_until_unlock() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     let a = cx.open();
     let b = Arc::new(cx.open());
     let g = a.lock().unwrap();
@@ -94,7 +106,7 @@ fn lock_blocks_until_unlock() {
 
 #[test]
 fn lock_belongs_to_the_file_not_the_thread() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     let a = Arc::new(cx.open());
     let a2 = a.clone();
     std::thread::spawn(move || std::mem::forget(a2.lock().expect("LOCK in thread")))
@@ -110,7 +122,7 @@ fn lock_belongs_to_the_file_not_the_thread() {
 
 #[test]
 fn lock_is_advisory() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     let a = cx.open();
     let b = Arc::new(cx.open());
     let g = a.lock().unwrap();
@@ -136,7 +148,7 @@ fn lock_is_advisory() {
 
 #[test]
 fn close_releases_lock() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     let b = Arc::new(cx.open());
     {
         let a = cx.open();
@@ -159,7 +171,7 @@ fn fifty_threads_read_increment_write() {
     const THREADS: usize = 50;
     const ITERS: usize = 200;
     const OFF: u64 = 8192;
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     let dev = cx.open();
     dev.write_at(&0u64.to_ne_bytes(), OFF).unwrap();
     let threads: Vec<_> = (0..THREADS)
@@ -192,7 +204,7 @@ fn fifty_threads_read_increment_write() {
 
 #[test]
 fn signal_interrupts_lock_wait() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     raw::install_sigusr1_eintr_handler();
     let a = cx.open();
     let b = Arc::new(cx.open());
@@ -299,12 +311,12 @@ fn child_death_releases(cx: &Ctx, role: &str) {
 
 #[test]
 fn killed_holder_process_releases_lock() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     child_death_releases(&cx, "sleep");
 }
 
 #[test]
 fn exiting_holder_process_releases_lock() {
-    let Some(cx) = setup() else { return };
+    let Some(cx) = setup_free() else { return };
     child_death_releases(&cx, "exit");
 }

@@ -284,3 +284,17 @@ fn operations_log_nothing() {
         "the driver logged during operations: {lines:?}"
     );
 }
+
+#[test]
+fn device_node_is_a_world_writable_misc_device() {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let Some(cx) = setup() else { return };
+    let md = std::fs::metadata(&cx.cfg.device).unwrap();
+    assert!(md.file_type().is_char_device(), "not a character device");
+    assert_eq!(md.mode() & 0o777, 0o666, "device node mode");
+    assert_eq!(
+        rustix::fs::major(md.rdev()),
+        10,
+        "misc devices have major 10"
+    );
+}
