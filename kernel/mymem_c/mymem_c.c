@@ -14,6 +14,7 @@
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -100,33 +101,36 @@ static loff_t mymem_c_llseek(struct file *filp, loff_t off, int whence)
 	return pos;
 }
 
-static ssize_t mymem_c_read(struct file *filp, char __user *ubuf, size_t len,
-			    loff_t *ppos)
+/*
+ * read_iter/write_iter, like the Rust twin: the iov_iter copy routines stop
+ * at a fault without touching the rest of the destination, whereas
+ * copy_from_user() would zero the tail it could not copy, in our buffer.
+ */
+static ssize_t mymem_c_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct mymem_c_dev *dev = filp->private_data;
-	loff_t pos = *ppos;
+	struct mymem_c_dev *dev = iocb->ki_filp->private_data;
+	loff_t pos = iocb->ki_pos;
 	size_t n;
 
 	if (pos < 0 || pos > dev->size)
 		return -EINVAL;
-	n = min_t(u64, len, dev->size - pos);
+	n = min_t(u64, iov_iter_count(to), dev->size - pos);
 	if (!n)
 		return 0;
 	mutex_lock(&dev->data_lock);
-	/* copy_to_user() returns what it could not copy: keep the prefix. */
-	n -= copy_to_user(ubuf, dev->buf + pos, n);
+	n = copy_to_iter(dev->buf + pos, n, to);
 	mutex_unlock(&dev->data_lock);
 	if (!n)
 		return -EFAULT;
-	*ppos = pos + n;
+	iocb->ki_pos = pos + n;
 	return n;
 }
 
-static ssize_t mymem_c_write(struct file *filp, const char __user *ubuf,
-			     size_t len, loff_t *ppos)
+static ssize_t mymem_c_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct mymem_c_dev *dev = filp->private_data;
-	loff_t pos = *ppos;
+	struct mymem_c_dev *dev = iocb->ki_filp->private_data;
+	loff_t pos = iocb->ki_pos;
+	size_t len = iov_iter_count(from);
 	size_t n;
 
 	if (pos < 0 || pos > dev->size)
@@ -137,11 +141,11 @@ static ssize_t mymem_c_write(struct file *filp, const char __user *ubuf,
 		return -ENOSPC;
 	n = min_t(u64, len, dev->size - pos);
 	mutex_lock(&dev->data_lock);
-	n -= copy_from_user(dev->buf + pos, ubuf, n);
+	n = copy_from_iter(dev->buf + pos, n, from);
 	mutex_unlock(&dev->data_lock);
 	if (!n)
 		return -EFAULT;
-	*ppos = pos + n;
+	iocb->ki_pos = pos + n;
 	return n;
 }
 
@@ -220,8 +224,8 @@ static const struct file_operations mymem_c_fops = {
 	.open		= mymem_c_open,
 	.release	= mymem_c_release,
 	.llseek		= mymem_c_llseek,
-	.read		= mymem_c_read,
-	.write		= mymem_c_write,
+	.read_iter	= mymem_c_read_iter,
+	.write_iter	= mymem_c_write_iter,
 	.unlocked_ioctl	= mymem_c_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
