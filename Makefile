@@ -3,6 +3,8 @@
 
 CARGO ?= cargo
 LAB := $(CARGO) run --quiet --release -p lab --
+# Extra runner options, e.g. make run ARGS="--race-iterations 150000"
+ARGS ?=
 
 .PHONY: help check-cargo run test test-debug test-host test-guest lint shell setup bench report clean
 
@@ -22,18 +24,18 @@ check-cargo:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust (rustup or Debian's cargo) first" >&2; exit 1; }
 
 run: check-cargo
-	$(LAB) run
+	$(LAB) run $(ARGS)
 
 test: check-cargo test-host lint test-guest
 
 test-debug: check-cargo
-	$(LAB) --profile debug test
+	$(LAB) --profile debug test $(ARGS)
 
 test-host:
 	$(CARGO) test --workspace --exclude conformance
 
 test-guest:
-	$(LAB) test
+	$(LAB) test $(ARGS)
 
 lint:
 	$(CARGO) fmt --all --check
@@ -43,7 +45,7 @@ shell: check-cargo
 	$(LAB) shell
 
 bench: check-cargo
-	$(LAB) bench
+	$(LAB) bench $(ARGS)
 
 report: check-cargo
 	$(LAB) report $(RUN)

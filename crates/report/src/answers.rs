@@ -138,9 +138,9 @@ fn read_vs_write(ctx: &Ctx, md: &mut Md) {
     }
     let mut why = String::from(
         "Why: both directions run the same driver code: take the device mutex, copy `len` \
-         bytes between the user buffer and the kernel buffer (user-copy routines: \
-         `copy_from_user` for a write, `copy_to_user` for a read; the Rust driver reaches \
-         them through `copy_from_iter`/`copy_to_iter`), release the mutex. ",
+         bytes between the user buffer and the kernel buffer (both drivers use \
+         `copy_from_iter` for a write and `copy_to_iter` for a read, which end in the \
+         user-copy routines), release the mutex. ",
     );
     if let Some(d) = user_rw(main, smallest) {
         why.push_str(&format!(
@@ -448,12 +448,13 @@ fn c_vs_rust(ctx: &Ctx, md: &mut Md) {
         "Why: both drivers do the same work per call (system call, VFS, misc device, the \
          kernel mutex, one user copy) and reach the same kernel C functions: the Rust driver \
          through the `rust/kernel` abstractions (the same `struct mutex`, the same user-copy \
-         routines), which compile to nearly the same code. One structural difference: the C \
-         driver implements `.read`/`.write` with `copy_to_user`/`copy_from_user`, the Rust \
-         driver `read_iter`/`write_iter`, so the VFS wraps each of its calls in a kiocb and an \
-         `iov_iter` and the copy goes through `copy_to_iter`/`copy_from_iter`. That and code \
-         layout or the checks of safe Rust (bounds, overflow) are fixed per-call costs: they \
-         matter most at small sizes and least at large sizes, where the copy dominates.",
+         routines), which compile to nearly the same code. Both implement \
+         `read_iter`/`write_iter` and copy with `copy_to_iter`/`copy_from_iter` (the C twin \
+         does so because `copy_from_user` would zero the bytes it could not copy in the device \
+         buffer). What differs is the Rust side's extra layers (the `Kiocb`/`IovIter` wrappers, \
+         `Arc` and `KBox` for the per-file data), code layout and the checks of safe Rust \
+         (bounds, overflow): fixed per-call costs that matter most at small sizes and least at \
+         large sizes, where the copy dominates.",
     );
 }
 
