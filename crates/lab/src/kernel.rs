@@ -126,7 +126,7 @@ pub fn ensure(source: &KernelSource, profile: Profile, versions: &Versions) -> R
         kernel.key
     ));
     // An interrupted build resumes: reconfiguring would only cost a full rebuild.
-    if dropped_options(&build_dir, &fragments)?.map_or(true, |d| !d.is_empty()) {
+    if dropped_options(&build_dir, &fragments)?.is_none_or(|d| !d.is_empty()) {
         configure(&kernel, &fragments)?;
     } else {
         cmd::note("resuming an earlier build (configuration already checked)");
