@@ -94,12 +94,16 @@ impl MiscDevice for OpenFile {
                     .write(&size)?;
             }
             MYMEM_IOC_FETCH_ADD => {
-                let (mut reader, mut writer) =
-                    UserSlice::new(user, size_of::<FetchAdd>()).reader_writer();
                 let mut args = FetchAdd::new_zeroed();
-                reader.read_slice(args.as_mut_bytes())?;
-                args.old = me.dev.fetch_add(args.offset, args.delta)?;
-                writer.write_slice(args.as_bytes())?;
+                UserSlice::new(user, size_of::<FetchAdd>())
+                    .reader()
+                    .read_slice(args.as_mut_bytes())?;
+                let old = me.dev.fetch_add(args.offset, args.delta)?;
+                // Only `old` is an output: the input fields may be read-only memory.
+                let old_field = UserPtr::from_addr(arg.wrapping_add(core::mem::offset_of!(FetchAdd, old)));
+                UserSlice::new(old_field, size_of::<u64>())
+                    .writer()
+                    .write(&old)?;
             }
             MYMEM_IOC_LOCK => me.dev.lock(me.owner())?,
             MYMEM_IOC_UNLOCK => me.dev.unlock(me.owner())?,

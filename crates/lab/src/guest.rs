@@ -260,6 +260,7 @@ impl Lab {
             scenario.name,
             outcome.elapsed.as_secs_f64(),
             match (outcome.timed_out, outcome.exit_code) {
+                _ if scenario.interactive => "shell closed".to_string(),
                 (true, _) => "timed out".to_string(),
                 (false, None) => "no exit status (panic?)".to_string(),
                 (false, Some(c)) =>

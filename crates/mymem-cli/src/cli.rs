@@ -40,6 +40,15 @@ pub enum Command {
     /// error of the final counter against W*N, wall time, increments/s and
     /// process CPU time (getrusage user+sys).
     Race(RaceArgs),
+    /// Bounded, seeded fuzz of the devices against their contract.
+    ///
+    /// Several processes x threads run random reads, writes, preads, pwrites,
+    /// lseeks and ioctls with random and invalid arguments (huge lengths, bad
+    /// pointers, unknown commands) and check every result, errno included,
+    /// against docs/device.md and a shadow of the bytes each worker owns.
+    /// Then: a LOCK holder killed with SIGKILL, fds closed while in use, and
+    /// opens up to RLIMIT_NOFILE. Prints the seed; fails on any deviation.
+    Stress(crate::stress::StressArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-//! The `mymem` measurement tool (bench, race) as a library.
+//! The `mymem` measurement and test tool (bench, race, stress) as a library.
 //!
 //! The binary is a thin wrapper over [`run`]. Report generators depend on
 //! this crate for [`report_json`], the schema of the JSON the tool writes.
@@ -10,6 +10,7 @@ pub mod race;
 pub mod report_json;
 mod rusage;
 pub mod stats;
+pub mod stress;
 pub mod table;
 
 use std::fs::File;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 write_json(path, &report)?;
             }
         }
+        Command::Stress(args) => stress::main(&args)?,
     }
     Ok(())
 }

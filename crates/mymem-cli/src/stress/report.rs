@@ -1,0 +1,471 @@
+//! What a stress run counts and reports: the JSON schema `mymem-stress/1`
+//! and the text summary.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use super::oracle::{errno, Ret};
+use crate::report_json::EnvStamp;
+use crate::table::Table;
+
+pub const STRESS_SCHEMA: &str = "mymem-stress/1";
+
+/// Kinds of operations counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Read,
+    Pread,
+    Write,
+    Pwrite,
+    Lseek,
+    IoctlSize,
+    IoctlFetchAdd,
+    IoctlLock,
+    IoctlUnlock,
+    IoctlOther,
+    /// Extra reads that check what a call must not have changed.
+    Verify,
+    LockKill,
+    CloseRace,
+    FdLimit,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::Read,
+        Kind::Pread,
+        Kind::Write,
+        Kind::Pwrite,
+        Kind::Lseek,
+        Kind::IoctlSize,
+        Kind::IoctlFetchAdd,
+        Kind::IoctlLock,
+        Kind::IoctlUnlock,
+        Kind::IoctlOther,
+        Kind::Verify,
+        Kind::LockKill,
+        Kind::CloseRace,
+        Kind::FdLimit,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::Pread => "pread",
+            Kind::Write => "write",
+            Kind::Pwrite => "pwrite",
+            Kind::Lseek => "lseek",
+            Kind::IoctlSize => "ioctl_size",
+            Kind::IoctlFetchAdd => "ioctl_fetch_add",
+            Kind::IoctlLock => "ioctl_lock",
+            Kind::IoctlUnlock => "ioctl_unlock",
+            Kind::IoctlOther => "ioctl_other",
+            Kind::Verify => "verify",
+            Kind::LockKill => "lock_kill",
+            Kind::CloseRace => "close_race",
+            Kind::FdLimit => "fd_limit",
+        }
+    }
+}
+
+/// Outcomes counted per kind: success, a short transfer, or an errno.
+const ERRNOS: [i32; 10] = [
+    errno::EPERM,
+    errno::EINTR,
+    errno::EBADF,
+    errno::EFAULT,
+    errno::EBUSY,
+    errno::EINVAL,
+    errno::EMFILE,
+    errno::ENOTTY,
+    errno::ENOSPC,
+    errno::EDEADLK,
+];
+const OUTCOMES: usize = ERRNOS.len() + 3;
+
+fn outcome_name(i: usize) -> String {
+    match i {
+        0 => "ok".into(),
+        1 => "short".into(),
+        i if i - 2 < ERRNOS.len() => errno::name(ERRNOS[i - 2]),
+        _ => "other".into(),
+    }
+}
+
+/// `kind -> outcome -> count`.
+pub type Outcomes = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// Counts per kind and outcome, cheap to bump in the hot loop.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    counts: [[u64; OUTCOMES]; Kind::ALL.len()],
+}
+
+impl Tally {
+    /// Counts one call; `short` marks a transfer cut by a fault.
+    pub fn add(&mut self, kind: Kind, got: Ret, short: bool) {
+        let i = match got {
+            Ret::Val(_) if short => 1,
+            Ret::Val(_) => 0,
+            Ret::Err(e) => ERRNOS
+                .iter()
+                .position(|&x| x == e)
+                .map_or(OUTCOMES - 1, |p| p + 2),
+        };
+        self.counts[kind as usize][i] += 1;
+    }
+
+    pub fn ops(&self) -> u64 {
+        self.counts.iter().flatten().sum()
+    }
+
+    pub fn to_outcomes(&self) -> Outcomes {
+        let mut out = Outcomes::new();
+        for kind in Kind::ALL {
+            for (i, &n) in self.counts[kind as usize].iter().enumerate() {
+                if n > 0 {
+                    *out.entry(kind.name().into())
+                        .or_default()
+                        .entry(outcome_name(i))
+                        .or_default() += n;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One result that differs from the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deviation {
+    /// `random`, `lock-kill`, `close-race`, `fd-limit`.
+    pub phase: String,
+    pub device: String,
+    /// Worker (thread) index within the phase; its random stream is number `worker` of the seed.
+    pub worker: u32,
+    /// Index of the operation in the worker's stream.
+    pub seq: u64,
+    pub op: String,
+    /// The arguments and the state the expectation was computed from.
+    pub args: String,
+    pub expected: String,
+    pub got: String,
+}
+
+/// What a thread, a process or a phase found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    pub ops: u64,
+    pub outcomes: Outcomes,
+    pub deviation_count: u64,
+    /// The first deviations, up to the keep limit.
+    pub deviations: Vec<Deviation>,
+    /// Generated operations left out because their effect was unknowable.
+    pub skipped: u64,
+    /// Counts of results the contract leaves open (either answer accepted).
+    #[serde(default)]
+    pub notes: BTreeMap<String, u64>,
+    /// Every deviation counted by its [`signature`].
+    #[serde(default)]
+    pub signatures: BTreeMap<String, u64>,
+    pub elapsed_s: f64,
+}
+
+impl Part {
+    /// Adds `other` (run at the same time: elapsed is the longer one).
+    pub fn merge(&mut self, other: Part, keep: usize) {
+        self.ops += other.ops;
+        for (kind, outcomes) in other.outcomes {
+            let mine = self.outcomes.entry(kind).or_default();
+            for (o, n) in outcomes {
+                *mine.entry(o).or_default() += n;
+            }
+        }
+        self.deviation_count += other.deviation_count;
+        let room = keep.saturating_sub(self.deviations.len());
+        self.deviations
+            .extend(other.deviations.into_iter().take(room));
+        self.skipped += other.skipped;
+        for (k, n) in other.notes {
+            *self.notes.entry(k).or_default() += n;
+        }
+        for (k, n) in other.signatures {
+            *self.signatures.entry(k).or_default() += n;
+        }
+        self.elapsed_s = self.elapsed_s.max(other.elapsed_s);
+    }
+}
+
+/// A deviation with its numbers blanked out (`#`), to count deviations of
+/// the same kind together.
+pub fn signature(device: &str, op: &str, expected: &str, got: &str) -> String {
+    fn blank(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c.is_ascii_digit() {
+                while chars
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_hexdigit() || *c == 'x')
+                {
+                    chars.next();
+                }
+                out.push('#');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+    format!(
+        "{device} {op}: expected {}; got {}",
+        blank(expected),
+        blank(got)
+    )
+}
+
+/// A thread's running record.
+#[derive(Debug)]
+pub struct Log {
+    pub phase: &'static str,
+    pub worker: u32,
+    pub tally: Tally,
+    pub deviation_count: u64,
+    pub deviations: Vec<Deviation>,
+    pub skipped: u64,
+    pub notes: BTreeMap<String, u64>,
+    pub signatures: BTreeMap<String, u64>,
+    keep: usize,
+}
+
+impl Log {
+    pub fn new(phase: &'static str, worker: u32, keep: usize) -> Log {
+        Log {
+            phase,
+            worker,
+            tally: Tally::default(),
+            deviation_count: 0,
+            deviations: Vec::new(),
+            skipped: 0,
+            notes: BTreeMap::new(),
+            signatures: BTreeMap::new(),
+            keep,
+        }
+    }
+
+    pub fn deviation(
+        &mut self,
+        device: &str,
+        seq: u64,
+        op: &str,
+        args: String,
+        expected: String,
+        got: String,
+    ) {
+        self.deviation_count += 1;
+        *self
+            .signatures
+            .entry(signature(device, op, &expected, &got))
+            .or_default() += 1;
+        if self.deviations.len() < self.keep {
+            self.deviations.push(Deviation {
+                phase: self.phase.into(),
+                device: device.into(),
+                worker: self.worker,
+                seq,
+                op: op.into(),
+                args,
+                expected,
+                got,
+            });
+        }
+    }
+
+    pub fn into_part(self, elapsed_s: f64) -> Part {
+        Part {
+            ops: self.tally.ops(),
+            outcomes: self.tally.to_outcomes(),
+            deviation_count: self.deviation_count,
+            deviations: self.deviations,
+            skipped: self.skipped,
+            notes: self.notes,
+            signatures: self.signatures,
+            elapsed_s,
+        }
+    }
+}
+
+/// `mymem stress --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StressReport {
+    /// `mymem-stress/1`.
+    pub schema: String,
+    pub env: EnvStamp,
+    pub seed: u64,
+    /// A command line that replays the run (same operations per worker).
+    pub replay: String,
+    pub config: StressConfig,
+    /// Every operation of every phase.
+    pub ops: u64,
+    pub ops_by_kind: BTreeMap<String, u64>,
+    /// `kind -> outcome -> count` (`ok`, `short` = cut by a fault, errno names).
+    pub outcomes: Outcomes,
+    /// Operations per second of the random phase (all workers together).
+    pub ops_per_s: f64,
+    /// Wall time of the whole run.
+    pub duration_s: f64,
+    pub phases: Vec<PhaseReport>,
+    /// Results where the contract allows either answer, by which one came.
+    pub notes: BTreeMap<String, u64>,
+    pub deviation_count: u64,
+    /// Every deviation (not only the listed ones) counted by kind: device,
+    /// operation, expected and got with the numbers blanked out.
+    pub deviation_summary: BTreeMap<String, u64>,
+    /// The first deviations (at most `config.max_deviations`).
+    pub deviations: Vec<Deviation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StressConfig {
+    pub devices: Vec<String>,
+    /// Buffer size of each device, as MYMEM_IOC_SIZE reported it.
+    pub sizes: Vec<u64>,
+    pub procs: u32,
+    pub threads: u32,
+    /// Operation budget of the random phase, if any.
+    pub ops_limit: Option<u64>,
+    /// Time budget of the random phase, if any.
+    pub duration_limit_s: Option<u64>,
+    pub phases: Vec<String>,
+    /// `USER_PTR_MAX` as probed; the oracle's `access_ok` bound.
+    pub user_ptr_max: u64,
+    pub max_deviations: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseReport {
+    pub name: String,
+    pub ops: u64,
+    pub duration_s: f64,
+    pub ops_per_s: f64,
+    pub deviation_count: u64,
+    pub skipped: u64,
+}
+
+/// The text summary: phases, outcomes per kind, the first deviations.
+pub fn render(r: &StressReport, print_deviations: usize) -> String {
+    let mut out = String::new();
+    let mut t = Table::new(["phase", "ops", "seconds", "ops/s", "deviations", "skipped"]);
+    for p in &r.phases {
+        t.row(vec![
+            p.name.clone(),
+            p.ops.to_string(),
+            format!("{:.1}", p.duration_s),
+            format!("{:.0}", p.ops_per_s),
+            p.deviation_count.to_string(),
+            p.skipped.to_string(),
+        ]);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+    let mut t = Table::new(["operation", "count", "outcomes"]);
+    for (kind, outcomes) in &r.outcomes {
+        let list: Vec<String> = outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
+        t.row(vec![
+            kind.clone(),
+            r.ops_by_kind.get(kind).copied().unwrap_or(0).to_string(),
+            list.join(", "),
+        ]);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+    for (note, n) in &r.notes {
+        let _ = writeln!(out, "note: {note}: {n}");
+    }
+    for (sig, n) in &r.deviation_summary {
+        let _ = writeln!(out, "deviations: {n} x {sig}");
+    }
+    for d in r.deviations.iter().take(print_deviations) {
+        let _ = writeln!(
+            out,
+            "DEVIATION [{} {} worker {} op #{}] {} {}\n    expected: {}\n    got:      {}",
+            d.phase, d.device, d.worker, d.seq, d.op, d.args, d.expected, d.got
+        );
+    }
+    if r.deviation_count as usize > print_deviations.min(r.deviations.len()) {
+        let _ = writeln!(
+            out,
+            "... {} more deviation(s) not shown",
+            r.deviation_count as usize - print_deviations.min(r.deviations.len())
+        );
+    }
+    let _ = writeln!(
+        out,
+        "stress: seed {} | {} ops in {:.1} s | random phase {:.0} ops/s | {} deviation(s)",
+        r.seed, r.ops, r.duration_s, r.ops_per_s, r.deviation_count
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tally_counts_outcomes() {
+        let mut t = Tally::default();
+        t.add(Kind::Pread, Ret::Val(3), false);
+        t.add(Kind::Pread, Ret::Val(3), true);
+        t.add(Kind::Pread, Ret::Err(errno::EFAULT), false);
+        t.add(Kind::Lseek, Ret::Err(999), false);
+        assert_eq!(t.ops(), 4);
+        let o = t.to_outcomes();
+        assert_eq!(o["pread"]["ok"], 1);
+        assert_eq!(o["pread"]["short"], 1);
+        assert_eq!(o["pread"]["EFAULT"], 1);
+        assert_eq!(o["lseek"]["other"], 1);
+        assert!(!o.contains_key("write"));
+    }
+
+    #[test]
+    fn signatures_blank_numbers() {
+        assert_eq!(
+            signature(
+                "/dev/m",
+                "pwrite",
+                "only the 0 copied of 12",
+                "3 bytes, first at 4 (0xab -> 0x00)"
+            ),
+            "/dev/m pwrite: expected only the # copied of #; got # bytes, first at # (# -> #)"
+        );
+        assert_eq!(
+            signature("d", "lseek", "-EINVAL", "12"),
+            "d lseek: expected -EINVAL; got #"
+        );
+    }
+
+    #[test]
+    fn merge_keeps_the_first_deviations() {
+        let mut log = Log::new("random", 1, 2);
+        for i in 0..3 {
+            log.deviation("/dev/x", i, "pread", "a".into(), "1".into(), "2".into());
+        }
+        log.tally.add(Kind::Read, Ret::Val(1), false);
+        let p = log.into_part(1.0);
+        assert_eq!((p.deviation_count, p.deviations.len()), (3, 2));
+        let mut all = Part::default();
+        all.merge(p.clone(), 3);
+        all.merge(p, 3);
+        assert_eq!(
+            (all.ops, all.deviation_count, all.deviations.len()),
+            (2, 6, 3)
+        );
+        assert_eq!(all.outcomes["read"]["ok"], 2);
+        assert_eq!(all.elapsed_s, 1.0);
+        assert_eq!(all.signatures["/dev/x pread: expected #; got #"], 6);
+        let json = serde_json::to_string(&all).unwrap();
+        assert_eq!(serde_json::from_str::<Part>(&json).unwrap(), all);
+    }
+}
