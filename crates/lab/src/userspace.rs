@@ -50,7 +50,8 @@ pub fn build(with_tests: bool) -> Result<GuestBins> {
 }
 
 /// `cargo test --no-run` for the guest test crate; the executables are read
-/// from cargo's JSON messages rather than guessed from hashed file names.
+/// from cargo's JSON messages (kept in the build log) rather than guessed from
+/// hashed file names.
 fn build_tests() -> Result<Vec<(String, PathBuf)>> {
     let log = paths::target_dir().join("guest-tests-build.log");
     cmd::logged(
@@ -62,22 +63,25 @@ fn build_tests() -> Result<Vec<(String, PathBuf)>> {
             TARGET,
             "-p",
             "conformance",
+            "--message-format=json-render-diagnostics",
         ]),
         "cargo test --no-run conformance",
         &log,
     )?;
-    let out = cmd::output(cargo().args([
-        "test",
-        "--release",
-        "--no-run",
-        "--target",
-        TARGET,
-        "-p",
-        "conformance",
-        "--message-format=json",
-    ]))?;
+    let tests = test_executables(&std::fs::read_to_string(&log)?)?;
+    if tests.is_empty() {
+        bail!(
+            "cargo built no conformance test executables (see {})",
+            log.display()
+        );
+    }
+    Ok(tests)
+}
+
+/// (test target name, executable) of every integration test in cargo's messages.
+fn test_executables(messages: &str) -> Result<Vec<(String, PathBuf)>> {
     let mut tests = Vec::new();
-    for line in out.lines() {
+    for line in messages.lines() {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -86,16 +90,33 @@ fn build_tests() -> Result<Vec<(String, PathBuf)>> {
             .as_array()
             .is_some_and(|k| k.iter().any(|v| v == "test"));
         if let (true, true, Some(exe)) = (is_test, kind_test, msg["executable"].as_str()) {
-            let name = msg["target"]["name"]
-                .as_str()
-                .context("target name")?
-                .to_string();
-            tests.push((name, PathBuf::from(exe)));
+            let name = msg["target"]["name"].as_str().context("target name")?;
+            tests.push((name.to_string(), PathBuf::from(exe)));
         }
-    }
-    if tests.is_empty() {
-        bail!("cargo built no conformance test executables");
     }
     tests.sort();
     Ok(tests)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_integration_test_executables_only() {
+        let messages = r#"   Compiling conformance v0.1.0
+{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"conformance"},"profile":{"test":false},"executable":null}
+{"reason":"compiler-artifact","target":{"kind":["test"],"name":"seek"},"profile":{"test":true},"executable":"/t/seek-1"}
+{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"conformance"},"profile":{"test":true},"executable":"/t/conformance-2"}
+{"reason":"compiler-artifact","target":{"kind":["test"],"name":"rw"},"profile":{"test":true},"executable":"/t/rw-3"}
+{"reason":"build-finished","success":true}"#;
+        let found = test_executables(messages).unwrap();
+        assert_eq!(
+            found,
+            vec![
+                ("rw".to_string(), PathBuf::from("/t/rw-3")),
+                ("seek".to_string(), PathBuf::from("/t/seek-1"))
+            ]
+        );
+    }
 }
