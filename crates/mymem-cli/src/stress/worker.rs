@@ -409,6 +409,26 @@ impl<'a> Worker<'a> {
             .deviation(&name, self.seq, what, args, expected, got);
     }
 
+    /// Tallies one read/write and compares it with the oracle's `t`; a
+    /// deviation is recorded and the position resynchronised.
+    fn judge_transfer(
+        &mut self,
+        d: usize,
+        kind: Kind,
+        op: Op,
+        got: Ret,
+        t: &oracle::Transfer,
+    ) -> bool {
+        let partial = got == t.ret && t.moved > 0 && t.moved < t.attempted;
+        self.log.tally.add(kind, got, partial);
+        if got != t.ret {
+            self.deviate(d, kind.name(), op, t.ret.to_string(), got.to_string());
+            self.resync(d);
+            return false;
+        }
+        true
+    }
+
     fn read(&mut self, d: usize, op: Op, at: At, len: u64, ptr: Ptr) -> bool {
         let dev = &self.devs[d];
         let at = match at {
@@ -430,15 +450,7 @@ impl<'a> Worker<'a> {
             At::Pos(_) => (Kind::Read, sys::read(dev.fd(), ub.addr, len)),
             At::Off(o) => (Kind::Pread, sys::pread(dev.fd(), ub.addr, len, o)),
         };
-        let got = Ret::from(got);
-        self.log.tally.add(
-            kind,
-            got,
-            got == t.ret && t.moved > 0 && t.moved < t.attempted,
-        );
-        if got != t.ret {
-            self.deviate(d, kind.name(), op, t.ret.to_string(), got.to_string());
-            self.resync(d);
+        if !self.judge_transfer(d, kind, op, Ret::from(got), &t) {
             return false;
         }
         if let Some(p) = t.new_pos {
@@ -502,15 +514,7 @@ impl<'a> Worker<'a> {
             At::Pos(_) => (Kind::Write, sys::write(dev.fd(), ub.addr, len)),
             At::Off(o) => (Kind::Pwrite, sys::pwrite(dev.fd(), ub.addr, len, o)),
         };
-        let got = Ret::from(got);
-        self.log.tally.add(
-            kind,
-            got,
-            got == t.ret && t.moved > 0 && t.moved < t.attempted,
-        );
-        if got != t.ret {
-            self.deviate(d, kind.name(), op, t.ret.to_string(), got.to_string());
-            self.resync(d);
+        if !self.judge_transfer(d, kind, op, Ret::from(got), &t) {
             return false;
         }
         let dev = &mut self.devs[d];
