@@ -35,6 +35,12 @@ pub const SUITES: &[Suite] = &[
         run: |lab| conformance(lab, "mymem_c"),
     },
     Suite {
+        name: "seed-compat",
+        about: "the seed lab's C programs (plain open/lseek/read/write) run unchanged on both drivers",
+        debug: false,
+        run: seed_compat,
+    },
+    Suite {
         name: "tools",
         about: "mymem bench and race with tiny settings: JSON complete and consistent",
         debug: false,
@@ -332,6 +338,46 @@ fn test_counts(console: &str) -> (u64, u64) {
         .fold((0, 0), |(p, f), l| {
             (p + count(l, "passed"), f + count(l, "failed"))
         })
+}
+
+fn seed_compat(lab: &Lab) -> Result<()> {
+    let mut scenario = Scenario::new(
+        "seed-compat",
+        "for d in /dev/mymem /dev/mymem_c; do\n\
+         \tseed_timing $d 20 > /results/timing-${d#/dev/}.txt || exit 1\n\
+         \tseed_counter $d 1 2000 > /results/counter1-${d#/dev/}.txt || exit 2\n\
+         \tseed_counter $d 4 20000 > /results/counter4-${d#/dev/}.txt || exit 3\n\
+         done\n",
+    )
+    .load(&["mymem", "mymem_c"])
+    .timeout(600);
+    for (name, exe) in &lab.bins.seed {
+        scenario
+            .files
+            .push((exe.clone(), format!("/lab/bin/{name}")));
+    }
+    let outcome = lab.run_clean(&scenario)?;
+    for dev in ["mymem", "mymem_c"] {
+        let timing = read_result(&outcome, &format!("timing-{dev}.txt"))?;
+        let sizes: Vec<&str> = timing
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        ensure!(
+            sizes == ["1", "64", "1024", "65536", "524288"],
+            "{dev} timing rows: {sizes:?}"
+        );
+        let one = read_result(&outcome, &format!("counter1-{dev}.txt"))?;
+        ensure!(
+            one.trim() == "expected 2000 actual 2000 error 0.000%",
+            "{dev}: one thread must not lose updates: {one}"
+        );
+        let four = read_result(&outcome, &format!("counter4-{dev}.txt"))?;
+        ensure!(four.starts_with("expected 80000 actual "), "{dev}: {four}");
+        cmd::note(&format!("{dev}, 4 threads x 20000: {}", four.trim()));
+    }
+    Ok(())
 }
 
 fn tools(lab: &Lab) -> Result<()> {

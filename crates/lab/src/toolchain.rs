@@ -24,6 +24,7 @@ pub const PACKAGES: &[(&str, &str)] = &[
     ("lld-19", "LLVM linker (debug profile)"),
     ("llvm-19", "LLVM tools (debug profile)"),
     ("gcc", "C compiler for the kernel and C modules"),
+    ("libc6-dev", "static glibc for the seed's C test programs"),
     ("make", "kernel build"),
     ("flex", "kernel build (kconfig)"),
     ("bison", "kernel build (kconfig)"),

@@ -14,6 +14,8 @@ pub struct GuestBins {
     pub mymem: PathBuf,
     /// (test target name, executable), e.g. ("device", .../device-1a2b3c)
     pub tests: Vec<(String, PathBuf)>,
+    /// The seed lab's C programs (tests/seed), static: (name, executable).
+    pub seed: Vec<(String, PathBuf)>,
 }
 
 fn cargo() -> Command {
@@ -41,12 +43,35 @@ pub fn build(with_tests: bool) -> Result<GuestBins> {
     if !mymem.exists() {
         bail!("{} was not produced", mymem.display());
     }
-    let tests = if with_tests {
-        build_tests()?
+    let (tests, seed) = if with_tests {
+        (build_tests()?, build_seed_programs()?)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    Ok(GuestBins { mymem, tests })
+    Ok(GuestBins { mymem, tests, seed })
+}
+
+/// The seed's plain-syscall C programs, built static with warnings as errors.
+fn build_seed_programs() -> Result<Vec<(String, PathBuf)>> {
+    let src = paths::repo_root().join("tests/seed");
+    let out = paths::target_dir().join("seed");
+    std::fs::create_dir_all(&out)?;
+    let mut built = Vec::new();
+    for name in ["seed_counter", "seed_timing"] {
+        let exe = out.join(name);
+        cmd::logged(
+            Command::new("gcc")
+                .args([
+                    "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o",
+                ])
+                .arg(&exe)
+                .arg(src.join(format!("{name}.c"))),
+            &format!("gcc -static {name}.c"),
+            &out.join(format!("{name}.log")),
+        )?;
+        built.push((name.to_string(), exe));
+    }
+    Ok(built)
 }
 
 /// `cargo test --no-run` for the guest test crate; the executables are read
