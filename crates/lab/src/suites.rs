@@ -130,7 +130,7 @@ pub struct Measure {
     #[arg(long, default_value_t = 5000)]
     pub race_iterations: u64,
     /// Trials per (workers, strategy) in the race sweep (at least 3).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(3..))]
     pub race_trials: u32,
     /// Workers of the in-kernel race.
     #[arg(long, default_value_t = 50)]
@@ -163,7 +163,7 @@ pub fn measure_scenario(m: &Measure, with_hello: bool) -> Scenario {
          mymem race --sweep --iterations {ri} --trials {rt} --json /results/race.json || exit 4\n",
         trials = m.trials,
         ri = m.race_iterations,
-        rt = m.race_trials.max(3),
+        rt = m.race_trials,
     ));
     if !m.no_kernel {
         script.push_str(&format!(
