@@ -436,12 +436,33 @@ fn c_vs_rust(ctx: &Ctx, md: &mut Md) {
         pairs.len(),
         ratio(geo)
     );
-    text.push_str(if slower == 0 && faster == 0 {
-        "This run cannot tell the two drivers apart. "
-    } else if geo > 1.0 {
-        "Overall the Rust driver is a little slower in this run. "
-    } else {
-        "Overall the Rust driver is a little faster in this run. "
+    // The conclusion follows the significant differences; the geometric mean
+    // alone could call a driver faster that was never significantly so.
+    let at = |v| {
+        pairs
+            .iter()
+            .filter(|p| verdict(&p.2) == v)
+            .map(|(s, d, _)| format!("{} {}", format::size(*s), d.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    text.push_str(&match (slower, faster) {
+        (0, 0) => "This run cannot tell the two drivers apart. ".to_string(),
+        (_, 0) => format!(
+            "Where the difference is significant the Rust driver is slower ({}); everywhere \
+             else this run cannot tell the two apart. ",
+            at(Verdict::Slower)
+        ),
+        (0, _) => format!(
+            "Where the difference is significant the Rust driver is faster ({}); everywhere \
+             else this run cannot tell the two apart. ",
+            at(Verdict::Faster)
+        ),
+        _ => format!(
+            "The differences go both ways: Rust slower at {}, faster at {}. ",
+            at(Verdict::Slower),
+            at(Verdict::Faster)
+        ),
     });
     md.para(&text);
     md.para(

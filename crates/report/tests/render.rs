@@ -448,6 +448,11 @@ fn rust_vs_c_ratios_are_the_fixture_means_ratio() {
     assert!(row(table, "64 B").contains(&format!("Rust {:.1} % slower", c.rel_diff * 100.0)));
     let q4 = section(&r.md, "### 4. C driver vs Rust driver");
     assert!(q4.contains(&format!("64 B write: Rust/C = {:.3}", c.ratio)));
+    // The conclusion follows the significant differences, not the geometric mean.
+    assert!(
+        q4.contains("Where the difference is significant the Rust driver is slower (64 B write"),
+        "{q4}"
+    );
 }
 
 #[test]
