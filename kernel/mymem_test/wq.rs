@@ -27,7 +27,7 @@ impl OwnedQueue {
         // `alloc_workqueue` reads no variadic arguments; max_active 0 means the default (WQ_DFL_ACTIVE, 1024).
         let wq = unsafe {
             bindings::alloc_workqueue_noprof(
-                c"mymem_test".as_ptr().cast(),
+                c"mymem_test".as_char_ptr(),
                 bindings::wq_flags_WQ_UNBOUND,
                 0,
             )

@@ -38,7 +38,8 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
             bail!("kernel/{name}/Kbuild is missing");
         }
         let mut make = kernel.make();
-        make.arg(format!("M={}", dir.display()));
+        make.arg(format!("M={}", dir.display()))
+            .args(crate::toolchain::MODULE_CLIPPY);
         let symvers: Vec<String> = deps
             .iter()
             .map(|d| out.join(d).join("Module.symvers").display().to_string())

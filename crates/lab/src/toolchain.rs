@@ -19,6 +19,10 @@ pub const PACKAGES: &[(&str, &str)] = &[
         "rustc 1.96 whose core/alloc source the kernel builds",
     ),
     ("rust-web-src", "the matching core/alloc source"),
+    (
+        "rust-web-clippy",
+        "clippy for our kernel Rust (CLIPPY=1 in module builds)",
+    ),
     ("clang-19", "bindgen parses kernel headers with libclang"),
     ("libclang-19-dev", "libclang for bindgen"),
     ("lld-19", "LLVM linker (debug profile)"),
@@ -121,6 +125,10 @@ pub fn make_vars() -> Vec<String> {
         format!("BINDGEN={}", bindgen_path().display()),
     ]
 }
+
+/// Lints our Rust modules with the clippy matching /usr/bin/rustc (warnings
+/// are errors through their Kbuild's -Dwarnings).
+pub const MODULE_CLIPPY: [&str; 2] = ["CLIPPY=1", "CLIPPY_DRIVER=/usr/bin/clippy-driver"];
 
 /// A `make` command with the toolchain variables and libclang set.
 pub fn make() -> Command {
