@@ -151,7 +151,7 @@ pub fn exit_code(console: &str) -> Option<i32> {
 }
 
 impl Lab {
-    pub fn image(&self, scenario: &Scenario) -> Result<Image> {
+    pub fn image(&self, scenario: &Scenario) -> Image {
         let mut img = Image::default();
         img.file("/bin/busybox", Path::new("/bin/busybox"), 0o755)
             .file(
@@ -167,7 +167,7 @@ impl Lab {
             img.file(guest, host, 0o755);
         }
         img.text("/lab/scenario.sh", &self.script(scenario));
-        Ok(img)
+        img
     }
 
     fn script(&self, scenario: &Scenario) -> String {
@@ -192,7 +192,7 @@ impl Lab {
         let work = dir.join("image");
         std::fs::create_dir_all(&work)?;
         let initrd = self
-            .image(scenario)?
+            .image(scenario)
             .build(&self.kernel.gen_init_cpio(), &work)?;
         let channel = dir.join("results.tgz");
         let mut append = format!(

@@ -140,7 +140,9 @@ pub fn run(
     cmd.args(machine.args());
     if machine.interactive {
         let status = cmd.status().context("cannot run qemu-system-x86_64")?;
-        let _ = status;
+        if !status.success() {
+            anyhow::bail!("qemu-system-x86_64 failed ({status})");
+        }
         return Ok(Ended {
             timed_out: false,
             elapsed: started.elapsed(),
