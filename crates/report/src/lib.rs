@@ -40,6 +40,16 @@ pub struct Rendered {
 /// Renders the report of `run_dir` into it. Fails only if run.json is
 /// missing or invalid, or a file cannot be written.
 pub fn render(run_dir: &Path) -> Result<Rendered> {
+    render_with(run_dir, project::Project::locate(run_dir))
+}
+
+/// [`render`], with the project files question 6 names looked up under
+/// `project_root` instead of this crate's source tree (for reproducible tests).
+pub fn render_in_tree(run_dir: &Path, project_root: &Path) -> Result<Rendered> {
+    render_with(run_dir, project::Project::at(project_root.into(), run_dir))
+}
+
+fn render_with(run_dir: &Path, project: project::Project) -> Result<Rendered> {
     let inputs = inputs::Inputs::load(run_dir)?;
     let bench = analysis::Bench {
         user: inputs.bench.get(),
@@ -47,7 +57,6 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
     };
     let race = inputs.race.get().map(analysis::Race);
     let plots = plots::render(&bench, race.as_ref())?;
-    let project = project::Project::locate(run_dir);
     let markdown = document::render(&document::Ctx {
         inputs: &inputs,
         bench,

@@ -10,11 +10,14 @@ pub struct Project {
 }
 
 impl Project {
+    /// The source tree this crate was built from.
     pub fn locate(run_dir: &Path) -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .canonicalize()
-            .ok();
+        Self::at(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."), run_dir)
+    }
+
+    /// The tree at `root` (used as is if it does not exist: no files, no links).
+    pub fn at(root: PathBuf, run_dir: &Path) -> Self {
+        let root = root.canonicalize().ok();
         let up = root.as_ref().and_then(|root| {
             let run = run_dir.canonicalize().ok()?;
             let inside = run.strip_prefix(root).ok()?;
