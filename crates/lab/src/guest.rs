@@ -80,7 +80,7 @@ pub struct Outcome {
 impl Outcome {
     /// The guest's /results as unpacked on the host.
     pub fn results(&self) -> PathBuf {
-        self.dir.join("results")
+        results::layout::scenario_results(&self.dir)
     }
 
     /// Ok only for a clean run: exited 0, no kernel problem, no timeout.
@@ -184,7 +184,7 @@ impl Lab {
     }
 
     pub fn boot(&self, scenario: &Scenario) -> Result<Outcome> {
-        let dir = self.run_dir.join(&scenario.name);
+        let dir = results::layout::scenario_dir(&self.run_dir, &scenario.name);
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
@@ -238,7 +238,7 @@ impl Lab {
                 }
             },
         )?;
-        let results = dir.join("results");
+        let results = results::layout::scenario_results(&dir);
         std::fs::create_dir_all(&results)?;
         if channel.metadata().map(|m| m.len() > 0).unwrap_or(false) {
             if let Err(e) = unpack(&channel, &results) {

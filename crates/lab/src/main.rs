@@ -176,11 +176,11 @@ fn real_main(cli: Cli) -> Result<()> {
             let dir = dir
                 .clone()
                 .unwrap_or_else(|| paths::results_root().join("latest"));
-            if !dir.join(report::RUN_JSON).exists() {
+            if !dir.join(results::layout::RUN_JSON).exists() {
                 bail!(
                     "{} is not a run directory (no {})",
                     dir.display(),
-                    report::RUN_JSON
+                    results::layout::RUN_JSON
                 );
             }
             suites::render_report(&dir)

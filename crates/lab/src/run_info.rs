@@ -3,7 +3,7 @@
 use crate::guest::Lab;
 use crate::{cache_key, cmd, paths};
 use anyhow::Result;
-use report::{RunInfo, RUN_SCHEMA};
+use results::{RunInfo, RUN_SCHEMA};
 use std::process::Command;
 
 pub fn collect(lab: &Lab) -> Result<RunInfo> {

@@ -5,6 +5,7 @@ use crate::cmd;
 use crate::guest::{Lab, Outcome, Scenario};
 use crate::kernel::Profile;
 use anyhow::{bail, ensure, Context, Result};
+use results::{layout, Document, KernelReport, StressReport};
 use std::time::Instant;
 
 pub struct Suite {
@@ -198,7 +199,7 @@ pub fn run_bench(lab: &Lab, m: &Measure) -> Result<()> {
 fn finish_run(lab: &Lab) -> Result<()> {
     let info = crate::run_info::collect(lab)?;
     std::fs::write(
-        lab.run_dir.join(report::RUN_JSON),
+        lab.run_dir.join(layout::RUN_JSON),
         serde_json::to_string_pretty(&info)?,
     )?;
     render_report(&lab.run_dir)
@@ -232,6 +233,12 @@ fn read_result(outcome: &Outcome, name: &str) -> Result<String> {
     let path = outcome.results().join(name);
     std::fs::read_to_string(&path)
         .with_context(|| format!("guest result {} missing", path.display()))
+}
+
+/// A guest result file in one of the `results` formats, schema checked.
+fn read_json<T: Document>(outcome: &Outcome, name: &str) -> Result<T> {
+    results::parse(&read_result(outcome, name)?)
+        .with_context(|| format!("guest result {name} of '{}'", outcome.dir.display()))
 }
 
 fn hello_scenario() -> Scenario {
@@ -381,7 +388,7 @@ fn seed_compat(lab: &Lab) -> Result<()> {
 }
 
 fn tools(lab: &Lab) -> Result<()> {
-    use mymem_cli::report_json::{BenchReport, Op, RaceReport, SeriesKind, Strategy};
+    use results::{BenchReport, Op, RaceReport, SeriesKind, Strategy};
     let outcome = lab.run_clean(
         &Scenario::new(
             "tools",
@@ -391,12 +398,7 @@ fn tools(lab: &Lab) -> Result<()> {
         .load(&["mymem", "mymem_c"])
         .timeout(600),
     )?;
-    let bench: BenchReport = serde_json::from_str(&read_result(&outcome, "bench.json")?)?;
-    ensure!(
-        bench.schema == mymem_cli::report_json::BENCH_SCHEMA,
-        "bench schema {}",
-        bench.schema
-    );
+    let bench: BenchReport = read_json(&outcome, layout::BENCH_JSON)?;
     ensure!(
         bench.env.accel == lab.accel.name(),
         "bench env accel {:?}",
@@ -441,12 +443,7 @@ fn tools(lab: &Lab) -> Result<()> {
             == 6,
         "expected Rust-vs-C comparisons for 2 ops x 3 sizes"
     );
-    let race: RaceReport = serde_json::from_str(&read_result(&outcome, "race.json")?)?;
-    ensure!(
-        race.schema == mymem_cli::report_json::RACE_SCHEMA,
-        "race schema {}",
-        race.schema
-    );
+    let race: RaceReport = read_json(&outcome, layout::RACE_JSON)?;
     ensure!(!race.trials.is_empty(), "race ran no trial");
     for t in &race.trials {
         ensure!(
@@ -492,13 +489,7 @@ fn kernel_test(lab: &Lab) -> Result<()> {
         )
         .timeout(600),
     )?;
-    let report: report::KernelReport =
-        serde_json::from_str(&read_result(&outcome, "kernel.json")?)?;
-    ensure!(
-        report.schema == report::KERNEL_SCHEMA,
-        "kernel schema {}",
-        report.schema
-    );
+    let report: KernelReport = read_json(&outcome, layout::KERNEL_JSON)?;
     ensure!(
         report.status == "complete",
         "in-kernel run status {}",
@@ -567,26 +558,18 @@ fn stress(lab: &Lab) -> Result<()> {
         .load(&["mymem", "mymem_c"])
         .timeout(1800),
     )?;
-    let report: serde_json::Value = serde_json::from_str(&read_result(&outcome, "stress.json")?)?;
-    ensure!(
-        report["schema"] == "mymem-stress/1",
-        "stress schema {}",
-        report["schema"]
-    );
-    let done = report["ops"].as_u64().unwrap_or(0);
+    let report: StressReport = read_json(&outcome, layout::STRESS_JSON)?;
+    let done = report.ops;
     ensure!(done >= ops, "stress ran {done} of {ops} operations");
     // `deviations` lists the first ones only; the count is complete.
-    let deviations = report["deviation_count"]
-        .as_u64()
-        .context("stress.json has no deviation_count")?;
+    let deviations = report.deviation_count;
     ensure!(
         deviations == 0,
         "stress found {deviations} deviations from the contract"
     );
     cmd::note(&format!(
         "stress: {done} operations, 0 deviations, {:.0} ops/s, seed {}",
-        report["ops_per_s"].as_f64().unwrap_or(0.0),
-        report["seed"]
+        report.ops_per_s, report.seed
     ));
     Ok(())
 }

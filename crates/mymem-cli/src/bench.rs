@@ -14,11 +14,11 @@ use rand::rngs::SmallRng;
 use rand::{RngCore, SeedableRng};
 
 use crate::cli::BenchArgs;
-use crate::report_json::{
+use crate::table::{pct, us, Table};
+use results::stats::{self, Summary};
+use results::{
     BenchConfig, BenchReport, Comparison, Op, Series, SeriesKind, Skipped, BENCH_SCHEMA,
 };
-use crate::stats::{self, Summary};
-use crate::table::{pct, us, Table};
 
 /// Every pwrite/pread goes to this offset.
 const OFFSET: u64 = 0;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::report_json::Strategy;
+use results::Strategy;
 
 /// Measurement tool for the mymem devices, run inside the lab guest.
 #[derive(Debug, Parser)]
@@ -119,7 +119,7 @@ pub struct RaceArgs {
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: Option<u64>,
     /// Strategy (repeatable or comma list) [default: all].
-    #[arg(short = 's', long, value_delimiter = ',')]
+    #[arg(short = 's', long, value_delimiter = ',', value_parser = strategy_parser())]
     pub strategy: Vec<Strategy>,
     /// Trials per (workers, strategy) [default: 3; at least 3 with --sweep].
     #[arg(short = 't', long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -133,6 +133,13 @@ pub struct RaceArgs {
     /// Write every trial, the summary and an environment stamp here.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+}
+
+/// `--strategy`: the names of the JSON format, each with its description.
+fn strategy_parser() -> impl clap::builder::TypedValueParser<Value = Strategy> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Strategy::ALL.map(|s| PossibleValue::new(s.as_str()).help(s.about())))
+        .map(|name| name.parse().expect("one of the possible values"))
 }
 
 /// A race run with the presets and defaults resolved.

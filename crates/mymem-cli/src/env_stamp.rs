@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::report_json::EnvStamp;
+use results::EnvStamp;
 
 pub const UNKNOWN: &str = "unknown";
 

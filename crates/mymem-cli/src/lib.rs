@@ -1,15 +1,13 @@
 //! The `mymem` measurement and test tool (bench, race, stress) as a library.
 //!
-//! The binary is a thin wrapper over [`run`]. Report generators depend on
-//! this crate for [`report_json`], the schema of the JSON the tool writes.
+//! The binary is a thin wrapper over [`run`]. The JSON it writes is defined
+//! in the `results` crate, which report generators read it with.
 
 pub mod bench;
 pub mod cli;
 pub mod env_stamp;
 pub mod race;
-pub mod report_json;
 mod rusage;
-pub mod stats;
 pub mod stress;
 pub mod table;
 

@@ -10,10 +10,10 @@ use anyhow::{anyhow, ensure, Context, Result};
 use mymem::Device;
 
 use crate::cli::{RaceArgs, RacePlan};
-use crate::report_json::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
 use crate::rusage::CpuTime;
-use crate::stats;
 use crate::table::Table;
+use results::stats;
+use results::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
 
 const COUNTER_OFFSET: u64 = 0;
 

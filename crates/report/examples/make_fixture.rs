@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use mymem_cli::cli::RacePlan;
-use mymem_cli::report_json::*;
-use mymem_cli::stats::{self, Summary};
-use report::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, RunInfo};
+use results::layout;
+use results::stats::{self, Summary};
+use results::*;
+use results::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, RunInfo};
 
 const SIZES: [u64; 5] = [1, 64, 1024, 65536, 524288];
 const TRIALS: usize = 20;
@@ -293,7 +294,7 @@ fn kernel(rng: &mut Rng) -> KernelReport {
         }
     };
     KernelReport {
-        schema: report::KERNEL_SCHEMA.into(),
+        schema: results::KERNEL_SCHEMA.into(),
         status: "complete".into(),
         errno: None,
         experiment: Some("all".into()),
@@ -323,11 +324,11 @@ const HELLO: &str = "\
 
 fn main() -> Result<()> {
     let dir = PathBuf::from(std::env::args().nth(1).context("usage: make_fixture DIR")?);
-    let results = dir.join("lab/results");
-    fs::create_dir_all(&results)?;
+    let out = layout::scenario_results(&layout::scenario_dir(&dir, layout::MEASURE_SCENARIO));
+    fs::create_dir_all(&out)?;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let run = RunInfo {
-        schema: report::RUN_SCHEMA.into(),
+        schema: results::RUN_SCHEMA.into(),
         date: "2026-11-27T01:02:03Z".into(),
         git_rev: "abc1234".into(),
         accel: "tcg".into(),
@@ -342,21 +343,21 @@ fn main() -> Result<()> {
         cc: "gcc (Debian 12.2.0-14) 12.2.0".into(),
     };
     fs::write(
-        dir.join("run.json"),
+        dir.join(layout::RUN_JSON),
         serde_json::to_string_pretty(&run)? + "\n",
     )?;
-    fs::write(results.join("hello.txt"), HELLO)?;
+    fs::write(out.join(layout::HELLO_TXT), HELLO)?;
     let json = |v: String| v + "\n";
     fs::write(
-        results.join("bench.json"),
+        out.join(layout::BENCH_JSON),
         json(serde_json::to_string(&bench(&mut rng))?),
     )?;
     fs::write(
-        results.join("race.json"),
+        out.join(layout::RACE_JSON),
         json(serde_json::to_string(&race(&mut rng))?),
     )?;
     fs::write(
-        results.join("kernel.json"),
+        out.join(layout::KERNEL_JSON),
         json(serde_json::to_string(&kernel(&mut rng))?),
     )?;
     Ok(())

@@ -1,12 +1,10 @@
 //! Lookups and derived numbers over the inputs, shared by the tables, the
 //! plots and the answers so that all three show the same values.
 
-use mymem_cli::report_json::{
-    BenchReport, Op, RaceReport, RaceSummary, Series, SeriesKind, Strategy,
-};
-use mymem_cli::stats::{self, RelDiff, Summary};
+use results::stats::{self, RelDiff, Summary};
+use results::{BenchReport, Op, RaceReport, RaceSummary, Series, SeriesKind, Strategy};
 
-use crate::kernel_json::{KernelBenchRow, KernelReport};
+use results::{KernelBenchRow, KernelReport};
 
 /// Transfer direction, as named by the user-space and in-kernel benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,14 +1,15 @@
 //! Answers to the lab's six questions: numbers from this run, fixed
 //! reasoning that branches on them.
 
-use mymem_cli::report_json::Strategy;
-use mymem_cli::stats::throughput_mb_s;
+use results::stats::throughput_mb_s;
+use results::Strategy;
 
 use crate::analysis::{compare, verdict, Dir, Source, Verdict};
 use crate::document::{ratio_ci, verdict_text, Ctx};
 use crate::format::{self, mb_s, pct, ratio, si, us};
-use crate::inputs::{BENCH_JSON, KERNEL_JSON, RACE_JSON};
+use crate::inputs::rel;
 use crate::md::Md;
+use results::layout::{BENCH_JSON, KERNEL_JSON, RACE_JSON};
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
     md.heading(2, "Answers to the lab's questions");
@@ -27,9 +28,11 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
 fn missing(ctx: &Ctx, md: &mut Md, bench: bool, race: bool, kernel: bool) {
     let i = ctx.inputs;
     let notes = [
-        bench.then(|| i.bench.why_not(BENCH_JSON)).flatten(),
-        race.then(|| i.race.why_not(RACE_JSON)).flatten(),
-        kernel.then(|| i.kernel.why_not(KERNEL_JSON)).flatten(),
+        bench.then(|| i.bench.why_not(&rel(BENCH_JSON))).flatten(),
+        race.then(|| i.race.why_not(&rel(RACE_JSON))).flatten(),
+        kernel
+            .then(|| i.kernel.why_not(&rel(KERNEL_JSON)))
+            .flatten(),
     ];
     for n in notes.into_iter().flatten() {
         md.para(&n);

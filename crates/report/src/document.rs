@@ -1,14 +1,15 @@
 //! report.md: every section, computed from the inputs.
 
-use mymem_cli::report_json::{EnvStamp, Strategy};
+use results::{EnvStamp, Strategy};
 
 use crate::analysis::{verdict, Bench, Dir, Race, Verdict};
 use crate::answers;
 use crate::format::{self, pct, ratio, si, us, us_ci};
-use crate::inputs::{Input, Inputs, BENCH_JSON, HELLO_TXT, KERNEL_JSON, RACE_JSON, RUN_JSON};
+use crate::inputs::{rel, Input, Inputs, RUN_JSON};
 use crate::md::Md;
 use crate::plots::Plot;
 use crate::project::Project;
+use results::layout::{BENCH_JSON, HELLO_TXT, KERNEL_JSON, RACE_JSON};
 
 pub const TITLE: &str = "mymem lab report";
 const NONE: &str = "—";
@@ -130,28 +131,29 @@ fn hello(ctx: &Ctx, md: &mut Md) {
     md.heading(2, "Part 1: the hello module");
     match &ctx.inputs.hello {
         Input::Ok(text) if text.trim().is_empty() => md.para(&format!(
-            "`{HELLO_TXT}` is empty: no kernel log lines were captured."
+            "`{}` is empty: no kernel log lines were captured.",
+            rel(HELLO_TXT)
         )),
         Input::Ok(text) => {
             md.para("Kernel log lines of loading and unloading `hello.ko`:");
             md.code("text", text);
         }
-        other => md.para(&other.why_not(HELLO_TXT).unwrap_or_default()),
+        other => md.para(&other.why_not(&rel(HELLO_TXT)).unwrap_or_default()),
     }
 }
 
-fn mean_ci(s: Option<&mymem_cli::report_json::Series>) -> String {
+fn mean_ci(s: Option<&results::Series>) -> String {
     s.map_or(NONE.into(), |s| {
         format!("{} ({})", us(s.stats.mean_ns), us_ci(s.stats.ci95_ns))
     })
 }
 
-fn median(s: Option<&mymem_cli::report_json::Series>) -> String {
+fn median(s: Option<&results::Series>) -> String {
     s.map_or(NONE.into(), |s| us(s.stats.median_ns))
 }
 
 /// Text of a Rust-vs-C (or B-vs-A) verdict, `who` being B.
-pub fn verdict_text(d: &mymem_cli::stats::RelDiff, who: &str) -> String {
+pub fn verdict_text(d: &results::stats::RelDiff, who: &str) -> String {
     match verdict(d) {
         Verdict::Same => "no significant difference".into(),
         Verdict::Slower => format!("{who} {:.1} % slower", d.rel_diff * 100.0),
@@ -159,7 +161,7 @@ pub fn verdict_text(d: &mymem_cli::stats::RelDiff, who: &str) -> String {
     }
 }
 
-pub fn ratio_ci(d: &mymem_cli::stats::RelDiff) -> String {
+pub fn ratio_ci(d: &results::stats::RelDiff) -> String {
     format!(
         "{} ({}–{})",
         ratio(d.ratio),
@@ -173,8 +175,8 @@ fn latency(ctx: &Ctx, md: &mut Md) {
     let bench = &ctx.bench;
     let inputs = ctx.inputs;
     for why in [
-        inputs.bench.why_not(BENCH_JSON),
-        inputs.kernel.why_not(KERNEL_JSON),
+        inputs.bench.why_not(&rel(BENCH_JSON)),
+        inputs.kernel.why_not(&rel(KERNEL_JSON)),
     ]
     .into_iter()
     .flatten()
@@ -301,7 +303,7 @@ fn latency(ctx: &Ctx, md: &mut Md) {
         let rows: Vec<Vec<String>> = sizes
             .iter()
             .map(|&size| {
-                let mean_med = |s: Option<&mymem_cli::report_json::Series>| {
+                let mean_med = |s: Option<&results::Series>| {
                     s.map_or(NONE.into(), |s| {
                         format!("{} ({})", us(s.stats.mean_ns), us(s.stats.median_ns))
                     })
@@ -367,7 +369,7 @@ fn races(ctx: &Ctx, md: &mut Md) {
     match (&ctx.race, ctx.inputs.race.get()) {
         (Some(race), Some(report)) => user_race(race, report, md),
         _ => {
-            md.para(&ctx.inputs.race.why_not(RACE_JSON).unwrap_or_default());
+            md.para(&ctx.inputs.race.why_not(&rel(RACE_JSON)).unwrap_or_default());
             md.heading(3, "Cost of the fixes");
             md.para("No user-space race data.");
         }
@@ -429,7 +431,12 @@ fn races(ctx: &Ctx, md: &mut Md) {
                 &rows,
             );
         }
-        None => md.para(&ctx.inputs.kernel.why_not(KERNEL_JSON).unwrap_or_default()),
+        None => md.para(
+            &ctx.inputs
+                .kernel
+                .why_not(&rel(KERNEL_JSON))
+                .unwrap_or_default(),
+        ),
     }
 
     md.heading(3, "Race plots");
@@ -439,7 +446,7 @@ fn races(ctx: &Ctx, md: &mut Md) {
     ctx.plot_links(md, &["race_error.svg", "race_throughput.svg"]);
 }
 
-fn user_race(race: &Race, report: &mymem_cli::report_json::RaceReport, md: &mut Md) {
+fn user_race(race: &Race, report: &results::RaceReport, md: &mut Md) {
     let c = &report.config;
     let workers = race.workers();
     let strategies = race.strategies();
@@ -507,7 +514,7 @@ fn user_race(race: &Race, report: &mymem_cli::report_json::RaceReport, md: &mut 
         .iter()
         .filter_map(|&s| {
             let r = race.summary(w, s)?;
-            let rel = |other: Strategy, f: fn(&mymem_cli::report_json::RaceSummary) -> f64| {
+            let rel = |other: Strategy, f: fn(&results::RaceSummary) -> f64| {
                 base(other).map_or(NONE.into(), |o| format!("{:.2}×", f(r) / f(o)))
             };
             Some(vec![
@@ -563,6 +570,7 @@ fn raw_data(ctx: &Ctx, md: &mut Md) {
             "`mymem_test` results",
         ),
     ] {
+        let path = rel(path);
         items.push(if present {
             format!("[`{path}`]({path}): {what}")
         } else {

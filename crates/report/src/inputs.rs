@@ -6,18 +6,15 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
-use mymem_cli::report_json::{BenchReport, RaceReport, BENCH_SCHEMA, RACE_SCHEMA};
-use serde::de::DeserializeOwned;
+use results::layout::{self, BENCH_JSON, HELLO_TXT, KERNEL_JSON, RACE_JSON};
+use results::{BenchReport, Document, KernelReport, RaceReport, RunInfo, RUN_SCHEMA};
 
-use crate::kernel_json::{KernelReport, KERNEL_SCHEMA};
-use crate::run_info::{RunInfo, RUN_SCHEMA};
+pub use results::layout::RUN_JSON;
 
-/// Input files, relative to the run directory (also used as link targets).
-pub const RUN_JSON: &str = "run.json";
-pub const HELLO_TXT: &str = "lab/results/hello.txt";
-pub const BENCH_JSON: &str = "lab/results/bench.json";
-pub const RACE_JSON: &str = "lab/results/race.json";
-pub const KERNEL_JSON: &str = "lab/results/kernel.json";
+/// An input's path relative to the run directory (also its link target).
+pub fn rel(file: &str) -> String {
+    layout::measured(file)
+}
 
 /// An optional input.
 #[derive(Debug)]
@@ -70,15 +67,15 @@ impl Inputs {
         Ok(Self {
             run,
             hello: optional(run_dir, HELLO_TXT, Ok),
-            bench: json(run_dir, BENCH_JSON, BENCH_SCHEMA),
-            race: json(run_dir, RACE_JSON, RACE_SCHEMA),
-            kernel: json(run_dir, KERNEL_JSON, KERNEL_SCHEMA),
+            bench: json(run_dir, BENCH_JSON),
+            race: json(run_dir, RACE_JSON),
+            kernel: json(run_dir, KERNEL_JSON),
         })
     }
 }
 
-fn optional<T>(run_dir: &Path, rel: &str, parse: impl FnOnce(String) -> Result<T>) -> Input<T> {
-    match fs::read_to_string(run_dir.join(rel)) {
+fn optional<T>(run_dir: &Path, file: &str, parse: impl FnOnce(String) -> Result<T>) -> Input<T> {
+    match fs::read_to_string(run_dir.join(rel(file))) {
         Err(e) if e.kind() == ErrorKind::NotFound => Input::Missing,
         Err(e) => Input::Invalid(e.to_string()),
         Ok(text) => match parse(text) {
@@ -88,16 +85,7 @@ fn optional<T>(run_dir: &Path, rel: &str, parse: impl FnOnce(String) -> Result<T
     }
 }
 
-/// Parses a JSON input, checking its `schema` first so that a file of
-/// another version is reported as such rather than as a missing field.
-fn json<T: DeserializeOwned>(run_dir: &Path, rel: &str, schema: &str) -> Input<T> {
-    optional(run_dir, rel, |text| {
-        let value: serde_json::Value = serde_json::from_str(&text)?;
-        let found = value.get("schema").and_then(|s| s.as_str());
-        ensure!(
-            found == Some(schema),
-            "schema {found:?}, expected {schema:?}"
-        );
-        Ok(T::deserialize(value)?)
-    })
+/// Parses a JSON input (schema checked first, see `results::parse`).
+fn json<T: Document>(run_dir: &Path, file: &str) -> Input<T> {
+    optional(run_dir, file, |text| results::parse(&text))
 }

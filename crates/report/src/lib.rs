@@ -2,11 +2,11 @@
 //! markdown, plots linked as `plots/*.svg`), `report.html` (the same content,
 //! self-contained with the plots inlined as SVG) and `plots/*.svg`.
 //!
-//! Inputs, relative to the run directory: `run.json` (required, [`RunInfo`]),
-//! `lab/results/hello.txt`, `lab/results/bench.json` and `race.json` (the
-//! `mymem` tool's JSON, [`mymem_cli::report_json`]) and
-//! `lab/results/kernel.json` ([`KernelReport`]). A missing optional input
-//! becomes a note in its section.
+//! Inputs, in the run directory as `results::layout` places them: `run.json`
+//! (required, `results::RunInfo`), and the measurement boot's `hello.txt`,
+//! `bench.json`, `race.json` and `kernel.json` (`lab/results/*`, formats in
+//! the `results` crate). A missing optional input becomes a note in its
+//! section.
 
 mod analysis;
 mod answers;
@@ -14,20 +14,14 @@ mod document;
 mod format;
 mod html;
 mod inputs;
-mod kernel_json;
 mod md;
 mod plots;
 mod project;
-mod run_info;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-
-pub use inputs::{BENCH_JSON, HELLO_TXT, KERNEL_JSON, RACE_JSON, RUN_JSON};
-pub use kernel_json::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA};
-pub use run_info::{RunInfo, RUN_SCHEMA};
 
 /// Files written into the run directory.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use mymem_cli::report_json::{BenchReport, Op, RaceReport, SeriesKind, Strategy};
-use report::{render, KernelReport, Rendered};
+use report::{render, Rendered};
+use results::KernelReport;
+use results::{BenchReport, Op, RaceReport, SeriesKind, Strategy};
 use tempfile::TempDir;
 
 fn fixture() -> PathBuf {

@@ -37,7 +37,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 use mymem::Device;
 
-pub use report::{Deviation, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
+pub use results::{Deviation, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
 
 use layout::Layout;
 use oracle::Env;

@@ -1,5 +1,5 @@
-//! What a stress run counts and reports: the JSON schema `mymem-stress/1`
-//! and the text summary.
+//! What a stress run counts, and the text summary of its report (the JSON
+//! format, `mymem-stress/1`, is `results::stress`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -7,10 +7,8 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use super::oracle::{errno, Ret};
-use crate::report_json::EnvStamp;
 use crate::table::Table;
-
-pub const STRESS_SCHEMA: &str = "mymem-stress/1";
+use results::{Deviation, Outcomes, StressReport};
 
 /// Kinds of operations counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,9 +92,6 @@ fn outcome_name(i: usize) -> String {
     }
 }
 
-/// `kind -> outcome -> count`.
-pub type Outcomes = BTreeMap<String, BTreeMap<String, u64>>;
-
 /// Counts per kind and outcome, cheap to bump in the hot loop.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
@@ -135,23 +130,6 @@ impl Tally {
         }
         out
     }
-}
-
-/// One result that differs from the contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deviation {
-    /// `random`, `lock-kill`, `close-race`, `fd-limit`.
-    pub phase: String,
-    pub device: String,
-    /// Worker (thread) index within the phase; its random stream is number `worker` of the seed.
-    pub worker: u32,
-    /// Index of the operation in the worker's stream.
-    pub seq: u64,
-    pub op: String,
-    /// The arguments and the state the expectation was computed from.
-    pub args: String,
-    pub expected: String,
-    pub got: String,
 }
 
 /// What a thread, a process or a phase found.
@@ -295,63 +273,6 @@ impl Log {
             elapsed_s,
         }
     }
-}
-
-/// `mymem stress --json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StressReport {
-    /// `mymem-stress/1`.
-    pub schema: String,
-    pub env: EnvStamp,
-    pub seed: u64,
-    /// A command line that replays the run (same operations per worker).
-    pub replay: String,
-    pub config: StressConfig,
-    /// Every operation of every phase.
-    pub ops: u64,
-    pub ops_by_kind: BTreeMap<String, u64>,
-    /// `kind -> outcome -> count` (`ok`, `short` = cut by a fault, errno names).
-    pub outcomes: Outcomes,
-    /// Operations per second of the random phase (all workers together).
-    pub ops_per_s: f64,
-    /// Wall time of the whole run.
-    pub duration_s: f64,
-    pub phases: Vec<PhaseReport>,
-    /// Results where the contract allows either answer, by which one came.
-    pub notes: BTreeMap<String, u64>,
-    pub deviation_count: u64,
-    /// Every deviation (not only the listed ones) counted by kind: device,
-    /// operation, expected and got with the numbers blanked out.
-    pub deviation_summary: BTreeMap<String, u64>,
-    /// The first deviations (at most `config.max_deviations`).
-    pub deviations: Vec<Deviation>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StressConfig {
-    pub devices: Vec<String>,
-    /// Buffer size of each device, as MYMEM_IOC_SIZE reported it.
-    pub sizes: Vec<u64>,
-    pub procs: u32,
-    pub threads: u32,
-    /// Operation budget of the random phase, if any.
-    pub ops_limit: Option<u64>,
-    /// Time budget of the random phase, if any.
-    pub duration_limit_s: Option<u64>,
-    pub phases: Vec<String>,
-    /// `USER_PTR_MAX` as probed; the oracle's `access_ok` bound.
-    pub user_ptr_max: u64,
-    pub max_deviations: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PhaseReport {
-    pub name: String,
-    pub ops: u64,
-    pub duration_s: f64,
-    pub ops_per_s: f64,
-    pub deviation_count: u64,
-    pub skipped: u64,
 }
 
 /// The text summary: phases, outcomes per kind, the first deviations.

@@ -3,8 +3,8 @@
 mod chart;
 
 use anyhow::Result;
-use mymem_cli::report_json::Strategy;
 use plotters::style::RGBColor;
+use results::Strategy;
 
 use crate::analysis::{Bench, Dir, Race, Source};
 use crate::format;
@@ -158,7 +158,7 @@ fn throughput(bench: &Bench) -> Chart {
             from_zero: false,
         },
         panels: panels(bench, |src, dir, size| {
-            Some(mymem_cli::stats::throughput_mb_s(
+            Some(results::stats::throughput_mb_s(
                 size,
                 bench.mean_ns(src, dir, size)?,
             ))

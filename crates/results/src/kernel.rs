@@ -4,7 +4,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Document;
+
 pub const KERNEL_SCHEMA: &str = "mymem-kernel/1";
+
+impl Document for KernelReport {
+    const SCHEMA: &'static str = KERNEL_SCHEMA;
+    fn schema(&self) -> &str {
+        &self.schema
+    }
+}
 
 /// Root of `kernel.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Document;
+
 pub const RUN_SCHEMA: &str = "mymem-run/1";
+
+impl Document for RunInfo {
+    const SCHEMA: &'static str = RUN_SCHEMA;
+    fn schema(&self) -> &str {
+        &self.schema
+    }
+}
 
 /// Root of `run.json` (schema [`RUN_SCHEMA`]), written by the host runner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,206 @@
+//! `bench.json`: `mymem bench --json` (schema [`BENCH_SCHEMA`]).
+//!
+//! Any incompatible change bumps the schema string; adding an optional
+//! field (`#[serde(default)]`) does not.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Document, EnvStamp, Summary};
+
+pub const BENCH_SCHEMA: &str = "mymem-bench/1";
+
+impl Document for BenchReport {
+    const SCHEMA: &'static str = BENCH_SCHEMA;
+    fn schema(&self) -> &str {
+        &self.schema
+    }
+}
+
+/// What a series measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeriesKind {
+    /// A mymem device (pwrite/pread).
+    Device,
+    /// A file on tmpfs (pwrite/pread): the peer baseline.
+    Tmpfs,
+    /// Userspace copy between two buffers.
+    Memcpy,
+    /// 1-byte read of /dev/zero or write to /dev/null: syscall floor.
+    Syscall,
+    /// Two back-to-back clock reads: the overhead inside every sample.
+    Clock,
+}
+
+/// The timed operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    Pwrite,
+    Pread,
+    Read,
+    Write,
+    Copy,
+    Now,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Pwrite => "pwrite",
+            Op::Pread => "pread",
+            Op::Read => "read",
+            Op::Write => "write",
+            Op::Copy => "copy",
+            Op::Now => "now",
+        }
+    }
+}
+
+/// Root of `mymem bench --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// Always [`BENCH_SCHEMA`].
+    pub schema: String,
+    pub env: EnvStamp,
+    pub config: BenchConfig,
+    /// Requested targets that could not be measured.
+    pub skipped: Vec<Skipped>,
+    pub series: Vec<Series>,
+    /// Every non-reference pwrite/pread target against the reference.
+    pub comparisons: Vec<Comparison>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchConfig {
+    /// Devices as requested, in order; the first measured one is the reference.
+    pub devices: Vec<String>,
+    /// Label of the reference target of `comparisons`.
+    pub reference: Option<String>,
+    pub sizes: Vec<u64>,
+    /// Counted samples per series (per size for sized series).
+    pub trials: u32,
+    /// Uncounted samples before them.
+    pub warmup: u32,
+    /// File offset of every pwrite/pread.
+    pub offset: u64,
+    /// Seed of the RNG that fills the write buffer.
+    pub seed: u64,
+    /// tmpfs peer file, if measured.
+    pub tmpfs_path: Option<String>,
+    /// What one sample is.
+    pub timing: String,
+    /// How the targets are ordered within and across trials.
+    pub schedule: String,
+    pub clock: String,
+    pub percentile_method: String,
+    pub ci_method: String,
+    pub comparison_method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub target: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub kind: SeriesKind,
+    /// Short name: `Rust`, `C`, `tmpfs`, `memcpy`, `/dev/zero`, ...
+    pub label: String,
+    /// Path of the device or file; empty for memcpy and clock.
+    pub target: String,
+    pub op: Op,
+    /// Bytes per operation.
+    pub size: u64,
+    /// Every counted sample in nanoseconds, in trial order.
+    pub samples_ns: Vec<u64>,
+    pub stats: Summary,
+    /// size / mean, in 10^6 bytes per second.
+    pub throughput_mb_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub op: Op,
+    pub size: u64,
+    /// Label of the reference (A).
+    pub reference: String,
+    /// Label of the compared target (B).
+    pub target: String,
+    /// mean_B / mean_A.
+    pub ratio: f64,
+    /// (mean_B - mean_A) / mean_A.
+    pub rel_diff: f64,
+    /// 95% CI of `rel_diff`, [low, high].
+    pub rel_diff_ci95: [f64; 2],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::tests::env;
+
+    #[test]
+    fn bench_round_trip() {
+        let stats = Summary::from_ns(&[1000, 1200, 1100]).unwrap();
+        let report = BenchReport {
+            schema: BENCH_SCHEMA.into(),
+            env: env(),
+            config: BenchConfig {
+                devices: vec!["/dev/mymem_c".into(), "/dev/mymem".into()],
+                reference: Some("C".into()),
+                sizes: vec![1, 4096],
+                trials: 3,
+                warmup: 0,
+                offset: 0,
+                seed: 42,
+                tmpfs_path: Some("/dev/shm/x".into()),
+                timing: "t".into(),
+                schedule: "s".into(),
+                clock: "CLOCK_MONOTONIC".into(),
+                percentile_method: "p".into(),
+                ci_method: "c".into(),
+                comparison_method: "m".into(),
+            },
+            skipped: vec![Skipped {
+                target: "/dev/nope".into(),
+                reason: "missing".into(),
+            }],
+            series: vec![Series {
+                kind: SeriesKind::Device,
+                label: "C".into(),
+                target: "/dev/mymem_c".into(),
+                op: Op::Pwrite,
+                size: 4096,
+                samples_ns: vec![1000, 1200, 1100],
+                throughput_mb_s: crate::stats::throughput_mb_s(4096, stats.mean_ns),
+                stats,
+            }],
+            comparisons: vec![Comparison {
+                op: Op::Pread,
+                size: 1,
+                reference: "C".into(),
+                target: "Rust".into(),
+                ratio: 1.1,
+                rel_diff: 0.1,
+                rel_diff_ci95: [0.05, 0.15],
+            }],
+        };
+        let text = serde_json::to_string(&report).unwrap();
+        assert!(text.contains(r#""schema":"mymem-bench/1""#));
+        assert!(text.contains(r#""kind":"device""#));
+        assert!(text.contains(r#""op":"pwrite""#));
+        let back: BenchReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, report);
+    }
+
+    #[test]
+    fn summary_without_ci_round_trips_as_null() {
+        let s = Summary::from_ns(&[3]).unwrap();
+        let text = serde_json::to_string(&s).unwrap();
+        assert!(text.contains(r#""ci95_ns":null"#));
+        assert_eq!(serde_json::from_str::<Summary>(&text).unwrap(), s);
+    }
+}

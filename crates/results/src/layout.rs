@@ -1,0 +1,72 @@
+//! The run directory: where the runner puts a run's files and where the
+//! report finds them.
+//!
+//! ```text
+//! results/<run-id>/           one `lab` command (run, bench, test, exec, ...)
+//!   run.json                  RUN_JSON: RunInfo, the host's stamp (lab run, lab bench)
+//!   <scenario>/               one guest boot, named after its scenario
+//!     console.log             the serial console: kernel log and scenario output
+//!     results/                the guest's /results, as sent back over the second serial port
+//!   report.md, report.html    the report (lab run, lab bench, lab report)
+//! ```
+//!
+//! The measurements of `lab run` and `lab bench` are one boot, scenario
+//! [`MEASURE_SCENARIO`]; its result files ([`HELLO_TXT`], [`BENCH_JSON`],
+//! [`RACE_JSON`], [`KERNEL_JSON`]) are the report's inputs.
+
+use std::path::{Path, PathBuf};
+
+/// The host's stamp of a run, directly in the run directory.
+pub const RUN_JSON: &str = "run.json";
+
+/// Where guest tools write their results, in the guest.
+pub const GUEST_RESULTS: &str = "/results";
+
+/// The unpacked guest `/results` inside a scenario directory.
+pub const SCENARIO_RESULTS: &str = "results";
+
+/// The scenario of `lab run` and `lab bench`: every measurement in one boot.
+pub const MEASURE_SCENARIO: &str = "lab";
+
+/// Result file names, in `/results` in the guest and in `<scenario>/results/`.
+pub const HELLO_TXT: &str = "hello.txt";
+pub const BENCH_JSON: &str = "bench.json";
+pub const RACE_JSON: &str = "race.json";
+pub const KERNEL_JSON: &str = "kernel.json";
+pub const STRESS_JSON: &str = "stress.json";
+
+/// `<run_dir>/<scenario>`: everything of one boot.
+pub fn scenario_dir(run_dir: &Path, scenario: &str) -> PathBuf {
+    run_dir.join(scenario)
+}
+
+/// `<scenario_dir>/results`: the guest's `/results` of that boot.
+pub fn scenario_results(scenario_dir: &Path) -> PathBuf {
+    scenario_dir.join(SCENARIO_RESULTS)
+}
+
+/// `/results/<file>`: where a guest tool writes `file`.
+pub fn guest_path(file: &str) -> String {
+    format!("{GUEST_RESULTS}/{file}")
+}
+
+/// `lab/results/<file>`: a measurement result, relative to the run directory.
+pub fn measured(file: &str) -> String {
+    format!("{MEASURE_SCENARIO}/{SCENARIO_RESULTS}/{file}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measured_files_are_in_the_measure_scenario_results() {
+        let run = Path::new("/r/run-1");
+        assert_eq!(
+            run.join(measured(BENCH_JSON)),
+            scenario_results(&scenario_dir(run, MEASURE_SCENARIO)).join(BENCH_JSON)
+        );
+        assert_eq!(measured(KERNEL_JSON), "lab/results/kernel.json");
+        assert_eq!(guest_path(RACE_JSON), "/results/race.json");
+    }
+}
