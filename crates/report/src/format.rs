@@ -1,6 +1,13 @@
 //! How numbers and names appear in the report. The tests format expected
 //! values the same way, so these are the report's number conventions.
 
+use results::stats::RelDiff;
+
+use crate::analysis::{verdict, Verdict};
+
+/// An empty table cell.
+pub const NONE: &str = "—";
+
 /// Nanoseconds as microseconds with three decimals (`3.142`).
 pub fn us(ns: f64) -> String {
     format!("{:.3}", ns / 1000.0)
@@ -89,6 +96,24 @@ pub fn tick_si(v: f64) -> String {
 /// Text for a markdown table cell: pipes escaped, one line.
 pub fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Text of a Rust-vs-C (or B-vs-A) verdict, `who` being B.
+pub fn verdict_text(d: &RelDiff, who: &str) -> String {
+    match verdict(d) {
+        Verdict::Same => "no significant difference".into(),
+        Verdict::Slower => format!("{who} {:.1} % slower", d.rel_diff * 100.0),
+        Verdict::Faster => format!("{who} {:.1} % faster", -d.rel_diff * 100.0),
+    }
+}
+
+pub fn ratio_ci(d: &RelDiff) -> String {
+    format!(
+        "{} ({}–{})",
+        ratio(d.ratio),
+        ratio(1.0 + d.ci95[0]),
+        ratio(1.0 + d.ci95[1])
+    )
 }
 
 #[cfg(test)]

@@ -10,13 +10,16 @@
 
 mod analysis;
 mod answers;
+mod ctx;
 mod document;
 mod format;
 mod html;
 mod inputs;
+mod latency;
 mod md;
 mod plots;
 mod project;
+mod races;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -51,7 +54,7 @@ fn render_with(run_dir: &Path, project: project::Project) -> Result<Rendered> {
     };
     let race = inputs.race.get().map(analysis::Race);
     let plots = plots::render(&bench, race.as_ref())?;
-    let markdown = document::render(&document::Ctx {
+    let markdown = document::render(&ctx::Ctx {
         inputs: &inputs,
         bench,
         race,

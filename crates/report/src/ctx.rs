@@ -1,0 +1,59 @@
+//! What every section of the report reads: the inputs, their analysis, the
+//! plots and the project tree.
+
+use results::layout::{BENCH_JSON, KERNEL_JSON, RACE_JSON};
+use results::EnvStamp;
+
+use crate::analysis::{Bench, Race};
+use crate::inputs::{rel, Inputs};
+use crate::md::Md;
+use crate::plots::Plot;
+use crate::project::Project;
+
+/// What every section reads.
+pub struct Ctx<'a> {
+    pub inputs: &'a Inputs,
+    pub bench: Bench<'a>,
+    pub race: Option<Race<'a>>,
+    pub plots: &'a [Plot],
+    pub project: &'a Project,
+}
+
+impl Ctx<'_> {
+    /// The guest's environment stamp, from whichever tool ran.
+    pub fn env(&self) -> Option<&EnvStamp> {
+        self.inputs
+            .bench
+            .get()
+            .map(|b| &b.env)
+            .or(self.inputs.race.get().map(|r| &r.env))
+    }
+
+    pub fn is_tcg(&self) -> bool {
+        self.inputs.run.accel.eq_ignore_ascii_case("tcg")
+            || self
+                .env()
+                .is_some_and(|e| e.accel.eq_ignore_ascii_case("tcg"))
+    }
+
+    pub fn plot_links(&self, md: &mut Md, files: &[&str]) {
+        for p in self.plots.iter().filter(|p| files.contains(&p.file)) {
+            md.para(&format!("![{}](plots/{})", p.title, p.file));
+        }
+    }
+
+    /// The notes on the missing inputs among bench, race and kernel results.
+    pub fn missing(&self, md: &mut Md, bench: bool, race: bool, kernel: bool) {
+        let i = self.inputs;
+        let notes = [
+            bench.then(|| i.bench.why_not(&rel(BENCH_JSON))).flatten(),
+            race.then(|| i.race.why_not(&rel(RACE_JSON))).flatten(),
+            kernel
+                .then(|| i.kernel.why_not(&rel(KERNEL_JSON)))
+                .flatten(),
+        ];
+        for n in notes.into_iter().flatten() {
+            md.para(&n);
+        }
+    }
+}

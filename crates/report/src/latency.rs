@@ -1,0 +1,235 @@
+//! Parts 2 and 4: read and write latency tables, Rust vs C, baselines.
+
+use results::layout::{BENCH_JSON, KERNEL_JSON};
+
+use crate::analysis::Dir;
+use crate::ctx::Ctx;
+use crate::format::{self, ratio_ci, us, us_ci, verdict_text, NONE};
+use crate::inputs::rel;
+use crate::md::Md;
+
+const NO_LATENCY: &str = "No data for this part (see the notes above).";
+
+pub fn render(ctx: &Ctx, md: &mut Md) {
+    md.heading(2, "Parts 2 and 4: read and write latency");
+    notes(ctx, md);
+    tables(ctx, md);
+    rust_vs_c(ctx, md);
+    baselines(ctx, md);
+    md.heading(3, "Latency plots");
+    if ctx.bench.sizes().is_empty() {
+        md.para(NO_LATENCY);
+    }
+    ctx.plot_links(
+        md,
+        &[
+            "latency_log.svg",
+            "latency_linear.svg",
+            "throughput.svg",
+            "relative_to_c.svg",
+        ],
+    );
+}
+
+/// Missing inputs, how each side measured, and a failed in-kernel run.
+fn notes(ctx: &Ctx, md: &mut Md) {
+    let inputs = ctx.inputs;
+    for why in [
+        inputs.bench.why_not(&rel(BENCH_JSON)),
+        inputs.kernel.why_not(&rel(KERNEL_JSON)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        md.para(&why);
+    }
+    if let Some(b) = inputs.bench.get() {
+        md.para(&format!(
+            "User space: `mymem bench`, {} counted trials per size after {} warmup trials. {} \
+             Means with their 95% confidence interval ({}); all times in µs.",
+            b.config.trials, b.config.warmup, b.config.timing, b.config.ci_method
+        ));
+    }
+    if let Some(k) = inputs.kernel.get() {
+        md.para(&format!(
+            "In kernel: `mymem_test` calls `mymem_write`/`mymem_read` (the API the Rust \
+             `mymem` module exports) directly, {} trials per size, no system call; it reports \
+             mean and median only (no CI).",
+            k.params.trials
+        ));
+        if k.status != "complete" {
+            md.alert(
+                "CAUTION",
+                &format!(
+                    "The in-kernel run did not complete: status `{}`{}.",
+                    k.status,
+                    k.errno.map_or(String::new(), |e| format!(", errno {e}"))
+                ),
+            );
+        }
+        let errors: u64 = k.bench.iter().map(|r| r.errors).sum();
+        if errors > 0 {
+            md.alert(
+                "CAUTION",
+                &format!("{errors} in-kernel bench trials failed or read back wrong data."),
+            );
+        }
+    }
+}
+
+/// Per direction: every size, each user-space target and the in-kernel run.
+fn tables(ctx: &Ctx, md: &mut Md) {
+    let bench = &ctx.bench;
+    let sizes = bench.sizes();
+    let labels = bench.device_labels();
+    let has_kernel = bench.kernel.is_some();
+    for dir in Dir::ALL {
+        md.heading(3, &format!("{} latency (µs)", dir.title()));
+        if sizes.is_empty() {
+            md.para(NO_LATENCY);
+            continue;
+        }
+        let mut headers: Vec<String> = vec!["Size".into()];
+        for l in &labels {
+            headers.push(format!("{l} mean (95% CI)"));
+            headers.push(format!("{l} median"));
+        }
+        if has_kernel {
+            headers.push("in-kernel mean".into());
+            headers.push("in-kernel median".into());
+        }
+        let rows: Vec<Vec<String>> = sizes
+            .iter()
+            .map(|&size| {
+                let mut row = vec![format::size(size)];
+                for l in &labels {
+                    let s = bench.user(l, dir, size);
+                    row.push(mean_ci(s));
+                    row.push(median(s));
+                }
+                if has_kernel {
+                    let k = bench.kernel(dir, size);
+                    row.push(k.map_or(NONE.into(), |k| us(k.mean_ns as f64)));
+                    row.push(k.map_or(NONE.into(), |k| us(k.median_ns as f64)));
+                }
+                row
+            })
+            .collect();
+        md.table(&headers, &rows);
+    }
+}
+
+fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
+    let (bench, inputs) = (&ctx.bench, ctx.inputs);
+    let sizes = bench.sizes();
+    let labels = bench.device_labels();
+    md.heading(3, "Rust driver vs C driver");
+    if inputs.bench.get().is_none() {
+        md.para(NO_LATENCY);
+    } else if labels.contains(&"C") && labels.contains(&"Rust") {
+        let method = inputs
+            .bench
+            .get()
+            .map_or(String::new(), |b| b.config.comparison_method.clone());
+        md.para(&format!(
+            "Ratio = Rust mean / C mean (below 1: Rust faster), with its 95% CI: {method}. A CI \
+             that contains 1 means no significant difference."
+        ));
+        let rows: Vec<Vec<String>> = sizes
+            .iter()
+            .map(|&size| {
+                let mut row = vec![format::size(size)];
+                for dir in Dir::ALL {
+                    match bench.rust_vs_c(dir, size) {
+                        Some(d) => {
+                            row.push(ratio_ci(&d));
+                            row.push(verdict_text(&d, "Rust"));
+                        }
+                        None => row.extend([NONE.into(), NONE.into()]),
+                    }
+                }
+                row
+            })
+            .collect();
+        md.table(
+            &[
+                "Size",
+                "write Rust/C (95% CI)",
+                "write verdict",
+                "read Rust/C (95% CI)",
+                "read verdict",
+            ],
+            &rows,
+        );
+    } else {
+        md.para(&format!(
+            "Needs series labelled `C` and `Rust`; this run measured: {}.",
+            labels.join(", ")
+        ));
+    }
+}
+
+/// tmpfs and memcpy per size, the syscall floor, the clock overhead.
+fn baselines(ctx: &Ctx, md: &mut Md) {
+    let (bench, inputs) = (&ctx.bench, ctx.inputs);
+    let sizes = bench.sizes();
+    md.heading(3, "Baselines");
+    if inputs.bench.get().is_some() {
+        let rows: Vec<Vec<String>> = sizes
+            .iter()
+            .map(|&size| {
+                let mean_med = |s: Option<&results::Series>| {
+                    s.map_or(NONE.into(), |s| {
+                        format!("{} ({})", us(s.stats.mean_ns), us(s.stats.median_ns))
+                    })
+                };
+                vec![
+                    format::size(size),
+                    mean_med(bench.user("tmpfs", Dir::Write, size)),
+                    mean_med(bench.user("tmpfs", Dir::Read, size)),
+                    mean_med(bench.memcpy(size)),
+                ]
+            })
+            .collect();
+        md.para("tmpfs: the same pwrite/pread on a tmpfs file (a peer in-memory file system); memcpy: the same copy in user space without the kernel. Mean (median), µs.");
+        md.table(&["Size", "tmpfs pwrite", "tmpfs pread", "memcpy"], &rows);
+        let mut items = Vec::new();
+        for (dir, what) in [
+            (Dir::Read, "1-byte `read(2)` of /dev/zero"),
+            (Dir::Write, "1-byte `write(2)` to /dev/null"),
+        ] {
+            if let Some(s) = bench.floor(dir) {
+                items.push(format!(
+                    "Syscall floor, {what}: mean {} µs (95% CI {}), median {} µs.",
+                    us(s.stats.mean_ns),
+                    us_ci(s.stats.ci95_ns),
+                    us(s.stats.median_ns)
+                ));
+            }
+        }
+        if let Some(s) = bench.clock() {
+            items.push(format!(
+                "Clock overhead (two back-to-back clock reads, inside every user-space \
+                 sample): mean {} µs, median {} µs.",
+                us(s.stats.mean_ns),
+                us(s.stats.median_ns)
+            ));
+        }
+        for s in inputs.bench.get().map_or(&[][..], |b| &b.skipped[..]) {
+            items.push(format!("Not measured: `{}`: {}", s.target, s.reason));
+        }
+        md.bullets(&items);
+    } else {
+        md.para(NO_LATENCY);
+    }
+}
+
+fn mean_ci(s: Option<&results::Series>) -> String {
+    s.map_or(NONE.into(), |s| {
+        format!("{} ({})", us(s.stats.mean_ns), us_ci(s.stats.ci95_ns))
+    })
+}
+
+fn median(s: Option<&results::Series>) -> String {
+    s.map_or(NONE.into(), |s| us(s.stats.median_ns))
+}
