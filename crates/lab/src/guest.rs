@@ -269,15 +269,6 @@ impl Lab {
         ));
         Ok(outcome)
     }
-
-    /// Boots and fails unless the run was clean.
-    pub fn run_clean(&self, scenario: &Scenario) -> Result<Outcome> {
-        let outcome = self.boot(scenario)?;
-        outcome
-            .verdict()
-            .with_context(|| format!("guest scenario '{}' failed", scenario.name))?;
-        Ok(outcome)
-    }
 }
 
 fn unpack(tgz: &Path, dest: &Path) -> Result<()> {

@@ -4,14 +4,17 @@
 mod cache_key;
 mod cmd;
 mod guest;
+mod guest_results;
 mod initramfs;
 mod kconfig;
 mod kernel;
 mod logscan;
 mod modules;
 mod paths;
+mod pipeline;
 mod qemu;
 mod run_info;
+mod script;
 mod source;
 mod suites;
 mod toolchain;
@@ -90,12 +93,12 @@ enum Command {
     /// Run the whole lab in one boot and write results/<run-id>/ with report.html.
     Run {
         #[command(flatten)]
-        measure: suites::Measure,
+        measure: pipeline::Measure,
     },
     /// Only the measurements (bench, race, in-kernel), with the report.
     Bench {
         #[command(flatten)]
-        measure: suites::Measure,
+        measure: pipeline::Measure,
     },
     /// Re-render the report of an existing run directory (no VM).
     Report {
@@ -166,11 +169,11 @@ fn real_main(cli: Cli) -> Result<()> {
         }
         Command::Run { ref measure } => {
             let lab = prepare(&cli, "run", false)?;
-            suites::run_lab(&lab, measure)
+            pipeline::run_lab(&lab, measure)
         }
         Command::Bench { ref measure } => {
             let lab = prepare(&cli, "bench", false)?;
-            suites::run_bench(&lab, measure)
+            pipeline::run_bench(&lab, measure)
         }
         Command::Report { ref dir } => {
             let dir = dir
@@ -183,7 +186,7 @@ fn real_main(cli: Cli) -> Result<()> {
                     results::layout::RUN_JSON
                 );
             }
-            suites::render_report(&dir)
+            pipeline::render_report(&dir)
         }
     }
 }

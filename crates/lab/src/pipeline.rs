@@ -1,0 +1,134 @@
+//! The lab pipeline behind `lab run` and `lab bench`: every measurement in
+//! one boot (guest/scripts/measure.sh), then run.json and the report.
+
+use anyhow::Result;
+use results::layout;
+
+use crate::cmd;
+use crate::guest::{Lab, Scenario};
+use crate::guest_results::read_result;
+use crate::script::{guest_script, Exit, Script};
+use crate::suites::hello::check_hello_lines;
+
+const MEASURE: Script = guest_script!(
+    "measure.sh",
+    &[
+        Exit::new("EXIT_HELLO", 1, "loading or unloading hello.ko failed"),
+        Exit::new("EXIT_LOAD", 2, "loading mymem or mymem_c failed"),
+        Exit::new("EXIT_BENCH", 3, "mymem bench failed"),
+        Exit::new("EXIT_RACE", 4, "mymem race failed"),
+        Exit::new("EXIT_KERNEL_LOAD", 5, "loading mymem_test failed"),
+        Exit::new("EXIT_KERNEL_START", 6, "starting the in-kernel run failed"),
+        Exit::new(
+            "EXIT_KERNEL_READ",
+            7,
+            "reading the in-kernel results failed"
+        ),
+        Exit::new("EXIT_KERNEL_UNLOAD", 8, "unloading mymem_test failed"),
+    ]
+);
+
+/// Settings of the measurement runs (`lab run`, `lab bench`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Measure {
+    /// Trials per size for `mymem bench` (and the in-kernel benchmark).
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u32,
+    /// Iterations per worker in the userspace race sweep (the seed used
+    /// 150000: about 3 h under TCG for the whole sweep).
+    #[arg(long, default_value_t = 5000)]
+    pub race_iterations: u64,
+    /// Trials per (workers, strategy) in the race sweep (at least 3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(3..))]
+    pub race_trials: u32,
+    /// Workers of the in-kernel race.
+    #[arg(long, default_value_t = 50)]
+    pub kernel_workers: u32,
+    /// Iterations per worker of the in-kernel race.
+    #[arg(long, default_value_t = 150000)]
+    pub kernel_iterations: u64,
+    /// Skip the in-kernel experiments.
+    #[arg(long)]
+    pub no_kernel: bool,
+}
+
+/// The lab's measurements, all in one boot so that every comparison is within it.
+pub fn measure_scenario(m: &Measure, with_hello: bool) -> Scenario {
+    let flag = |on: bool| String::from(if on { "1" } else { "0" });
+    let script = MEASURE.with(&[
+        ("WITH_HELLO", flag(with_hello)),
+        ("WITH_KERNEL", flag(!m.no_kernel)),
+        ("TRIALS", m.trials.to_string()),
+        ("RACE_ITERATIONS", m.race_iterations.to_string()),
+        ("RACE_TRIALS", m.race_trials.to_string()),
+        ("KERNEL_WORKERS", m.kernel_workers.to_string()),
+        ("KERNEL_ITERATIONS", m.kernel_iterations.to_string()),
+        ("HELLO_TXT", layout::guest_path(layout::HELLO_TXT)),
+        ("BENCH_JSON", layout::guest_path(layout::BENCH_JSON)),
+        ("RACE_JSON", layout::guest_path(layout::RACE_JSON)),
+        ("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON)),
+    ]);
+    // Generous: the userspace race sweep dominates and is emulated under TCG.
+    Scenario::new(layout::MEASURE_SCENARIO, &script).timeout(4 * 3600)
+}
+
+/// `lab run`: the whole lab in one boot, then the report.
+pub fn run_lab(lab: &Lab, m: &Measure) -> Result<()> {
+    let outcome = MEASURE.run_clean(lab, &measure_scenario(m, true))?;
+    check_hello_lines(&read_result(&outcome, layout::HELLO_TXT)?, 1)?;
+    finish_run(lab)
+}
+
+/// `lab bench`: measurements only, JSON under the run directory.
+pub fn run_bench(lab: &Lab, m: &Measure) -> Result<()> {
+    MEASURE.run_clean(lab, &measure_scenario(m, false))?;
+    finish_run(lab)
+}
+
+/// Writes run.json beside the guest results and renders the report.
+fn finish_run(lab: &Lab) -> Result<()> {
+    let info = crate::run_info::collect(lab)?;
+    std::fs::write(
+        lab.run_dir.join(layout::RUN_JSON),
+        serde_json::to_string_pretty(&info)?,
+    )?;
+    render_report(&lab.run_dir)
+}
+
+pub fn render_report(run_dir: &std::path::Path) -> Result<()> {
+    cmd::step("Report");
+    let rendered = report::render(run_dir)?;
+    println!("results: {}", run_dir.display());
+    println!("report:  {}", rendered.html.display());
+    println!("         {}", rendered.markdown.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        m: Measure,
+    }
+
+    #[test]
+    fn measure_script_is_complete() {
+        let m = Args::parse_from(["x"]).m;
+        for (hello, no_kernel) in [(true, false), (false, true)] {
+            let m = Measure {
+                no_kernel,
+                ..m.clone()
+            };
+            let s = measure_scenario(&m, hello);
+            crate::script::tests::check(&MEASURE, &s.script);
+            assert!(s
+                .script
+                .contains(&format!("WITH_HELLO='{}'", u8::from(hello))));
+            assert!(s.script.contains("BENCH_JSON='/results/bench.json'"));
+        }
+    }
+}

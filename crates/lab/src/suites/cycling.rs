@@ -1,0 +1,80 @@
+//! Suite `cycling`: load/unload every module repeatedly, with files opened
+//! in between; rmmod refused while a file is open.
+
+use anyhow::Result;
+
+use crate::guest::{Lab, Scenario};
+use crate::kernel::Profile;
+use crate::script::{guest_script, Exit, Script};
+
+const CYCLING: Script = guest_script!(
+    "cycling.sh",
+    &[
+        Exit::new("EXIT_LOAD_HELLO", 1, "loading hello failed"),
+        Exit::new("EXIT_LOAD_MYMEM", 2, "loading mymem failed"),
+        Exit::new("EXIT_LOAD_MYMEM_C", 3, "loading mymem_c failed"),
+        Exit::new("EXIT_LOAD_MYMEM_TEST", 4, "loading mymem_test failed"),
+        Exit::new(
+            "EXIT_WRITE",
+            5,
+            "writing a device between load and unload failed"
+        ),
+        Exit::new(
+            "EXIT_READ",
+            6,
+            "reading a device between load and unload failed"
+        ),
+        Exit::new("EXIT_UNLOAD_MYMEM_TEST", 7, "unloading mymem_test failed"),
+        Exit::new("EXIT_UNLOAD_MYMEM_C", 8, "unloading mymem_c failed"),
+        Exit::new("EXIT_UNLOAD_MYMEM", 9, "unloading mymem failed"),
+        Exit::new("EXIT_UNLOAD_HELLO", 10, "unloading hello failed"),
+        Exit::new(
+            "EXIT_RELOAD",
+            11,
+            "loading a driver for the open-file check failed"
+        ),
+        Exit::new(
+            "EXIT_RMMOD_WHILE_OPEN",
+            12,
+            "rmmod succeeded with a file open"
+        ),
+        Exit::new(
+            "EXIT_WRITE_AFTER_REFUSAL",
+            13,
+            "writing after a refused rmmod failed"
+        ),
+        Exit::new(
+            "EXIT_READ_AFTER_REFUSAL",
+            14,
+            "the device is broken after a refused rmmod"
+        ),
+        Exit::new("EXIT_FINAL_UNLOAD", 15, "the final rmmod failed"),
+        Exit::new("EXIT_LEFT_LOADED", 16, "modules are left loaded"),
+    ]
+);
+
+/// Guest script for `cycling`: every module loaded and unloaded `n` times,
+/// odd rounds with files opened and closed in between.
+fn cycling_script(n: u32) -> String {
+    CYCLING.with(&[("N", n.to_string())])
+}
+
+pub fn cycling(lab: &Lab) -> Result<()> {
+    let n = match lab.kernel.profile {
+        Profile::Lab => 50,
+        Profile::Debug => 1000,
+    };
+    CYCLING.run_clean(
+        lab,
+        &Scenario::new("cycling", &cycling_script(n)).timeout(3600),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_is_complete() {
+        crate::script::tests::check(&super::CYCLING, &super::cycling_script(50));
+    }
+}

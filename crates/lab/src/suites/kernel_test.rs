@@ -1,0 +1,115 @@
+//! Suite `kernel-test`: mymem_test's symbol resolution and load order, a
+//! quick in-kernel run, unload in the middle of a run.
+
+use anyhow::{ensure, Context, Result};
+use results::{layout, KernelReport};
+
+use crate::guest::{Lab, Scenario};
+use crate::guest_results::read_json;
+use crate::script::{guest_script, Exit, Script};
+
+const KERNEL_TEST: Script = guest_script!(
+    "kernel-test.sh",
+    &[
+        Exit::new("EXIT_LOADED_ALONE", 10, "mymem_test loaded without mymem"),
+        Exit::new(
+            "EXIT_NO_UNKNOWN_SYMBOL",
+            11,
+            "no 'Unknown symbol' line for mymem_test"
+        ),
+        Exit::new("EXIT_LOAD_MYMEM", 12, "loading mymem failed"),
+        Exit::new(
+            "EXIT_LOAD_TEST",
+            13,
+            "loading mymem_test after mymem failed"
+        ),
+        Exit::new(
+            "EXIT_UNLOADED_UNDER_USER",
+            14,
+            "mymem unloaded while mymem_test uses it"
+        ),
+        Exit::new("EXIT_START", 15, "starting the quick in-kernel run failed"),
+        Exit::new("EXIT_READ", 16, "reading the in-kernel results failed"),
+        Exit::new(
+            "EXIT_START_LONG",
+            17,
+            "starting the long in-kernel race failed"
+        ),
+        Exit::new(
+            "EXIT_UNLOAD_MID_RUN",
+            18,
+            "mymem_test cannot be unloaded mid-run"
+        ),
+        Exit::new("EXIT_UNLOAD_MYMEM", 19, "unloading mymem failed"),
+        Exit::new("EXIT_LEFT_LOADED", 20, "a mymem module is still loaded"),
+    ]
+);
+
+fn script() -> String {
+    KERNEL_TEST.with(&[("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON))])
+}
+
+pub fn kernel_test(lab: &Lab) -> Result<()> {
+    let outcome =
+        KERNEL_TEST.run_clean(lab, &Scenario::new("kernel-test", &script()).timeout(600))?;
+    let report: KernelReport = read_json(&outcome, layout::KERNEL_JSON)?;
+    ensure!(
+        report.status == "complete",
+        "in-kernel run status {}",
+        report.status
+    );
+    ensure!(
+        report.params.workers == 8 && report.params.iterations == 20000,
+        "params {:?}",
+        report.params
+    );
+    ensure!(
+        report.bench.len() == report.params.sizes.len() * 2,
+        "bench rows: {}",
+        report.bench.len()
+    );
+    for row in &report.bench {
+        ensure!(
+            row.errors == 0 && row.n == 20,
+            "bench row {} {}: {} errors, n={}",
+            row.size,
+            row.op,
+            row.errors,
+            row.n
+        );
+    }
+    for strategy in ["none", "lock", "fetch-add"] {
+        let row = report
+            .race
+            .iter()
+            .find(|r| r.strategy == strategy)
+            .with_context(|| format!("no in-kernel race row for {strategy}"))?;
+        ensure!(
+            row.api_errors == 0,
+            "{strategy}: {} API errors",
+            row.api_errors
+        );
+        ensure!(
+            row.expected == 8 * 20000,
+            "{strategy}: expected {}",
+            row.expected
+        );
+        if strategy != "none" {
+            ensure!(
+                row.actual == row.expected,
+                "{strategy} lost updates: {} of {}",
+                row.actual,
+                row.expected
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_is_complete() {
+        crate::script::tests::check(&super::KERNEL_TEST, &super::script());
+    }
+}
