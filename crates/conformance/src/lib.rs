@@ -16,9 +16,11 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod kmsg;
-pub mod mapping;
 pub mod module;
-pub mod raw;
+
+/// Raw syscalls and guard-page mappings, shared with the stress fuzzer.
+pub use rawsys as raw;
+pub use rawsys::guard as mapping;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -29,7 +31,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use mymem::Device;
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
-pub use rustix::io::Errno;
+pub use rawsys::Errno;
 
 /// Test configuration, from the environment.
 #[derive(Debug, Clone)]
@@ -148,9 +150,13 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 
 /// Asserts that `r` failed with exactly `errno`.
 #[track_caller]
-pub fn assert_errno<T: std::fmt::Debug>(r: io::Result<T>, errno: Errno, what: &str) {
+pub fn assert_errno<T: std::fmt::Debug, E: Into<io::Error>>(
+    r: Result<T, E>,
+    errno: Errno,
+    what: &str,
+) {
     let want = errno.raw_os_error();
-    match r {
+    match r.map_err(Into::into) {
         Err(e) if e.raw_os_error() == Some(want) => {}
         Err(e) => panic!(
             "{what}: expected {} but got error {e}",

@@ -28,7 +28,7 @@ fn read_into_unmapped_buffer_is_efault() {
     assert_eq!(pos(&dev), 64, "failed read moved the position");
 
     // SAFETY: address 0 is never mapped.
-    let r = unsafe { raw::read(&dev, std::ptr::null_mut(), 16) };
+    let r = unsafe { raw::read(&dev, std::ptr::null_mut::<u8>(), 16) };
     assert_errno(r, Errno::FAULT, "read into NULL");
     // SAFETY: as above.
     let r = unsafe { raw::pread(&dev, map.ptr(page), page, 0) };
@@ -55,7 +55,7 @@ fn write_from_unmapped_buffer_is_efault() {
     );
     assert_eq!(pos(&dev), 64, "failed write moved the position");
     assert_errno(
-        raw::write(&dev, std::ptr::null(), 16),
+        raw::write(&dev, std::ptr::null::<u8>(), 16),
         Errno::FAULT,
         "write from NULL",
     );

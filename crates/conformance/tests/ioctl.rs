@@ -33,7 +33,7 @@ fn size_matches_seek_end() {
     // The raw call writes exactly 8 bytes.
     let mut buf = [0xA5u8; 16];
     // SAFETY: 16 writable bytes, more than the 8 the command writes.
-    unsafe { raw::ioctl(&dev, uapi::IOC_SIZE, buf.as_mut_ptr().cast()) }.unwrap();
+    unsafe { raw::ioctl(&dev, uapi::IOC_SIZE, buf.as_mut_ptr()) }.unwrap();
     assert_eq!(u64::from_ne_bytes(buf[..8].try_into().unwrap()), size);
     assert_eq!(&buf[8..], &[0xA5; 8], "IOC_SIZE wrote past its u64");
 }
@@ -96,14 +96,7 @@ fn fetch_add_semantics() {
         old: 0xdead,
     };
     // SAFETY: a valid FetchAdd for an IOWR command of its size.
-    unsafe {
-        raw::ioctl(
-            &dev,
-            uapi::IOC_FETCH_ADD,
-            (&mut arg as *mut FetchAdd).cast(),
-        )
-    }
-    .unwrap();
+    unsafe { raw::ioctl(&dev, uapi::IOC_FETCH_ADD, &mut arg as *mut FetchAdd) }.unwrap();
     assert_eq!(
         arg,
         FetchAdd {
@@ -204,7 +197,7 @@ fn bad_ioctl_pointers_are_efault() {
     let none = map.ptr(page).cast::<c_void>();
     for (what, cmd) in [("SIZE", uapi::IOC_SIZE), ("FETCH_ADD", uapi::IOC_FETCH_ADD)] {
         // SAFETY: both pointers are inaccessible to the kernel.
-        let r = unsafe { raw::ioctl(&dev, cmd, std::ptr::null_mut()) };
+        let r = unsafe { raw::ioctl(&dev, cmd, std::ptr::null_mut::<u8>()) };
         assert_errno(r, Errno::FAULT, &format!("{what} with NULL"));
         // SAFETY: as above.
         let r = unsafe { raw::ioctl(&dev, cmd, none) };
@@ -220,7 +213,7 @@ fn bad_ioctl_pointers_are_efault() {
     // SAFETY: 16 writable bytes at `arg`, then the PROT_NONE page.
     unsafe { std::ptr::copy_nonoverlapping((&fa as *const FetchAdd).cast::<u8>(), arg, 16) };
     // SAFETY: the kernel writes `old` at arg+16, which is PROT_NONE.
-    let r = unsafe { raw::ioctl(&dev, uapi::IOC_FETCH_ADD, arg.cast()) };
+    let r = unsafe { raw::ioctl(&dev, uapi::IOC_FETCH_ADD, arg) };
     assert_errno(
         r,
         Errno::FAULT,
@@ -233,10 +226,10 @@ fn bad_ioctl_pointers_are_efault() {
     unsafe { std::ptr::copy_nonoverlapping((&fa as *const FetchAdd).cast::<u8>(), arg, 24) };
     map.make_read_only(0);
     // SAFETY: the kernel may only read page 0 now; a write faults.
-    let r = unsafe { raw::ioctl(&dev, uapi::IOC_FETCH_ADD, arg.cast()) };
+    let r = unsafe { raw::ioctl(&dev, uapi::IOC_FETCH_ADD, arg) };
     assert_errno(r, Errno::FAULT, "FETCH_ADD with `old` in a read-only page");
     // SAFETY: as above.
-    let r = unsafe { raw::ioctl(&dev, uapi::IOC_SIZE, arg.cast()) };
+    let r = unsafe { raw::ioctl(&dev, uapi::IOC_SIZE, arg) };
     assert_errno(r, Errno::FAULT, "SIZE into a read-only page");
     log.assert_clean("ioctl EFAULT");
 }
@@ -274,7 +267,7 @@ fn unknown_commands_are_enotty() {
     let mut buf = [0u8; 256];
     for (what, cmd) in unknown {
         // SAFETY: 256 writable bytes, more than any of these could write.
-        let r = unsafe { raw::ioctl(&dev, cmd, buf.as_mut_ptr().cast()) };
+        let r = unsafe { raw::ioctl(&dev, cmd, buf.as_mut_ptr()) };
         assert_errno(r, Errno::NOTTY, what);
     }
     // An unknown command did not take the lock.

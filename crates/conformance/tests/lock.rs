@@ -205,7 +205,7 @@ fn fifty_threads_read_increment_write() {
 #[test]
 fn signal_interrupts_lock_wait() {
     let Some(cx) = setup_free() else { return };
-    raw::install_sigusr1_eintr_handler();
+    raw::signal::install_wakeup_handler().expect("SIGUSR1 handler");
     let a = cx.open();
     let b = Arc::new(cx.open());
     let g = a.lock().unwrap();
@@ -219,7 +219,7 @@ fn signal_interrupts_lock_wait() {
     // The signal may land before the thread sleeps in LOCK: keep sending.
     let deadline = Instant::now() + PROMPT;
     let result = loop {
-        raw::signal_thread(waiter.as_pthread_t());
+        raw::signal::wake(waiter.as_pthread_t());
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(r) => break Some(r),
             Err(_) if Instant::now() > deadline => break None,

@@ -48,7 +48,7 @@ pub enum Command {
     /// against docs/device.md and a shadow of the bytes each worker owns.
     /// Then: a LOCK holder killed with SIGKILL, fds closed while in use, and
     /// opens up to RLIMIT_NOFILE. Prints the seed; fails on any deviation.
-    Stress(crate::stress::StressArgs),
+    Stress(mymem_stress::StressArgs),
 }
 
 #[derive(Debug, Args)]

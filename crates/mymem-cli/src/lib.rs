@@ -1,4 +1,5 @@
-//! The `mymem` measurement and test tool (bench, race, stress) as a library.
+//! The `mymem` measurement and test tool (bench, race, stress) as a library;
+//! the stress fuzzer itself is the `mymem-stress` crate.
 //!
 //! The binary is a thin wrapper over [`run`]. The JSON it writes is defined
 //! in the `results` crate, which report generators read it with.
@@ -8,14 +9,14 @@ pub mod cli;
 pub mod env_stamp;
 pub mod race;
 mod rusage;
-pub mod stress;
+mod stress_text;
 pub mod table;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use cli::{Cli, Command};
@@ -37,7 +38,22 @@ pub fn run(cli: Cli) -> Result<()> {
                 write_json(path, &report)?;
             }
         }
-        Command::Stress(args) => stress::main(&args)?,
+        Command::Stress(args) => {
+            // A child process (--role) reports to its parent, not here.
+            if let Some(report) = mymem_stress::run(&args, env_stamp::collect)? {
+                print!("{}", stress_text::render(&report, args.print));
+                if let Some(path) = &args.json {
+                    write_json(path, &report)?;
+                }
+                if report.deviation_count > 0 {
+                    bail!(
+                        "{} deviation(s) from the device contract (replay: {})",
+                        report.deviation_count,
+                        report.replay
+                    );
+                }
+            }
+        }
     }
     Ok(())
 }

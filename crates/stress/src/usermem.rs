@@ -11,10 +11,9 @@
 //! read syscall); both stop at the PROT_NONE page. The RO tail holds valid
 //! words (see `layout::make_word`), so writes of whole words stay valid.
 
-use std::ffi::c_void;
 use std::io;
 
-use rustix::mm::{MapFlags, MprotectFlags, ProtFlags};
+use rawsys::{page_size, Access, Mapping};
 
 use super::layout::make_word;
 use super::oracle::UserBuf;
@@ -58,9 +57,6 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    pub fn total_len(rw_len: u64) -> u64 {
-        rw_len + 3 * PAGE
-    }
     pub fn rw_start(&self) -> u64 {
         self.base + PAGE
     }
@@ -105,44 +101,32 @@ impl Geometry {
 
 /// A mapped arena, private to one thread.
 pub struct Arena {
+    map: Mapping,
     geo: Geometry,
 }
+
+/// Pages of the arena, in order.
+const HEAD: usize = 0;
 
 impl Arena {
     /// Maps an arena with `rw_len` (rounded up to pages) RW bytes.
     pub fn new(rw_len: u64) -> io::Result<Arena> {
+        assert_eq!(page_size() as u64, PAGE, "the geometry assumes 4 KiB pages");
         let rw_len = rw_len.div_ceil(PAGE).max(1) * PAGE;
-        let total = Geometry::total_len(rw_len) as usize;
-        // SAFETY: a fresh anonymous mapping aliases nothing.
-        let base = unsafe {
-            rustix::mm::mmap_anonymous(
-                std::ptr::null_mut(),
-                total,
-                ProtFlags::READ | ProtFlags::WRITE,
-                MapFlags::PRIVATE,
-            )
-        }?;
-        let geo = Geometry {
-            base: base as u64,
-            rw_len,
-        };
-        let arena = Arena { geo };
-        // SAFETY: the tail page is mapped RW and only reachable through `arena`.
-        let tail =
-            unsafe { std::slice::from_raw_parts_mut(geo.tail_start() as *mut u8, PAGE as usize) };
-        for (i, w) in tail.chunks_exact_mut(8).enumerate() {
+        let rw_pages = (rw_len / PAGE) as usize;
+        let (tail, none) = (1 + rw_pages, 2 + rw_pages);
+        let mut map = Mapping::with_access(&vec![Access::ReadWrite; none + 1])?;
+        for (i, w) in map.page_mut(tail).chunks_exact_mut(8).enumerate() {
             w.copy_from_slice(&make_word(0x7a11_0000 ^ i as u32).to_ne_bytes());
         }
-        arena.protect(geo.base, MprotectFlags::READ)?;
-        arena.protect(geo.tail_start(), MprotectFlags::READ)?;
-        arena.protect(geo.none_start(), MprotectFlags::empty())?;
-        Ok(arena)
-    }
-
-    fn protect(&self, page: u64, flags: MprotectFlags) -> io::Result<()> {
-        // SAFETY: `page` is one of the arena's pages; no Rust reference into
-        // it is alive while its protection changes.
-        Ok(unsafe { rustix::mm::mprotect(page as *mut c_void, PAGE as usize, flags) }?)
+        map.protect(HEAD, Access::ReadOnly)?;
+        map.protect(tail, Access::ReadOnly)?;
+        map.protect(none, Access::None)?;
+        let geo = Geometry {
+            base: map.ptr(0) as u64,
+            rw_len,
+        };
+        Ok(Arena { map, geo })
     }
 
     pub fn geometry(&self) -> Geometry {
@@ -179,7 +163,7 @@ impl Arena {
             let a = addr.wrapping_add(i as u64);
             if (g.base..g.rw_start()).contains(&a) {
                 if !head {
-                    self.protect(g.base, MprotectFlags::READ | MprotectFlags::WRITE)?;
+                    self.map.protect(HEAD, Access::ReadWrite)?;
                     head = true;
                 }
             } else if !(g.rw_start()..g.tail_start()).contains(&a) {
@@ -189,18 +173,34 @@ impl Arena {
             unsafe { (a as *mut u8).write(b) };
         }
         if head {
-            self.protect(g.base, MprotectFlags::READ)?;
+            self.map.protect(HEAD, Access::ReadOnly)?;
         }
         Ok(())
     }
 }
 
-impl Drop for Arena {
-    fn drop(&mut self) {
-        let total = Geometry::total_len(self.geo.rw_len) as usize;
-        // SAFETY: the arena's own mapping; nothing refers to it any more.
-        let _ = unsafe { rustix::mm::munmap(self.geo.base as *mut c_void, total) };
+/// The largest address the kernel's `access_ok` accepts (`USER_PTR_MAX`),
+/// found without touching any memory: write(2) to /dev/null checks
+/// `access_ok(NULL, len)` (that is, `len <= USER_PTR_MAX`) and copies nothing.
+pub fn probe_user_ptr_max() -> std::io::Result<u64> {
+    let null = std::fs::File::options().write(true).open("/dev/null")?;
+    let ok = |len: u64| rawsys::write(&null, 0u64, len).is_ok();
+    if !ok(1 << 20) {
+        return Err(std::io::Error::other(
+            "write(/dev/null, NULL, 1 MiB) failed",
+        ));
     }
+    // Invariant: ok(lo), !ok(hi).
+    let (mut lo, mut hi) = (1u64 << 20, u64::MAX);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(lo)
 }
 
 #[cfg(test)]
@@ -247,22 +247,34 @@ mod tests {
 
     #[test]
     fn arena_protections_are_real() {
-        use crate::stress::sys;
+        use rawsys::Errno;
         let mut a = Arena::new(PAGE).unwrap();
         let g = a.geometry();
         let zero = std::fs::File::open("/dev/zero").unwrap();
         let fd = std::os::fd::AsRawFd::as_raw_fd(&zero);
         // Reading /dev/zero writes user memory: RW ok, stops at the RO tail.
-        assert_eq!(sys::read(fd, g.addr(Ptr::Rw(PAGE - 8)), 64), Ok(8));
-        assert_eq!(sys::read(fd, g.addr(Ptr::RoTail(0)), 8), Err(14));
-        assert_eq!(sys::read(fd, g.addr(Ptr::RoHead(0)), 8), Err(14));
+        // SAFETY: no reference into the arena is alive during the calls.
+        unsafe {
+            assert_eq!(rawsys::read(fd, g.addr(Ptr::Rw(PAGE - 8)), 64u64), Ok(8));
+            assert_eq!(
+                rawsys::read(fd, g.addr(Ptr::RoTail(0)), 8u64),
+                Err(Errno::FAULT)
+            );
+            assert_eq!(
+                rawsys::read(fd, g.addr(Ptr::RoHead(0)), 8u64),
+                Err(Errno::FAULT)
+            );
+        }
         // A tmpfs file reads user memory and keeps a partial write's prefix.
         let path = std::env::temp_dir().join(format!("mymem-arena-{}", std::process::id()));
         let file = std::fs::File::create(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
         let wfd = std::os::fd::AsRawFd::as_raw_fd(&file);
-        assert_eq!(sys::write(wfd, g.addr(Ptr::RoTail(PAGE - 8)), 64), Ok(8));
-        assert_eq!(sys::write(wfd, g.addr(Ptr::NoAccess(0)), 8), Err(14));
+        assert_eq!(rawsys::write(wfd, g.addr(Ptr::RoTail(PAGE - 8)), 64), Ok(8));
+        assert_eq!(
+            rawsys::write(wfd, g.addr(Ptr::NoAccess(0)), 8),
+            Err(Errno::FAULT)
+        );
         // poke writes the head page through a temporary unprotect.
         a.poke(g.addr(Ptr::RoHead(PAGE - 4)), &[1, 2, 3, 4, 5, 6, 7, 8])
             .unwrap();
@@ -270,13 +282,21 @@ mod tests {
             a.peek(g.addr(Ptr::RoHead(PAGE - 4)), 8).unwrap(),
             [1, 2, 3, 4, 5, 6, 7, 8]
         );
-        assert_eq!(
-            sys::read(fd, g.addr(Ptr::RoHead(0)), 8),
-            Err(14),
-            "still RO"
-        );
+        // SAFETY: as above.
+        let still_ro = unsafe { rawsys::read(fd, g.addr(Ptr::RoHead(0)), 8u64) };
+        assert_eq!(still_ro, Err(Errno::FAULT), "still RO");
         assert!(a.peek(g.addr(Ptr::NoAccess(0)), 1).is_none());
         a.rw_mut(0, 4).copy_from_slice(&[9; 4]);
         assert_eq!(a.peek(g.addr(Ptr::Rw(0)), 4).unwrap(), [9; 4]);
+    }
+
+    #[test]
+    fn user_ptr_max_is_the_top_of_user_space() {
+        let max = probe_user_ptr_max().unwrap();
+        // 4-level paging: 2^47 - 4096; 5-level: 2^56 - 4096.
+        assert!(
+            max == (1 << 47) - 4096 || max == (1 << 56) - 4096,
+            "{max:#x}"
+        );
     }
 }

@@ -18,10 +18,9 @@ use mymem::Device;
 
 use super::gen::{self, Ctx, Data, LockView, Op};
 use super::layout::{lock_stamp, make_word, valid_word, Layout};
-use super::oracle::{self, errno, At, Env, Ret, SEEK_CUR};
+use super::oracle::{self, At, Env, Errno, Ret, SEEK_CUR};
 use super::report::{Kind, Log, Part};
 use super::rng::Rng;
-use super::sys;
 use super::usermem::{Arena, Geometry, Ptr, PAGE};
 
 /// A device as every worker sees it.
@@ -61,7 +60,7 @@ impl LockWatch {
 
     fn begin(&self, slot: usize) {
         *self.slots[slot].lock().expect("not poisoned") =
-            Some((Instant::now(), sys::current_thread(), false));
+            Some((Instant::now(), rawsys::signal::current_thread(), false));
     }
 
     /// Ends the wait; true if the watchdog had to interrupt it.
@@ -83,7 +82,7 @@ impl LockWatch {
                 if let Some((since, thread, woken)) = s.as_mut() {
                     if since.elapsed() > self.patience {
                         *woken = true;
-                        sys::wake(*thread);
+                        rawsys::signal::wake(*thread);
                     }
                 }
             }
@@ -106,7 +105,7 @@ pub fn run_workers(
     keep: usize,
     patience: Duration,
 ) -> Result<Part> {
-    sys::install_wakeup_handler().context("installing the SIGUSR1 handler")?;
+    rawsys::signal::install_wakeup_handler().context("installing the SIGUSR1 handler")?;
     let watch = LockWatch::new(workers.len(), patience);
     let first = workers.start;
     thread::scope(|s| {
@@ -347,7 +346,7 @@ impl<'a> Worker<'a> {
             Op::Seek { off, whence } => {
                 let dev = &self.devs[d];
                 let want = oracle::seek(&dev.env, dev.pos, off, whence);
-                let got = Ret::from(sys::lseek(dev.fd(), off, whence));
+                let got = Ret::from(rawsys::lseek(dev.fd(), off, whence));
                 let ok = self.check_simple(d, Kind::Lseek, op, want, got);
                 if let (true, Ret::Val(p)) = (ok, got) {
                     self.devs[d].pos = p;
@@ -360,7 +359,8 @@ impl<'a> Worker<'a> {
             Op::Unlock { arg } => {
                 let dev = &self.devs[d];
                 let want = oracle::unlock(dev.hold.is_some());
-                let got = Ret::from(sys::ioctl(dev.fd(), oracle::IOC_UNLOCK, arg));
+                // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+                let got = Ret::from(unsafe { rawsys::ioctl(dev.fd(), oracle::IOC_UNLOCK, arg) });
                 self.log.tally.add(Kind::IoctlUnlock, got, false);
                 if got != want {
                     self.deviate(d, "ioctl(UNLOCK)", op, want.to_string(), got.to_string());
@@ -374,7 +374,8 @@ impl<'a> Worker<'a> {
             }
             Op::OtherIoctl { cmd, arg } => {
                 let want = oracle::ioctl_other(cmd);
-                let got = Ret::from(sys::ioctl(self.devs[d].fd(), cmd, arg));
+                // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+                let got = Ret::from(unsafe { rawsys::ioctl(self.devs[d].fd(), cmd, arg) });
                 self.check_simple(d, Kind::IoctlOther, op, want, got)
             }
         }
@@ -447,8 +448,12 @@ impl<'a> Worker<'a> {
             _ => None,
         };
         let (kind, got) = match at {
-            At::Pos(_) => (Kind::Read, sys::read(dev.fd(), ub.addr, len)),
-            At::Off(o) => (Kind::Pread, sys::pread(dev.fd(), ub.addr, len, o)),
+            // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+            At::Pos(_) => (Kind::Read, unsafe { rawsys::read(dev.fd(), ub.addr, len) }),
+            // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+            At::Off(o) => (Kind::Pread, unsafe {
+                rawsys::pread(dev.fd(), ub.addr, len, o)
+            }),
         };
         if !self.judge_transfer(d, kind, op, Ret::from(got), &t) {
             return false;
@@ -511,8 +516,8 @@ impl<'a> Worker<'a> {
         }
         let dev = &self.devs[d];
         let (kind, got) = match at {
-            At::Pos(_) => (Kind::Write, sys::write(dev.fd(), ub.addr, len)),
-            At::Off(o) => (Kind::Pwrite, sys::pwrite(dev.fd(), ub.addr, len, o)),
+            At::Pos(_) => (Kind::Write, rawsys::write(dev.fd(), ub.addr, len)),
+            At::Off(o) => (Kind::Pwrite, rawsys::pwrite(dev.fd(), ub.addr, len, o)),
         };
         if !self.judge_transfer(d, kind, op, Ret::from(got), &t) {
             return false;
@@ -559,7 +564,7 @@ impl<'a> Worker<'a> {
         let r = dev.file.read_exact_at(&mut now, own.start);
         let got = match &r {
             Ok(()) => Ret::Val(0),
-            Err(e) => Ret::Err(e.raw_os_error().unwrap_or(0)),
+            Err(e) => Ret::Err(Errno::from_raw_os_error(e.raw_os_error().unwrap_or(0))),
         };
         self.log.tally.add(Kind::Verify, got, false);
         if let Err(e) = r {
@@ -602,7 +607,8 @@ impl<'a> Worker<'a> {
         }
         let dev = &self.devs[d];
         let want = oracle::ioctl_size(&dev.env, &ub);
-        let got = Ret::from(sys::ioctl(dev.fd(), oracle::IOC_SIZE, ub.addr));
+        // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+        let got = Ret::from(unsafe { rawsys::ioctl(dev.fd(), oracle::IOC_SIZE, ub.addr) });
         if !self.check_simple(d, Kind::IoctlSize, op, want, got) {
             return false;
         }
@@ -657,7 +663,8 @@ impl<'a> Worker<'a> {
             .1
             >= 8;
         let want = oracle::fetch_add(&dev.env, &ub, koff, old_writable);
-        let got = Ret::from(sys::ioctl(dev.fd(), oracle::IOC_FETCH_ADD, ub.addr));
+        // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+        let got = Ret::from(unsafe { rawsys::ioctl(dev.fd(), oracle::IOC_FETCH_ADD, ub.addr) });
         self.log.tally.add(Kind::IoctlFetchAdd, got, false);
         if !want.accepts(got) {
             let expected = match want.or {
@@ -732,10 +739,11 @@ impl<'a> Worker<'a> {
         let held = self.devs[d].hold.is_some();
         let want = oracle::lock(held);
         self.watch.begin(self.slot);
-        let got = Ret::from(sys::ioctl(self.devs[d].fd(), oracle::IOC_LOCK, arg));
+        // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+        let got = Ret::from(unsafe { rawsys::ioctl(self.devs[d].fd(), oracle::IOC_LOCK, arg) });
         let woken = self.watch.end(self.slot);
         self.log.tally.add(Kind::IoctlLock, got, false);
-        if woken && got == Ret::Err(errno::EINTR) {
+        if woken && got == Ret::Err(Errno::INTR) {
             let expected = format!(
                 "0 within {} s (every holder unlocks after a few operations)",
                 self.watch.patience.as_secs()
@@ -764,7 +772,11 @@ impl<'a> Worker<'a> {
         let r = dev.file.read_exact_at(&mut now, area.start);
         self.log.tally.add(
             Kind::Verify,
-            if r.is_ok() { Ret::Val(0) } else { Ret::Err(0) },
+            if r.is_ok() {
+                Ret::Val(0)
+            } else {
+                Ret::Err(Errno::from_raw_os_error(0))
+            },
             false,
         );
         let consistent = lock_stamp(&now).is_some();
@@ -788,7 +800,8 @@ impl<'a> Worker<'a> {
 
     /// After a LOCK/UNLOCK deviation: make sure this file does not hold the lock.
     fn forget_lock(&mut self, d: usize) {
-        let _ = sys::ioctl(self.devs[d].fd(), oracle::IOC_UNLOCK, 0);
+        // SAFETY: a NULL argument: the kernel writes nothing.
+        let _ = unsafe { rawsys::ioctl(self.devs[d].fd(), oracle::IOC_UNLOCK, 0) };
         self.devs[d].hold = None;
     }
 
@@ -796,7 +809,7 @@ impl<'a> Worker<'a> {
     fn resync(&mut self, d: usize) {
         let worker = self.worker;
         let dev = &mut self.devs[d];
-        if let Ok(p) = sys::lseek(dev.fd(), 0, SEEK_CUR) {
+        if let Ok(p) = rawsys::lseek(dev.fd(), 0, SEEK_CUR) {
             dev.pos = p;
         }
         let own = dev.layout.region(worker);

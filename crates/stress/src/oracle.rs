@@ -23,42 +23,14 @@ use std::fmt;
 /// `MAX_RW_COUNT` for 4 KiB pages: `INT_MAX & PAGE_MASK`.
 pub const MAX_RW_COUNT: u64 = (i32::MAX as u64) & !0xfff;
 
-/// The errnos the contract uses.
-pub mod errno {
-    pub const EPERM: i32 = 1;
-    pub const EINTR: i32 = 4;
-    pub const EBADF: i32 = 9;
-    pub const EFAULT: i32 = 14;
-    pub const EBUSY: i32 = 16;
-    pub const EINVAL: i32 = 22;
-    pub const EMFILE: i32 = 24;
-    pub const ENOTTY: i32 = 25;
-    pub const ENOSPC: i32 = 28;
-    pub const EDEADLK: i32 = 35;
-
-    pub fn name(e: i32) -> String {
-        match e {
-            EPERM => "EPERM".into(),
-            EINTR => "EINTR".into(),
-            EBADF => "EBADF".into(),
-            EFAULT => "EFAULT".into(),
-            EBUSY => "EBUSY".into(),
-            EINVAL => "EINVAL".into(),
-            EMFILE => "EMFILE".into(),
-            ENOTTY => "ENOTTY".into(),
-            ENOSPC => "ENOSPC".into(),
-            EDEADLK => "EDEADLK".into(),
-            _ => format!("errno {e}"),
-        }
-    }
-}
-use errno::*;
+/// The errnos the contract uses, and their names.
+pub use rawsys::errno::{self, Errno};
 
 /// A syscall result: a non-negative value or an errno.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ret {
     Val(u64),
-    Err(i32),
+    Err(Errno),
 }
 
 impl fmt::Display for Ret {
@@ -81,8 +53,8 @@ impl Ret {
     }
 }
 
-impl From<Result<u64, i32>> for Ret {
-    fn from(r: Result<u64, i32>) -> Ret {
+impl From<rawsys::SysResult> for Ret {
+    fn from(r: rawsys::SysResult) -> Ret {
         match r {
             Ok(v) => Ret::Val(v),
             Err(e) => Ret::Err(e),
@@ -141,7 +113,7 @@ pub struct Transfer {
 }
 
 impl Transfer {
-    fn fail(e: i32) -> Transfer {
+    fn fail(e: Errno) -> Transfer {
         Transfer {
             ret: Ret::Err(e),
             start: 0,
@@ -161,22 +133,22 @@ enum Dir {
 fn transfer(env: &Env, dir: Dir, at: At, len: u64, buf: &UserBuf) -> Transfer {
     // ksys_pread64/ksys_pwrite64, before even looking at the fd.
     let pos = match at {
-        At::Off(off) if off < 0 => return Transfer::fail(EINVAL),
+        At::Off(off) if off < 0 => return Transfer::fail(Errno::INVAL),
         At::Off(off) => off as u64,
         At::Pos(pos) => pos,
     };
     // vfs_read/vfs_write.
     if !access_ok(buf.addr, len, env.user_ptr_max) {
-        return Transfer::fail(EFAULT);
+        return Transfer::fail(Errno::FAULT);
     }
     // rw_verify_area.
     if len > i64::MAX as u64 || pos.checked_add(len).is_none_or(|end| end > i64::MAX as u64) {
-        return Transfer::fail(EINVAL);
+        return Transfer::fail(Errno::INVAL);
     }
     let len = len.min(MAX_RW_COUNT);
     // The driver: offset first, then length.
     if pos > env.size {
-        return Transfer::fail(EINVAL);
+        return Transfer::fail(Errno::INVAL);
     }
     if len == 0 {
         return Transfer {
@@ -196,7 +168,7 @@ fn transfer(env: &Env, dir: Dir, at: At, len: u64, buf: &UserBuf) -> Transfer {
                 moved: 0,
                 new_pos: Some(pos),
             },
-            Dir::Write => Transfer::fail(ENOSPC),
+            Dir::Write => Transfer::fail(Errno::NOSPC),
         };
     }
     let attempted = len.min(env.size - pos);
@@ -207,7 +179,7 @@ fn transfer(env: &Env, dir: Dir, at: At, len: u64, buf: &UserBuf) -> Transfer {
     let moved = attempted.min(accessible);
     if moved == 0 {
         return Transfer {
-            ret: Ret::Err(EFAULT),
+            ret: Ret::Err(Errno::FAULT),
             start: pos,
             attempted,
             moved: 0,
@@ -254,11 +226,11 @@ pub fn seek(env: &Env, pos: u64, off: i64, whence: u32) -> Ret {
         SEEK_CUR => pos as i64,
         SEEK_END => env.size as i64,
         // SEEK_DATA and SEEK_HOLE by the driver, larger values by ksys_lseek.
-        _ => return Ret::Err(EINVAL),
+        _ => return Ret::Err(Errno::INVAL),
     };
     match base.checked_add(off) {
         Some(new) if (0..=env.size as i64).contains(&new) => Ret::Val(new as u64),
-        _ => Ret::Err(EINVAL),
+        _ => Ret::Err(Errno::INVAL),
     }
 }
 
@@ -284,7 +256,7 @@ pub fn ioctl_size(env: &Env, arg: &UserBuf) -> Ret {
     if arg.writable >= 8 && access_ok(arg.addr, 8, env.user_ptr_max) {
         Ret::Val(0)
     } else {
-        Ret::Err(EFAULT)
+        Ret::Err(Errno::FAULT)
     }
 }
 
@@ -328,17 +300,17 @@ pub fn fetch_add(env: &Env, arg: &UserBuf, offset: u64, old_writable: bool) -> F
         applied: false,
     };
     if arg.readable < FETCH_ADD_LEN || !access_ok(arg.addr, FETCH_ADD_LEN, env.user_ptr_max) {
-        return fail(EFAULT);
+        return fail(Errno::FAULT);
     }
     if !fetch_add_offset_ok(env.size, offset) {
-        return fail(EINVAL);
+        return fail(Errno::INVAL);
     }
     let (ret, or) = if arg.writable >= FETCH_ADD_LEN {
         (Ret::Val(0), None)
     } else if old_writable {
-        (Ret::Val(0), Some(Ret::Err(EFAULT)))
+        (Ret::Val(0), Some(Ret::Err(Errno::FAULT)))
     } else {
-        (Ret::Err(EFAULT), None)
+        (Ret::Err(Errno::FAULT), None)
     };
     FetchAdd {
         ret,
@@ -351,7 +323,7 @@ pub fn fetch_add(env: &Env, arg: &UserBuf, offset: u64, old_writable: bool) -> F
 /// lock; `Val(0)` may first sleep until another holder unlocks.
 pub fn lock(held: bool) -> Ret {
     if held {
-        Ret::Err(EDEADLK)
+        Ret::Err(Errno::DEADLK)
     } else {
         Ret::Val(0)
     }
@@ -362,7 +334,7 @@ pub fn unlock(held: bool) -> Ret {
     if held {
         Ret::Val(0)
     } else {
-        Ret::Err(EPERM)
+        Ret::Err(Errno::PERM)
     }
 }
 
@@ -370,7 +342,7 @@ pub fn unlock(held: bool) -> Ret {
 pub fn ioctl_other(cmd: u32) -> Ret {
     debug_assert!(!vfs_ioctl(cmd));
     debug_assert!(![IOC_SIZE, IOC_FETCH_ADD, IOC_LOCK, IOC_UNLOCK].contains(&cmd));
-    Ret::Err(ENOTTY)
+    Ret::Err(Errno::NOTTY)
 }
 
 #[cfg(test)]
@@ -441,34 +413,34 @@ mod tests {
     #[test]
     fn out_of_range_offsets() {
         let s = S as i64;
-        assert_eq!(r(At::Off(s + 1), 16, good(BIG)).0, E(EINVAL));
-        assert_eq!(w(At::Off(s + 1), 16, good(BIG)).0, E(EINVAL));
+        assert_eq!(r(At::Off(s + 1), 16, good(BIG)).0, E(Errno::INVAL));
+        assert_eq!(w(At::Off(s + 1), 16, good(BIG)).0, E(Errno::INVAL));
         // The offset is checked before the length.
-        assert_eq!(r(At::Off(s + 1), 0, good(BIG)).0, E(EINVAL));
-        assert_eq!(w(At::Off(s + 1), 0, good(BIG)).0, E(EINVAL));
-        assert_eq!(r(At::Off(-1), 16, good(BIG)).0, E(EINVAL));
+        assert_eq!(r(At::Off(s + 1), 0, good(BIG)).0, E(Errno::INVAL));
+        assert_eq!(w(At::Off(s + 1), 0, good(BIG)).0, E(Errno::INVAL));
+        assert_eq!(r(At::Off(-1), 16, good(BIG)).0, E(Errno::INVAL));
         assert_eq!(
             w(At::Off(i64::MIN), 0, kernel()).0,
-            E(EINVAL),
+            E(Errno::INVAL),
             "before access_ok"
         );
-        assert_eq!(r(At::Off(i64::MAX), 1, good(BIG)).0, E(EINVAL));
-        assert_eq!(r(At::Off(i64::MAX), 0, good(BIG)).0, E(EINVAL));
+        assert_eq!(r(At::Off(i64::MAX), 1, good(BIG)).0, E(Errno::INVAL));
+        assert_eq!(r(At::Off(i64::MAX), 0, good(BIG)).0, E(Errno::INVAL));
         // A bad pointer is found (by the VFS) before a bad offset.
-        assert_eq!(r(At::Off(s + 1), 16, kernel()).0, E(EFAULT));
+        assert_eq!(r(At::Off(s + 1), 16, kernel()).0, E(Errno::FAULT));
     }
 
     #[test]
     fn write_basic() {
         assert_eq!(w(At::Pos(0), 16, good(BIG)), (V(16), Some(16)));
         assert_eq!(w(At::Pos(S - 3), 16, good(BIG)), (V(3), Some(S)));
-        assert_eq!(w(At::Pos(S), 16, good(BIG)).0, E(ENOSPC));
+        assert_eq!(w(At::Pos(S), 16, good(BIG)).0, E(Errno::NOSPC));
         assert_eq!(
             w(At::Pos(S), 0, good(BIG)),
             (V(0), Some(S)),
             "0, not ENOSPC"
         );
-        assert_eq!(w(At::Off(S as i64), 1, good(BIG)), (E(ENOSPC), None));
+        assert_eq!(w(At::Off(S as i64), 1, good(BIG)), (E(Errno::NOSPC), None));
         assert_eq!(w(At::Off(S as i64), 0, good(BIG)), (V(0), None));
         let t = write(&ENV, At::Off(0), S + 1, &good(BIG));
         assert_eq!((t.ret, t.attempted, t.moved), (V(S), S, S));
@@ -482,21 +454,21 @@ mod tests {
         let t = write(&ENV, At::Off(64), 100, &good(40));
         assert_eq!((t.start, t.attempted, t.moved), (64, 100, 40));
         // Nothing accessible: EFAULT, position unchanged.
-        assert_eq!(r(At::Pos(0), 100, null()), (E(EFAULT), None));
-        assert_eq!(w(At::Pos(0), 100, null()), (E(EFAULT), None));
+        assert_eq!(r(At::Pos(0), 100, null()), (E(Errno::FAULT), None));
+        assert_eq!(w(At::Pos(0), 100, null()), (E(Errno::FAULT), None));
         let t = write(&ENV, At::Off(64), 100, &null());
-        assert_eq!((t.ret, t.attempted, t.moved), (E(EFAULT), 100, 0));
+        assert_eq!((t.ret, t.attempted, t.moved), (E(Errno::FAULT), 100, 0));
         // Reading into read-only memory faults; writing from it works.
-        assert_eq!(r(At::Pos(0), 10, ro(4096)).0, E(EFAULT));
+        assert_eq!(r(At::Pos(0), 10, ro(4096)).0, E(Errno::FAULT));
         assert_eq!(w(At::Pos(0), 10, ro(4096)).0, V(10));
         // The driver never touches the buffer at the end or for len 0.
         assert_eq!(r(At::Pos(S), 10, null()).0, V(0));
-        assert_eq!(w(At::Pos(S), 10, null()).0, E(ENOSPC));
+        assert_eq!(w(At::Pos(S), 10, null()).0, E(Errno::NOSPC));
         assert_eq!(r(At::Pos(0), 0, null()).0, V(0));
         // But the VFS rejects a kernel pointer first, even for len 0.
-        assert_eq!(r(At::Pos(S), 10, kernel()).0, E(EFAULT));
-        assert_eq!(r(At::Pos(0), 0, kernel()).0, E(EFAULT));
-        assert_eq!(w(At::Pos(S), 0, kernel()).0, E(EFAULT));
+        assert_eq!(r(At::Pos(S), 10, kernel()).0, E(Errno::FAULT));
+        assert_eq!(r(At::Pos(0), 0, kernel()).0, E(Errno::FAULT));
+        assert_eq!(w(At::Pos(S), 0, kernel()).0, E(Errno::FAULT));
     }
 
     #[test]
@@ -504,8 +476,8 @@ mod tests {
         let b = good(BIG);
         // buf + len past the user address space: EFAULT from access_ok.
         for len in [u64::MAX, 1 << 63, (1 << 63) - 1, 1 << 47, UMAX] {
-            assert_eq!(r(At::Pos(0), len, b).0, E(EFAULT), "{len:#x}");
-            assert_eq!(w(At::Pos(0), len, b).0, E(EFAULT), "{len:#x}");
+            assert_eq!(r(At::Pos(0), len, b).0, E(Errno::FAULT), "{len:#x}");
+            assert_eq!(w(At::Pos(0), len, b).0, E(Errno::FAULT), "{len:#x}");
         }
         // Within it: cut to MAX_RW_COUNT, then to the buffer, then at the fault.
         let low = UserBuf {
@@ -537,10 +509,10 @@ mod tests {
         assert_eq!((t.ret, t.new_pos), (V(8), Some(13)));
         let t = write(&env, At::Off(12), 100, &good(BIG));
         assert_eq!((t.ret, t.attempted), (V(1), 1));
-        assert_eq!(write(&env, At::Off(13), 1, &good(BIG)).ret, E(ENOSPC));
-        assert_eq!(read(&env, At::Off(14), 1, &good(BIG)).ret, E(EINVAL));
+        assert_eq!(write(&env, At::Off(13), 1, &good(BIG)).ret, E(Errno::NOSPC));
+        assert_eq!(read(&env, At::Off(14), 1, &good(BIG)).ret, E(Errno::INVAL));
         assert_eq!(seek(&env, 0, 0, SEEK_END), V(13));
-        assert_eq!(seek(&env, 0, -14, SEEK_END), E(EINVAL));
+        assert_eq!(seek(&env, 0, -14, SEEK_END), E(Errno::INVAL));
         // FETCH_ADD reaches offset 0 only: 8 + 8 > 13.
         assert!(fetch_add(&env, &good(24), 0, true).applied);
         assert!(!fetch_add(&env, &good(24), 8, true).applied);
@@ -568,33 +540,41 @@ mod tests {
         let s = S as i64;
         assert_eq!(seek(&ENV, 5, 0, SEEK_SET), V(0));
         assert_eq!(seek(&ENV, 5, s, SEEK_SET), V(S));
-        assert_eq!(seek(&ENV, 5, s + 1, SEEK_SET), E(EINVAL));
-        assert_eq!(seek(&ENV, 5, -1, SEEK_SET), E(EINVAL));
+        assert_eq!(seek(&ENV, 5, s + 1, SEEK_SET), E(Errno::INVAL));
+        assert_eq!(seek(&ENV, 5, -1, SEEK_SET), E(Errno::INVAL));
         assert_eq!(seek(&ENV, 5, 0, SEEK_CUR), V(5));
         assert_eq!(seek(&ENV, 5, -5, SEEK_CUR), V(0));
-        assert_eq!(seek(&ENV, 5, -6, SEEK_CUR), E(EINVAL));
+        assert_eq!(seek(&ENV, 5, -6, SEEK_CUR), E(Errno::INVAL));
         assert_eq!(seek(&ENV, 5, s - 5, SEEK_CUR), V(S));
-        assert_eq!(seek(&ENV, 5, s - 4, SEEK_CUR), E(EINVAL));
-        assert_eq!(seek(&ENV, 5, i64::MAX, SEEK_CUR), E(EINVAL), "overflow");
-        assert_eq!(seek(&ENV, 0, i64::MAX, SEEK_CUR), E(EINVAL));
+        assert_eq!(seek(&ENV, 5, s - 4, SEEK_CUR), E(Errno::INVAL));
+        assert_eq!(
+            seek(&ENV, 5, i64::MAX, SEEK_CUR),
+            E(Errno::INVAL),
+            "overflow"
+        );
+        assert_eq!(seek(&ENV, 0, i64::MAX, SEEK_CUR), E(Errno::INVAL));
         assert_eq!(seek(&ENV, 5, 0, SEEK_END), V(S));
         assert_eq!(seek(&ENV, 5, -s, SEEK_END), V(0));
-        assert_eq!(seek(&ENV, 5, -s - 1, SEEK_END), E(EINVAL));
-        assert_eq!(seek(&ENV, 5, 1, SEEK_END), E(EINVAL));
-        assert_eq!(seek(&ENV, 5, i64::MAX, SEEK_END), E(EINVAL), "overflow");
-        assert_eq!(seek(&ENV, 5, i64::MIN, SEEK_END), E(EINVAL));
+        assert_eq!(seek(&ENV, 5, -s - 1, SEEK_END), E(Errno::INVAL));
+        assert_eq!(seek(&ENV, 5, 1, SEEK_END), E(Errno::INVAL));
+        assert_eq!(
+            seek(&ENV, 5, i64::MAX, SEEK_END),
+            E(Errno::INVAL),
+            "overflow"
+        );
+        assert_eq!(seek(&ENV, 5, i64::MIN, SEEK_END), E(Errno::INVAL));
         for whence in [SEEK_DATA, SEEK_HOLE, 5, 100, u32::MAX] {
-            assert_eq!(seek(&ENV, 5, 0, whence), E(EINVAL), "{whence}");
+            assert_eq!(seek(&ENV, 5, 0, whence), E(Errno::INVAL), "{whence}");
         }
     }
 
     #[test]
     fn size_ioctl() {
         assert_eq!(ioctl_size(&ENV, &good(8)), V(0));
-        assert_eq!(ioctl_size(&ENV, &good(7)), E(EFAULT));
-        assert_eq!(ioctl_size(&ENV, &ro(4096)), E(EFAULT));
-        assert_eq!(ioctl_size(&ENV, &null()), E(EFAULT));
-        assert_eq!(ioctl_size(&ENV, &kernel()), E(EFAULT));
+        assert_eq!(ioctl_size(&ENV, &good(7)), E(Errno::FAULT));
+        assert_eq!(ioctl_size(&ENV, &ro(4096)), E(Errno::FAULT));
+        assert_eq!(ioctl_size(&ENV, &null()), E(Errno::FAULT));
+        assert_eq!(ioctl_size(&ENV, &kernel()), E(Errno::FAULT));
     }
 
     #[test]
@@ -608,25 +588,39 @@ mod tests {
         assert_eq!(ok(0), exact(V(0), true));
         assert_eq!(ok(S - 8), exact(V(0), true));
         for bad in [4, S - 7, S - 4, S, S + 8, u64::MAX - 7, u64::MAX, 1 << 63] {
-            assert_eq!(ok(bad), exact(E(EINVAL), false), "{bad:#x}");
+            assert_eq!(ok(bad), exact(E(Errno::INVAL), false), "{bad:#x}");
         }
         // Struct not fully readable: EFAULT before anything else.
-        assert_eq!(fetch_add(&ENV, &good(23), 0, true), exact(E(EFAULT), false));
-        assert_eq!(fetch_add(&ENV, &good(23), 4, true), exact(E(EFAULT), false));
+        assert_eq!(
+            fetch_add(&ENV, &good(23), 0, true),
+            exact(E(Errno::FAULT), false)
+        );
+        assert_eq!(
+            fetch_add(&ENV, &good(23), 4, true),
+            exact(E(Errno::FAULT), false)
+        );
         assert_eq!(
             fetch_add(&ENV, &kernel(), 0, false),
-            exact(E(EFAULT), false)
+            exact(E(Errno::FAULT), false)
         );
         // Readable but `old` not writable: the add is done, then EFAULT.
-        assert_eq!(fetch_add(&ENV, &ro(4096), 0, false), exact(E(EFAULT), true));
+        assert_eq!(
+            fetch_add(&ENV, &ro(4096), 0, false),
+            exact(E(Errno::FAULT), true)
+        );
         // EINVAL wins over an unwritable `old`.
         assert_eq!(
             fetch_add(&ENV, &ro(4096), 3, false),
-            exact(E(EINVAL), false)
+            exact(E(Errno::INVAL), false)
         );
         // `old` writable, input fields read-only: either answer, add done.
         let f = fetch_add(&ENV, &ro(4096), 0, true);
-        assert!(f.applied && f.accepts(V(0)) && f.accepts(E(EFAULT)) && !f.accepts(E(EINVAL)));
+        assert!(
+            f.applied
+                && f.accepts(V(0))
+                && f.accepts(E(Errno::FAULT))
+                && !f.accepts(E(Errno::INVAL))
+        );
         // A size that is not a multiple of 8: the trailing bytes are unreachable.
         let env = Env {
             size: 100,
@@ -639,9 +633,9 @@ mod tests {
     #[test]
     fn lock_and_other_ioctls() {
         assert_eq!(lock(false), V(0));
-        assert_eq!(lock(true), E(EDEADLK));
+        assert_eq!(lock(true), E(Errno::DEADLK));
         assert_eq!(unlock(true), V(0));
-        assert_eq!(unlock(false), E(EPERM));
+        assert_eq!(unlock(false), E(Errno::PERM));
         // The known numbers are not VFS ones; the VFS ones are recognised.
         for cmd in [IOC_SIZE, IOC_FETCH_ADD, IOC_LOCK, IOC_UNLOCK] {
             assert!(!vfs_ioctl(cmd));
@@ -659,10 +653,10 @@ mod tests {
         ] {
             assert!(vfs_ioctl(cmd), "{cmd:#x}");
         }
-        assert_eq!(ioctl_other(0xb505), E(ENOTTY));
+        assert_eq!(ioctl_other(0xb505), E(Errno::NOTTY));
         assert_eq!(
             ioctl_other(0x4008_b501),
-            E(ENOTTY),
+            E(Errno::NOTTY),
             "SIZE with the wrong direction"
         );
     }
@@ -681,13 +675,13 @@ mod tests {
     #[test]
     fn with_value_keeps_errors() {
         assert_eq!(V(0).with_value(7), V(7));
-        assert_eq!(E(EFAULT).with_value(7), E(EFAULT));
+        assert_eq!(E(Errno::FAULT).with_value(7), E(Errno::FAULT));
     }
 
     #[test]
     fn display() {
         assert_eq!(V(3).to_string(), "3");
-        assert_eq!(E(ENOSPC).to_string(), "-ENOSPC");
-        assert_eq!(E(99).to_string(), "-errno 99");
+        assert_eq!(E(Errno::NOSPC).to_string(), "-ENOSPC");
+        assert_eq!(E(Errno::from_raw_os_error(99)).to_string(), "-errno 99");
     }
 }

@@ -507,7 +507,7 @@ fn other_ioctl(rng: &mut Rng, geo: &Geometry) -> Op {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stress::oracle::{Env, Ret};
+    use crate::oracle::{Env, Ret};
 
     const SIZE: u64 = 524_288;
     const GEO: Geometry = Geometry {

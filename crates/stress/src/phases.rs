@@ -15,10 +15,9 @@ use anyhow::{Context, Result};
 use mymem::Device;
 use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
 
-use super::oracle::{self, errno::*, Ret, SEEK_SET};
+use super::oracle::{self, Errno, Ret, SEEK_SET};
 use super::report::{Kind, Log, Part};
 use super::rng::Rng;
-use super::sys;
 use super::usermem::{Arena, Ptr, PAGE};
 use super::worker::DevInfo;
 
@@ -37,8 +36,9 @@ impl LockAttempt {
         let dev = Device::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let (tx, rx) = mpsc::channel();
         let handle = thread::spawn(move || {
-            let _ = tx.send(sys::current_thread());
-            let got = Ret::from(sys::ioctl(dev.as_raw_fd(), oracle::IOC_LOCK, 0));
+            let _ = tx.send(rawsys::signal::current_thread());
+            // SAFETY: a NULL argument: the kernel writes nothing.
+            let got = Ret::from(unsafe { rawsys::ioctl(dev.as_raw_fd(), oracle::IOC_LOCK, 0) });
             (got, dev)
         });
         let thread = rx.recv().context("LOCK thread did not start")?;
@@ -60,7 +60,7 @@ impl LockAttempt {
         }
         for _ in 0..250 {
             // The handle is not joined yet, so the pthread id is still valid.
-            sys::wake(self.thread);
+            rawsys::signal::wake(self.thread);
             thread::sleep(Duration::from_millis(20));
             if self.handle.is_finished() {
                 let (got, dev) = self.handle.join().ok()?;
@@ -87,7 +87,8 @@ fn first_line(child: &mut Child, timeout: Duration) -> Option<String> {
 /// (at most `linger`, so it never outlives a failed run by long).
 pub fn hold_lock(path: &Path, linger: Duration) -> Result<()> {
     let dev = Device::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let got = Ret::from(sys::ioctl(dev.as_raw_fd(), oracle::IOC_LOCK, 0));
+    // SAFETY: a NULL argument: the kernel writes nothing.
+    let got = Ret::from(unsafe { rawsys::ioctl(dev.as_raw_fd(), oracle::IOC_LOCK, 0) });
     if got != Ret::Val(0) {
         println!("LOCK returned {got}");
         return Ok(());
@@ -124,7 +125,8 @@ pub fn lock_kill(
     };
     for round in 0..rounds {
         let fail = |log: &mut Log, seq: u64, what: &str, expected: &str, got: String| {
-            log.tally.add(Kind::LockKill, Ret::Err(0), false);
+            log.tally
+                .add(Kind::LockKill, Ret::Err(Errno::from_raw_os_error(0)), false);
             log.deviation(
                 &dev.name(),
                 seq,
@@ -163,13 +165,14 @@ pub fn lock_kill(
             return;
         };
         seq += 1;
-        let got = Ret::from(sys::ioctl(other.as_raw_fd(), oracle::IOC_UNLOCK, 0));
+        // SAFETY: a NULL argument: the kernel writes nothing.
+        let got = Ret::from(unsafe { rawsys::ioctl(other.as_raw_fd(), oracle::IOC_UNLOCK, 0) });
         check(
             log,
             seq,
             "UNLOCK by a file not holding the lock",
             round,
-            Ret::Err(EPERM),
+            Ret::Err(Errno::PERM),
             got,
         );
         drop(other);
@@ -184,7 +187,7 @@ pub fn lock_kill(
                 seq,
                 "LOCK while another process holds it, interrupted",
                 round,
-                Ret::Err(EINTR),
+                Ret::Err(Errno::INTR),
                 got,
             ),
             Some((got, false, _)) => fail(
@@ -227,7 +230,9 @@ pub fn lock_kill(
             Some((got, false, file)) => {
                 check(log, seq, what, round, Ret::Val(0), got);
                 seq += 1;
-                let got = Ret::from(sys::ioctl(file.as_raw_fd(), oracle::IOC_UNLOCK, 0));
+                // SAFETY: a NULL argument: the kernel writes nothing.
+                let got =
+                    Ret::from(unsafe { rawsys::ioctl(file.as_raw_fd(), oracle::IOC_UNLOCK, 0) });
                 check(
                     log,
                     seq,
@@ -266,7 +271,7 @@ pub fn lock_kill(
 /// shares the one buffer.
 pub fn close_race(dev: &DevInfo, threads: u32, ops: u64, seed: u64, keep: usize) -> Result<Part> {
     let start = Instant::now();
-    let first = sys::open(&dev.path).map_err(|e| anyhow::anyhow!("open: errno {e}"))?;
+    let first = rawsys::open(&dev.path).map_err(|e| anyhow::anyhow!("open: errno {e}"))?;
     let current = AtomicI32::new(first as i32);
     let stop = AtomicBool::new(false);
     let barrier = Barrier::new(threads as usize + 1);
@@ -286,7 +291,8 @@ pub fn close_race(dev: &DevInfo, threads: u32, ops: u64, seed: u64, keep: usize)
                 }
                 thread::yield_now();
                 seq += 1;
-                let got = Ret::from(sys::close(current.load(Ordering::Relaxed)));
+                // SAFETY: a raw fd from rawsys::open, owned by no Rust object.
+                let got = Ret::from(unsafe { rawsys::close(current.load(Ordering::Relaxed)) });
                 log.tally.add(Kind::CloseRace, got, false);
                 if got != Ret::Val(0) {
                     log.deviation(
@@ -298,7 +304,7 @@ pub fn close_race(dev: &DevInfo, threads: u32, ops: u64, seed: u64, keep: usize)
                         got.to_string(),
                     );
                 }
-                match sys::open(&dev.path) {
+                match rawsys::open(&dev.path) {
                     Ok(fd) => current.store(fd as i32, Ordering::Relaxed),
                     Err(e) => {
                         log.deviation(
@@ -313,7 +319,8 @@ pub fn close_race(dev: &DevInfo, threads: u32, ops: u64, seed: u64, keep: usize)
                     }
                 }
             }
-            let _ = sys::close(current.load(Ordering::Relaxed));
+            // SAFETY: a raw fd from rawsys::open, owned by no Rust object.
+            let _ = unsafe { rawsys::close(current.load(Ordering::Relaxed)) };
             log
         });
         let users: Vec<_> = (0..threads)
@@ -369,7 +376,8 @@ fn close_race_user(
             0 => {
                 let off = rng.range(own.start, own.end - 1);
                 let len = rng.range(1, own.end - off);
-                let got = Ret::from(sys::pread(fd, buf, len, off as i64));
+                // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+                let got = Ret::from(unsafe { rawsys::pread(fd, buf, len, off as i64) });
                 let mut extra = None;
                 if got == Ret::Val(len) {
                     let i = (off - own.start) as usize;
@@ -383,7 +391,7 @@ fn close_race_user(
                 let off = rng.range(own.start, own.end - 1);
                 let len = rng.range(1, own.end - off);
                 rng.fill(arena.rw_mut(0, len));
-                let got = Ret::from(sys::pwrite(fd, buf, len, off as i64));
+                let got = Ret::from(rawsys::pwrite(fd, buf, len, off as i64));
                 if got == Ret::Val(len) {
                     let i = (off - own.start) as usize;
                     shadow[i..i + len as usize].copy_from_slice(arena.rw_mut(0, len));
@@ -396,7 +404,8 @@ fn close_race_user(
                 arg[..8].copy_from_slice(&counter.to_ne_bytes());
                 arg[8..16].copy_from_slice(&delta.to_ne_bytes());
                 arena.rw_mut(0, 24).copy_from_slice(&arg);
-                let got = Ret::from(sys::ioctl(fd, oracle::IOC_FETCH_ADD, buf));
+                // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+                let got = Ret::from(unsafe { rawsys::ioctl(fd, oracle::IOC_FETCH_ADD, buf) });
                 let mut extra = None;
                 if got == Ret::Val(0) {
                     let old = u64::from_ne_bytes(arena.rw_mut(16, 8).try_into().expect("8"));
@@ -408,23 +417,25 @@ fn close_race_user(
                 ("FETCH_ADD own counter", Ret::Val(0), got, extra)
             }
             3 => {
-                let got = Ret::from(sys::ioctl(fd, oracle::IOC_SIZE, buf));
+                // SAFETY: the pointer is into this thread's arena, which no Rust reference covers during the call, or at memory the kernel cannot write (see usermem).
+                let got = Ret::from(unsafe { rawsys::ioctl(fd, oracle::IOC_SIZE, buf) });
                 let v = u64::from_ne_bytes(arena.rw_mut(0, 8).try_into().expect("8"));
                 let extra = (got == Ret::Val(0) && v != size).then(|| format!("size {v}"));
                 ("SIZE", Ret::Val(0), got, extra)
             }
             4 => {
                 let off = rng.range(0, size);
-                let got = Ret::from(sys::lseek(fd, off as i64, SEEK_SET));
+                let got = Ret::from(rawsys::lseek(fd, off as i64, SEEK_SET));
                 ("lseek SEEK_SET", Ret::Val(off), got, None)
             }
             _ => {
-                let got = Ret::from(sys::pread(fd, 0, 16, 0));
-                ("pread into NULL", Ret::Err(EFAULT), got, None)
+                // SAFETY: a NULL argument: the kernel writes nothing.
+                let got = Ret::from(unsafe { rawsys::pread(fd, 0, 16, 0) });
+                ("pread into NULL", Ret::Err(Errno::FAULT), got, None)
             }
         };
         log.tally.add(Kind::CloseRace, got, false);
-        if (got != want && got != Ret::Err(EBADF)) || extra.is_some() {
+        if (got != want && got != Ret::Err(Errno::BADF)) || extra.is_some() {
             let args = format!("fd {fd}");
             let got = match extra {
                 Some(x) => format!("{got}: {x}"),
@@ -478,7 +489,9 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
             maximum: old.maximum,
         },
     )?;
-    let already = (0..soft as i32).filter(|&fd| sys::fd_is_open(fd)).count() as u64;
+    let already = (0..soft as i32)
+        .filter(|&fd| rawsys::fd_is_open(fd))
+        .count() as u64;
     let mut seq = 0;
     let check = |log: &mut Log, seq: u64, what: &str, want: Ret, got: Ret| {
         log.tally.add(Kind::FdLimit, got, false);
@@ -496,7 +509,7 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
     let mut fds: Vec<(i32, usize)> = Vec::new();
     let end = loop {
         let d = fds.len() % devs.len();
-        match sys::open(&devs[d].path) {
+        match rawsys::open(&devs[d].path) {
             Ok(fd) => fds.push((fd as i32, d)),
             Err(e) => break Ret::Err(e),
         }
@@ -505,7 +518,13 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
         }
     };
     seq += 1;
-    check(&mut log, seq, "open past the limit", Ret::Err(EMFILE), end);
+    check(
+        &mut log,
+        seq,
+        "open past the limit",
+        Ret::Err(Errno::MFILE),
+        end,
+    );
     seq += 1;
     check(
         &mut log,
@@ -517,7 +536,9 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
     for &(fd, d) in &fds {
         seq += 1;
         let mut v = 0u64;
-        let got = Ret::from(sys::ioctl(fd, oracle::IOC_SIZE, &mut v as *mut u64 as u64));
+        // SAFETY: `v` is a local u64 the kernel may overwrite, borrowed by nothing else.
+        let got =
+            Ret::from(unsafe { rawsys::ioctl(fd, oracle::IOC_SIZE, &mut v as *mut u64 as u64) });
         check(
             &mut log,
             seq,
@@ -537,31 +558,41 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
             seq,
             "LOCK by one of many files",
             Ret::Val(0),
-            sys::ioctl(mine[0], oracle::IOC_LOCK, 0).into(),
+            // SAFETY: a NULL argument: the kernel writes nothing.
+            unsafe { rawsys::ioctl(mine[0], oracle::IOC_LOCK, 0) }.into(),
         );
         seq += 1;
         check(
             &mut log,
             seq,
             "UNLOCK by another of them",
-            Ret::Err(EPERM),
-            sys::ioctl(mine[1], oracle::IOC_UNLOCK, 0).into(),
+            Ret::Err(Errno::PERM),
+            // SAFETY: a NULL argument: the kernel writes nothing.
+            unsafe { rawsys::ioctl(mine[1], oracle::IOC_UNLOCK, 0) }.into(),
         );
     }
     seq += 1;
-    let got = sys::open(&devs[0].path).inspect(|&fd| {
-        let _ = sys::close(fd as i32);
+    let got = rawsys::open(&devs[0].path).inspect(|&fd| {
+        // SAFETY: a raw fd from rawsys::open, owned by no Rust object.
+        let _ = unsafe { rawsys::close(fd as i32) };
     });
     check(
         &mut log,
         seq,
         "open at the limit",
-        Ret::Err(EMFILE),
+        Ret::Err(Errno::MFILE),
         got.into(),
     );
     for &(fd, _) in &fds {
         seq += 1;
-        check(&mut log, seq, "close", Ret::Val(0), sys::close(fd).into());
+        // SAFETY: a raw fd from rawsys::open, owned by no Rust object.
+        check(
+            &mut log,
+            seq,
+            "close",
+            Ret::Val(0),
+            unsafe { rawsys::close(fd) }.into(),
+        );
     }
     for d in devs {
         seq += 1;
@@ -578,14 +609,16 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
                     got,
                 );
                 seq += 1;
-                let got = sys::ioctl(file.as_raw_fd(), oracle::IOC_UNLOCK, 0).into();
+                // SAFETY: a NULL argument: the kernel writes nothing.
+                let got = unsafe { rawsys::ioctl(file.as_raw_fd(), oracle::IOC_UNLOCK, 0) }.into();
                 check(&mut log, seq, "UNLOCK", Ret::Val(0), got);
             }
             other => {
                 let got = other.map_or("never returned".to_string(), |o| {
                     format!("asleep, interrupted: {}", o.0)
                 });
-                log.tally.add(Kind::FdLimit, Ret::Err(0), false);
+                log.tally
+                    .add(Kind::FdLimit, Ret::Err(Errno::from_raw_os_error(0)), false);
                 log.deviation(
                     &d.name(),
                     seq,

@@ -16,6 +16,12 @@
 //!
 //! Worker w's operations come from random stream w of the seed, so a run
 //! replays with `--seed` (the interleaving between workers differs).
+//!
+//! The child processes re-execute the running binary as `<exe> stress
+//! --role ...`: the binary must offer [`StressArgs`] as its `stress`
+//! subcommand and call [`run`] with them (the `mymem` tool does). Raw
+//! syscalls, guard pages and errno names come from `rawsys`, the report
+//! format (`mymem-stress/1`) from `results`.
 
 mod gen;
 mod layout;
@@ -23,7 +29,6 @@ mod oracle;
 mod phases;
 mod report;
 mod rng;
-mod sys;
 mod usermem;
 mod worker;
 
@@ -33,11 +38,11 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use clap::{Args, ValueEnum};
 use mymem::Device;
 
-pub use results::{Deviation, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
+pub use results::{Deviation, EnvStamp, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
 
 use layout::Layout;
 use oracle::Env;
@@ -162,29 +167,20 @@ pub fn budget(total: u64, workers: u32, w: u32) -> u64 {
     total / workers + u64::from(u64::from(w) < total % workers)
 }
 
-/// Runs `mymem stress` (or one of its child roles).
-pub fn main(args: &StressArgs) -> Result<()> {
+/// Runs `mymem stress`: the report of the whole run, or `None` in a child
+/// process (`--role`), whose result went to its parent on stdout.
+/// `env_stamp` describes the machine for the report.
+pub fn run(args: &StressArgs, env_stamp: fn() -> EnvStamp) -> Result<Option<StressReport>> {
     if let Some(role) = args.role {
-        return child(role, args);
+        child(role, args)?;
+        return Ok(None);
     }
-    let report = coordinate(args)?;
-    print!("{}", report::render(&report, args.print));
-    if let Some(path) = &args.json {
-        crate::write_json(path, &report)?;
-    }
-    if report.deviation_count > 0 {
-        bail!(
-            "{} deviation(s) from the device contract (replay: {})",
-            report.deviation_count,
-            report.replay
-        );
-    }
-    Ok(())
+    coordinate(args, env_stamp).map(Some)
 }
 
 /// Opens every device, probes the facts the oracle needs, lays out buffers.
 fn devices(args: &StressArgs) -> Result<Vec<DevInfo>> {
-    let user_ptr_max = sys::probe_user_ptr_max().context("probing USER_PTR_MAX")?;
+    let user_ptr_max = usermem::probe_user_ptr_max().context("probing USER_PTR_MAX")?;
     args.devices
         .iter()
         .map(|path| {
@@ -330,14 +326,14 @@ fn child_failed(phase: &'static str, device: &str, what: String, err: String) ->
     log.into_part(0.0)
 }
 
-fn coordinate(args: &StressArgs) -> Result<StressReport> {
+fn coordinate(args: &StressArgs, env_stamp: fn() -> EnvStamp) -> Result<StressReport> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.timeout);
     let seed = args.seed.unwrap_or_else(default_seed);
     let replay = replay_line(args, seed);
     eprintln!("stress: seed {seed}; replay with: {replay}");
-    sys::install_wakeup_handler()?;
-    let env = crate::env_stamp::collect();
+    rawsys::signal::install_wakeup_handler()?;
+    let env = env_stamp();
     let devs = devices(args)?;
     for d in &devs {
         // Known initial content: zero lock area (stamp 0), regions, counters, words.
@@ -495,15 +491,19 @@ fn replay_line(args: &StressArgs, seed: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command};
     use clap::Parser;
 
+    /// `mymem stress`'s arguments, as the tool parses them.
+    #[derive(Parser)]
+    struct Stress {
+        #[command(flatten)]
+        args: StressArgs,
+    }
+
     fn parse(extra: &[&str]) -> StressArgs {
-        let cli = Cli::try_parse_from(["mymem", "stress"].iter().chain(extra)).unwrap();
-        match cli.command {
-            Command::Stress(a) => a,
-            c => panic!("{c:?}"),
-        }
+        Stress::try_parse_from(["stress"].iter().chain(extra))
+            .unwrap()
+            .args
     }
 
     #[test]
@@ -544,8 +544,8 @@ mod tests {
             &["--ops", "0"],
             &["--phases", "nope"],
         ] {
-            let argv = ["mymem", "stress"].iter().chain(bad);
-            assert!(Cli::try_parse_from(argv).is_err(), "{bad:?}");
+            let argv = ["stress"].iter().chain(bad);
+            assert!(Stress::try_parse_from(argv).is_err(), "{bad:?}");
         }
     }
 

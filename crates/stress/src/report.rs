@@ -1,14 +1,12 @@
-//! What a stress run counts, and the text summary of its report (the JSON
-//! format, `mymem-stress/1`, is `results::stress`).
+//! What a stress run counts: outcomes per kind, deviations and their
+//! signatures (the report format, `mymem-stress/1`, is `results::stress`).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::oracle::{errno, Ret};
-use crate::table::Table;
-use results::{Deviation, Outcomes, StressReport};
+use super::oracle::{errno, Errno, Ret};
+use results::{Deviation, Outcomes};
 
 /// Kinds of operations counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,17 +67,17 @@ impl Kind {
 }
 
 /// Outcomes counted per kind: success, a short transfer, or an errno.
-const ERRNOS: [i32; 10] = [
-    errno::EPERM,
-    errno::EINTR,
-    errno::EBADF,
-    errno::EFAULT,
-    errno::EBUSY,
-    errno::EINVAL,
-    errno::EMFILE,
-    errno::ENOTTY,
-    errno::ENOSPC,
-    errno::EDEADLK,
+const ERRNOS: [Errno; 10] = [
+    Errno::PERM,
+    Errno::INTR,
+    Errno::BADF,
+    Errno::FAULT,
+    Errno::BUSY,
+    Errno::INVAL,
+    Errno::MFILE,
+    Errno::NOTTY,
+    Errno::NOSPC,
+    Errno::DEADLK,
 ];
 const OUTCOMES: usize = ERRNOS.len() + 3;
 
@@ -275,61 +273,6 @@ impl Log {
     }
 }
 
-/// The text summary: phases, outcomes per kind, the first deviations.
-pub fn render(r: &StressReport, print_deviations: usize) -> String {
-    let mut out = String::new();
-    let mut t = Table::new(["phase", "ops", "seconds", "ops/s", "deviations", "skipped"]);
-    for p in &r.phases {
-        t.row(vec![
-            p.name.clone(),
-            p.ops.to_string(),
-            format!("{:.1}", p.duration_s),
-            format!("{:.0}", p.ops_per_s),
-            p.deviation_count.to_string(),
-            p.skipped.to_string(),
-        ]);
-    }
-    out.push_str(&t.render());
-    out.push('\n');
-    let mut t = Table::new(["operation", "count", "outcomes"]);
-    for (kind, outcomes) in &r.outcomes {
-        let list: Vec<String> = outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
-        t.row(vec![
-            kind.clone(),
-            r.ops_by_kind.get(kind).copied().unwrap_or(0).to_string(),
-            list.join(", "),
-        ]);
-    }
-    out.push_str(&t.render());
-    out.push('\n');
-    for (note, n) in &r.notes {
-        let _ = writeln!(out, "note: {note}: {n}");
-    }
-    for (sig, n) in &r.deviation_summary {
-        let _ = writeln!(out, "deviations: {n} x {sig}");
-    }
-    for d in r.deviations.iter().take(print_deviations) {
-        let _ = writeln!(
-            out,
-            "DEVIATION [{} {} worker {} op #{}] {} {}\n    expected: {}\n    got:      {}",
-            d.phase, d.device, d.worker, d.seq, d.op, d.args, d.expected, d.got
-        );
-    }
-    if r.deviation_count as usize > print_deviations.min(r.deviations.len()) {
-        let _ = writeln!(
-            out,
-            "... {} more deviation(s) not shown",
-            r.deviation_count as usize - print_deviations.min(r.deviations.len())
-        );
-    }
-    let _ = writeln!(
-        out,
-        "stress: seed {} | {} ops in {:.1} s | random phase {:.0} ops/s | {} deviation(s)",
-        r.seed, r.ops, r.duration_s, r.ops_per_s, r.deviation_count
-    );
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,8 +282,8 @@ mod tests {
         let mut t = Tally::default();
         t.add(Kind::Pread, Ret::Val(3), false);
         t.add(Kind::Pread, Ret::Val(3), true);
-        t.add(Kind::Pread, Ret::Err(errno::EFAULT), false);
-        t.add(Kind::Lseek, Ret::Err(999), false);
+        t.add(Kind::Pread, Ret::Err(Errno::FAULT), false);
+        t.add(Kind::Lseek, Ret::Err(Errno::from_raw_os_error(999)), false);
         assert_eq!(t.ops(), 4);
         let o = t.to_outcomes();
         assert_eq!(o["pread"]["ok"], 1);
