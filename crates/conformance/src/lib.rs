@@ -9,9 +9,10 @@
 //! * `MYMEM_MODULES_DIR`: where `<module>.ko` lives (default `/lab/modules`),
 //!   used by the lifecycle tests, which insmod/rmmod.
 //!
-//! Without `MYMEM_DEVICE`, and with no `/dev/mymem` present (a host
-//! `cargo test --workspace`), every test returns early and passes vacuously
-//! after printing why. With it set, a missing device fails the test.
+//! Every test that needs a device is `#[ignore = "needs a mymem device..."]`:
+//! off the guest (`cargo test --workspace`) they are counted as ignored, with
+//! the reason. The lab runs them with `--include-ignored`; run so without a
+//! device, they fail with that message.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -87,18 +88,25 @@ pub struct Ctx {
     _serial: MutexGuard<'static, ()>,
 }
 
-/// Starts a test: `None` (after saying so) when not in the lab guest.
-pub fn setup() -> Option<Ctx> {
+/// Starts a test on the configured device. Every test that calls this is
+/// `#[ignore]`d with the reason, so a plain `cargo test` off the guest lists
+/// them as ignored; the lab runs them with `--include-ignored`. Run that way
+/// with no device, a test fails and says why: it never passes without having
+/// checked anything.
+#[track_caller]
+pub fn setup() -> Ctx {
     let Some(cfg) = Config::from_env() else {
-        eprintln!("conformance: MYMEM_DEVICE unset and /dev/mymem absent; skipping");
-        return None;
+        panic!(
+            "no mymem device: MYMEM_DEVICE is unset and /dev/mymem does not exist \
+             (load the module, or run the suite in the guest: lab test conformance-rust)"
+        );
     };
     // A failed test poisons the mutex; the next one must still run.
     let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    Some(Ctx {
+    Ctx {
         cfg,
         _serial: serial,
-    })
+    }
 }
 
 impl Ctx {

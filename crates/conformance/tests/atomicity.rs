@@ -81,34 +81,39 @@ fn race(cx: &Ctx, off: u64, len: usize) {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn no_torn_u64() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     race(&cx, 16384, 8);
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn no_torn_misaligned_u64() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     race(&cx, 16384 + 3, 8);
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn no_torn_page_crossing_transfer() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     race(&cx, 32768 - 100, 4096);
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn no_torn_64k_transfer() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     race(&cx, 65536 + 1, 65536);
 }
 
 /// FETCH_ADD is atomic with respect to writes of the whole u64: the value is
 /// always either a written pattern or a pattern plus some adds.
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn fetch_add_vs_write() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     const OFF: u64 = 24576;
     let base = [0x1111_1111_0000_0000u64, 0x2222_2222_0000_0000];
     let dev = Arc::new(cx.open());

@@ -20,8 +20,9 @@ fn set_u64(dev: &mymem::Device, off: u64, v: u64) {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn size_matches_seek_end() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let dev = cx.open();
     let size = dev.size().unwrap();
     assert_eq!(dev.seek(SeekFrom::End(0)).unwrap(), size);
@@ -39,8 +40,9 @@ fn size_matches_seek_end() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn fetch_add_semantics() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     let guard = random_bytes(32);
@@ -109,8 +111,9 @@ fn fetch_add_semantics() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn fetch_add_bad_offsets_are_einval() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     let tail = random_bytes(64);
@@ -149,10 +152,11 @@ fn fetch_add_bad_offsets_are_einval() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn fetch_add_is_exact_under_contention() {
     const THREADS: usize = 100;
     const ADDS: usize = 10_000;
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let shared = Arc::new(cx.open());
     let start = 1u64 << 40;
     set_u64(&shared, 4096, start);
@@ -187,8 +191,9 @@ fn fetch_add_is_exact_under_contention() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn bad_ioctl_pointers_are_efault() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let mut log = Kmsg::since_now();
     let dev = cx.open();
     let page = page_size();
@@ -235,8 +240,9 @@ fn bad_ioctl_pointers_are_efault() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn unknown_commands_are_enotty() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let dev = cx.open();
     let m = uapi::MAGIC;
     let unknown = [

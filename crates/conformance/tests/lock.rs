@@ -30,11 +30,11 @@ fn lock_in_thread(dev: Arc<Device>) -> mpsc::Receiver<io::Result<()>> {
 
 /// Starts a test that needs the device lock free; a lock leaked by an
 /// earlier failure makes it fail instead of hanging.
-fn setup_free() -> Option<Ctx> {
-    let cx = setup()?;
+fn setup_free() -> Ctx {
+    let cx = setup();
     let rx = lock_in_thread(Arc::new(cx.open()));
     match rx.recv_timeout(PROMPT) {
-        Ok(Ok(())) => Some(cx),
+        Ok(Ok(())) => cx,
         Ok(Err(e)) => panic!("precondition: LOCK on a fresh file failed: {e}"),
         Err(_) => panic!("precondition: the device lock is held by someone (leaked?)"),
     }
@@ -58,8 +58,9 @@ fn assert_acquired(rx: &mpsc::Receiver<io::Result<()>>, what: &str) {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn lock_unlock_and_eperm() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     let a = cx.open();
     let b = cx.open();
     assert_errno(a.unlock(), Errno::PERM, "UNLOCK without LOCK");
@@ -73,8 +74,9 @@ fn lock_unlock_and_eperm() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn lock_twice_is_edeadlk() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     let a = cx.open();
     let b = Arc::new(cx.open());
     let g = a.lock().expect("LOCK");
@@ -92,8 +94,9 @@ fn lock_twice_is_edeadlk() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn lock_blocks_until_unlock() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     let a = cx.open();
     let b = Arc::new(cx.open());
     let g = a.lock().unwrap();
@@ -105,8 +108,9 @@ fn lock_blocks_until_unlock() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn lock_belongs_to_the_file_not_the_thread() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     let a = Arc::new(cx.open());
     let a2 = a.clone();
     std::thread::spawn(move || std::mem::forget(a2.lock().expect("LOCK in thread")))
@@ -121,8 +125,9 @@ fn lock_belongs_to_the_file_not_the_thread() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn lock_is_advisory() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     let a = cx.open();
     let b = Arc::new(cx.open());
     let g = a.lock().unwrap();
@@ -147,8 +152,9 @@ fn lock_is_advisory() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn close_releases_lock() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     let b = Arc::new(cx.open());
     {
         let a = cx.open();
@@ -167,11 +173,12 @@ fn close_releases_lock() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn fifty_threads_read_increment_write() {
     const THREADS: usize = 50;
     const ITERS: usize = 200;
     const OFF: u64 = 8192;
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     let dev = cx.open();
     dev.write_at(&0u64.to_ne_bytes(), OFF).unwrap();
     let threads: Vec<_> = (0..THREADS)
@@ -203,8 +210,9 @@ fn fifty_threads_read_increment_write() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn signal_interrupts_lock_wait() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     raw::signal::install_wakeup_handler().expect("SIGUSR1 handler");
     let a = cx.open();
     let b = Arc::new(cx.open());
@@ -310,13 +318,15 @@ fn child_death_releases(cx: &Ctx, role: &str) {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn killed_holder_process_releases_lock() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     child_death_releases(&cx, "sleep");
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn exiting_holder_process_releases_lock() {
-    let Some(cx) = setup_free() else { return };
+    let cx = setup_free();
     child_death_releases(&cx, "exit");
 }

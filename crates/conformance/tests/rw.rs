@@ -7,8 +7,9 @@ use conformance::{assert_errno, pos, random_bytes, read_region, setup, write_reg
 use mymem::uapi;
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn default_size() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let dev = cx.open();
     assert_eq!(dev.size().unwrap(), uapi::SIZE_DEFAULT, "IOC_SIZE");
     assert_eq!(
@@ -19,8 +20,9 @@ fn default_size() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn new_file_starts_at_zero() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let a = cx.open();
     a.seek(SeekFrom::Start(1000)).unwrap();
     let b = cx.open();
@@ -28,8 +30,9 @@ fn new_file_starts_at_zero() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn round_trip_read_write() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     for len in [1usize, 64, 1024, 64 << 10, 512 << 10] {
         let mut offsets = vec![0u64, size - len as u64];
@@ -57,8 +60,9 @@ fn round_trip_read_write() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn round_trip_pread_pwrite() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     dev.seek(SeekFrom::Start(17)).unwrap();
@@ -95,8 +99,9 @@ fn round_trip_pread_pwrite() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn persists_across_opens() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let data = random_bytes(4096);
     {
         let dev = cx.open();
@@ -112,8 +117,9 @@ fn persists_across_opens() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn positions_are_independent() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let data = random_bytes(256);
     let a = cx.open();
     let b = cx.open();
@@ -145,8 +151,9 @@ fn positions_are_independent() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn read_at_end_returns_zero() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     assert_eq!(dev.seek(SeekFrom::End(0)).unwrap(), size);
@@ -158,8 +165,9 @@ fn read_at_end_returns_zero() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn write_at_end_is_enospc() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     dev.seek(SeekFrom::End(0)).unwrap();
@@ -170,8 +178,9 @@ fn write_at_end_is_enospc() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn transfers_straddling_the_end_are_short() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     let data = random_bytes(100);
@@ -210,8 +219,9 @@ fn transfers_straddling_the_end_are_short() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn zero_length_calls_return_zero() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     for p in [0, 1, size / 2, size] {
@@ -225,8 +235,9 @@ fn zero_length_calls_return_zero() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn pread_pwrite_offset_rules() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let size = cx.size();
     let dev = cx.open();
     dev.seek(SeekFrom::Start(5)).unwrap();
@@ -258,8 +269,9 @@ fn pread_pwrite_offset_rules() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn operations_log_nothing() {
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let mut log = conformance::kmsg::Kmsg::since_now();
     let size = cx.size();
     {
@@ -286,9 +298,10 @@ fn operations_log_nothing() {
 }
 
 #[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn device_node_is_a_world_writable_misc_device() {
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
-    let Some(cx) = setup() else { return };
+    let cx = setup();
     let md = std::fs::metadata(&cx.cfg.device).unwrap();
     assert!(md.file_type().is_char_device(), "not a character device");
     assert_eq!(md.mode() & 0o777, 0o666, "device node mode");

@@ -114,13 +114,5 @@ pub fn privileged(program: &str) -> Command {
 }
 
 fn is_root() -> bool {
-    // The effective uid, without a libc dependency.
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
+    rustix::process::geteuid().is_root()
 }

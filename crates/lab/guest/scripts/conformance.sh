@@ -4,6 +4,6 @@ export MYMEM_DEVICE=/dev/$MODULE MYMEM_MODULE=$MODULE
 rc=0
 for t in /lab/tests/*; do
 	echo "== $t"
-	"$t" --test-threads=1 || rc=$EXIT_TESTS_FAILED
+	"$t" --test-threads=1 --include-ignored || rc=$EXIT_TESTS_FAILED
 done
 exit $rc
