@@ -16,7 +16,7 @@ help:
 	@echo "make bench   measurements only (bench, race, in-kernel) + report"
 	@echo "make report  re-render the report of RUN=results/<run-id> (default: latest), no VM"
 	@echo "make setup   install toolchain, build kernel (cached), modules and guest binaries"
-	@echo "make lint    cargo fmt --check and clippy -D warnings"
+	@echo "make lint    cargo fmt --check, clippy -D warnings, kernel Rust vs the kernel's rustfmt config"
 	@echo "make clean   remove target/ and results/ (the kernel cache stays in ~/.cache/mymem)"
 	@echo "More: $(LAB) --help"
 
@@ -37,9 +37,10 @@ test-host:
 test-guest:
 	$(LAB) test $(ARGS)
 
-lint:
+lint: check-cargo
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	$(LAB) lint
 
 shell: check-cargo
 	$(LAB) shell

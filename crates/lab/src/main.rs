@@ -8,6 +8,7 @@ mod guest_results;
 mod initramfs;
 mod kconfig;
 mod kernel;
+mod lint;
 mod logscan;
 mod modules;
 mod paths;
@@ -100,6 +101,13 @@ enum Command {
         #[command(flatten)]
         measure: pipeline::Measure,
     },
+    /// Check our kernel Rust against the kernel's own rustfmt config (fetches
+    /// the kernel source if needed; builds and boots nothing).
+    Lint {
+        /// Reformat the files instead of checking them.
+        #[arg(long)]
+        fix: bool,
+    },
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest).
@@ -117,6 +125,10 @@ fn main() {
 
 fn real_main(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Lint { fix } => {
+            toolchain::ensure_packages()?;
+            lint::kernel_rustfmt(&source::ensure()?, fix)
+        }
         Command::Setup => {
             let lab = prepare(&cli, "setup", true)?;
             println!(
