@@ -3,6 +3,7 @@
 
 mod cache_key;
 mod cmd;
+mod evidence;
 mod guest;
 mod initramfs;
 mod kconfig;
