@@ -3,6 +3,7 @@
 
 mod cache_key;
 mod cmd;
+mod evidence;
 mod guest;
 mod guest_results;
 mod initramfs;

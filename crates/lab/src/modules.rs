@@ -22,14 +22,17 @@ pub struct Built {
     pub modules: Vec<(String, PathBuf)>,
 }
 
+/// Where `kernel/` is mirrored and built for `kernel`: `target/kbuild/<profile>-<key>/`.
+pub fn kbuild_dir(kernel: &Kernel) -> PathBuf {
+    paths::target_dir()
+        .join("kbuild")
+        .join(format!("{}-{}", kernel.profile.name(), kernel.key))
+}
+
 pub fn build(kernel: &Kernel) -> Result<Built> {
     cmd::step("Kernel modules (out-of-tree Kbuild)");
     let src = paths::repo_root().join("kernel");
-    let out = paths::target_dir().join("kbuild").join(format!(
-        "{}-{}",
-        kernel.profile.name(),
-        kernel.key
-    ));
+    let out = kbuild_dir(kernel);
     mirror(&src, &out)?;
     let mut built = Vec::new();
     for (name, deps) in MODULES {

@@ -85,6 +85,12 @@ pub const SUITES: &[Suite] = &[
         run: cycling,
     },
     Suite {
+        name: "compile-fail",
+        about: "part 4: racy Rust programs (user and kernel side) are refused by the compiler; their controls compile",
+        debug: false,
+        run: crate::evidence::suite,
+    },
+    Suite {
         name: "failures",
         about: "the host catches a failing command, WARN, oops, panic and hang in the guest",
         debug: false,

@@ -7,6 +7,7 @@
 //!   <scenario>/               one guest boot, named after its scenario
 //!     console.log             the serial console: kernel log and scenario output
 //!     results/                the guest's /results, as sent back over the second serial port
+//!   compile-fail/             COMPILE_FAIL_DIR: racy programs the compiler refused (lab run, lab test)
 //!   report.md, report.html    the report (lab run, lab bench, lab report)
 //! ```
 //!
@@ -34,6 +35,11 @@ pub const BENCH_JSON: &str = "bench.json";
 pub const RACE_JSON: &str = "race.json";
 pub const KERNEL_JSON: &str = "kernel.json";
 pub const STRESS_JSON: &str = "stress.json";
+
+/// Compile-fail evidence, built on the host: `<run_dir>/compile-fail/`, with
+/// [`COMPILE_FAIL_JSON`] and each refused build's compiler output as `<program>.stderr`.
+pub const COMPILE_FAIL_DIR: &str = "compile-fail";
+pub const COMPILE_FAIL_JSON: &str = "compile-fail.json";
 
 /// `<run_dir>/<scenario>`: everything of one boot.
 pub fn scenario_dir(run_dir: &Path, scenario: &str) -> PathBuf {

@@ -8,6 +8,7 @@
 //! | `stress.json` | `mymem stress --json` (guest) | [`StressReport`], [`stress`] |
 //! | `kernel.json` | `cat /dev/mymem_test` (kernel/mymem_test/report.rs) | [`KernelReport`], [`kernel`] |
 //! | `run.json` | the host runner (`lab`) | [`RunInfo`], [`run`] |
+//! | `compile-fail/compile-fail.json` | the host runner (`lab`) | [`CompileFailReport`], [`compile_fail`] |
 //!
 //! Readers are the runner's suites (`lab`) and the report (`report`).
 //! Where the files are: [`layout`]. Each root type carries a `schema` string
@@ -16,6 +17,7 @@
 //! schema before the fields, so a file of another version says so.
 
 pub mod bench;
+pub mod compile_fail;
 pub mod env;
 pub mod kernel;
 pub mod layout;
@@ -27,6 +29,7 @@ pub mod stress;
 pub use bench::{
     BenchConfig, BenchReport, Comparison, Op, Series, SeriesKind, Skipped, BENCH_SCHEMA,
 };
+pub use compile_fail::{CompileFailReport, Evidence, Side, COMPILE_FAIL_SCHEMA};
 pub use env::EnvStamp;
 pub use kernel::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA};
 pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
