@@ -246,7 +246,7 @@ impl Lab {
             }
         }
         std::fs::remove_dir_all(&work).ok();
-        let outcome = Outcome {
+        let mut outcome = Outcome {
             exit_code: exit_code(&ended.console),
             findings: logscan::scan(&ended.console, 40),
             timed_out: ended.timed_out,
@@ -255,6 +255,11 @@ impl Lab {
             elapsed: ended.elapsed,
             dir,
         };
+        // Reports name file:line in our modules (issue 13); see decode.rs.
+        crate::decode::annotate(
+            &mut outcome,
+            crate::decode::module_files(&self.modules, &scenario.files),
+        );
         cmd::note(&format!(
             "guest '{}' ended after {:.1} s: {}",
             scenario.name,

@@ -3,8 +3,10 @@
 
 mod cache_key;
 mod cmd;
+mod decode;
 mod guest;
 mod initramfs;
+mod junit;
 mod kconfig;
 mod kernel;
 mod logscan;
@@ -86,6 +88,9 @@ enum Command {
         /// List the suites and exit.
         #[arg(long)]
         list: bool,
+        /// Also write JUnit XML here: a test case per suite, and per libtest test inside them.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// Run the whole lab in one boot and write results/<run-id>/ with report.html.
     Run {
@@ -153,7 +158,11 @@ fn real_main(cli: Cli) -> Result<()> {
             lab.boot(&scenario)?;
             Ok(())
         }
-        Command::Test { ref suites, list } => {
+        Command::Test {
+            ref suites,
+            list,
+            ref junit,
+        } => {
             if list {
                 for s in suites::SUITES {
                     println!("{:<22} {}", s.name, s.about);
@@ -162,7 +171,7 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             let selected = suites::select(suites, cli.profile)?;
             let lab = prepare(&cli, "test", true)?;
-            suites::run_all(&lab, &selected)
+            suites::run_all(&lab, &selected, junit.as_deref())
         }
         Command::Run { ref measure } => {
             let lab = prepare(&cli, "run", false)?;

@@ -90,12 +90,16 @@ pub fn select(names: &[String], profile: Profile) -> Result<Vec<&'static Suite>>
         .collect()
 }
 
-pub fn run_all(lab: &Lab, suites: &[&Suite]) -> Result<()> {
+pub fn run_all(lab: &Lab, suites: &[&Suite], junit: Option<&std::path::Path>) -> Result<()> {
     let mut failed = Vec::new();
+    let mut recorder = crate::junit::Recorder::new(&lab.run_dir);
     for suite in suites {
         cmd::step(&format!("Suite {}: {}", suite.name, suite.about));
         let started = Instant::now();
-        match (suite.run)(lab) {
+        recorder.start();
+        let result = (suite.run)(lab);
+        recorder.finish(suite.name, started.elapsed(), &result);
+        match result {
             Ok(()) => eprintln!(
                 "PASS {} ({:.0} s)",
                 suite.name,
@@ -113,6 +117,10 @@ pub fn run_all(lab: &Lab, suites: &[&Suite]) -> Result<()> {
         suites.len() - failed.len(),
         failed.len()
     );
+    if let Some(path) = junit {
+        recorder.write(path)?;
+        println!("junit: {}", path.display());
+    }
     if !failed.is_empty() {
         bail!("failed suites: {}", failed.join(", "));
     }
