@@ -38,6 +38,8 @@ pub struct Scenario {
     pub interactive: bool,
     /// Extra kernel command line.
     pub append: String,
+    /// Extra QEMU arguments (gdb stub, its guest channel: gdb.rs).
+    pub qemu_args: Vec<String>,
 }
 
 impl Scenario {
@@ -50,6 +52,7 @@ impl Scenario {
             timeout: Duration::from_secs(300),
             interactive: false,
             append: String::new(),
+            qemu_args: Vec::new(),
         }
     }
 
@@ -217,6 +220,7 @@ impl Lab {
             append,
             results_channel: channel.clone(),
             interactive: scenario.interactive,
+            extra_args: scenario.qemu_args.clone(),
         };
         cmd::step(&format!(
             "Guest '{}' ({}, timeout {} s)",

@@ -4,7 +4,9 @@
 mod cache_key;
 mod cmd;
 mod decode;
+mod gdb;
 mod guest;
+mod ide;
 mod initramfs;
 mod junit;
 mod kconfig;
@@ -16,6 +18,7 @@ mod qemu;
 mod run_info;
 mod source;
 mod suites;
+mod suites_debug;
 mod toolchain;
 mod userspace;
 
@@ -71,6 +74,8 @@ enum Command {
         /// Seconds before the guest is killed.
         #[arg(long, default_value_t = 600)]
         timeout: u64,
+        #[command(flatten)]
+        gdb: gdb::GdbArgs,
         /// The command and its arguments (run by busybox sh in /lab).
         #[arg(required = true, last = true)]
         command: Vec<String>,
@@ -80,6 +85,8 @@ enum Command {
         /// Modules to load first, comma-separated ("" for none).
         #[arg(long, default_value = "mymem,mymem_c")]
         load: String,
+        #[command(flatten)]
+        gdb: gdb::GdbArgs,
     },
     /// Run the guest test suites; prints "N passed, M failed" and fails on any failure.
     Test {
@@ -102,6 +109,8 @@ enum Command {
         #[command(flatten)]
         measure: suites::Measure,
     },
+    /// Write kernel/rust-project.json for rust-analyzer (kernel's `make rust-analyzer M=`).
+    Ide,
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest).
@@ -132,6 +141,7 @@ fn real_main(cli: Cli) -> Result<()> {
             ref files,
             ref load,
             timeout,
+            ref gdb,
             ref command,
         } => {
             let lab = prepare(&cli, "exec", false)?;
@@ -141,6 +151,7 @@ fn real_main(cli: Cli) -> Result<()> {
             for spec in files {
                 scenario.files.push(file_spec(spec)?);
             }
+            let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
             let outcome = lab.boot(&scenario)?;
             println!("results: {}", outcome.dir.display());
             let code = outcome.exit_code;
@@ -150,10 +161,11 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Shell { ref load } => {
+        Command::Shell { ref load, ref gdb } => {
             let lab = prepare(&cli, "shell", false)?;
             let mut scenario = Scenario::new("shell", "").load(&split_list(load));
             scenario.interactive = true;
+            let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
             eprintln!("    (exit the shell to power off; Ctrl-A X kills QEMU)");
             lab.boot(&scenario)?;
             Ok(())
@@ -180,6 +192,13 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Bench { ref measure } => {
             let lab = prepare(&cli, "bench", false)?;
             suites::run_bench(&lab, measure)
+        }
+        Command::Ide => {
+            toolchain::ensure_packages()?;
+            toolchain::ensure_bindgen()?;
+            let source = source::ensure()?;
+            let kernel = kernel::ensure(&source, cli.profile, &toolchain::versions()?)?;
+            ide::generate(&kernel).map(|_| ())
         }
         Command::Report { ref dir } => {
             let dir = dir
@@ -284,6 +303,7 @@ mod tests {
                 load,
                 command,
                 timeout,
+                ..
             } => {
                 assert_eq!(files, ["a:/x"]);
                 assert_eq!(split_list(&load), Vec::<&str>::new());

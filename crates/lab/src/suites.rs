@@ -65,8 +65,20 @@ pub const SUITES: &[Suite] = &[
         run: cycling,
     },
     Suite {
+        name: "gdb",
+        about: "gdb attaches to the guest, breaks in the Rust driver's write path, backtrace names it",
+        debug: false,
+        run: crate::suites_debug::gdb_attach,
+    },
+    Suite {
+        name: "ide",
+        about: "make ide: rust-project.json lists the kernel crate and each of our module crates (no guest)",
+        debug: false,
+        run: crate::suites_debug::ide,
+    },
+    Suite {
         name: "failures",
-        about: "the host catches a failing command, WARN, oops, panic and hang in the guest",
+        about: "the host catches a failing command, WARN, oops (C and Rust, decoded to file:line), panic and hang",
         debug: false,
         run: failures,
     },
@@ -672,6 +684,8 @@ fn failures(lab: &Lab) -> Result<()> {
         &Scenario::new("fail-oops", "insmod /lab/modules/lab_fault.ko oops=1").timeout(120),
     )?;
     expect_error(&oops, "kernel reported a problem")?;
+    crate::suites_debug::check_c_oops(&oops)?;
+    crate::suites_debug::rust_oops(lab)?;
 
     let panic = lab.boot(
         &Scenario::new("fail-panic", "insmod /lab/modules/lab_fault.ko panic_now=1").timeout(120),
