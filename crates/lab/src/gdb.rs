@@ -264,7 +264,9 @@ fn modules_gdb(sections: &[(String, String, u64)], kos: &HashMap<String, PathBuf
             continue;
         };
         out.push_str(&format!("add-symbol-file {} {text:#x}", ko.display()));
-        for (s, a) in secs.iter().filter(|(s, _)| **s != ".text") {
+        // .symtab/.strtab are the kernel's copies for kallsyms, not sections of the .ko.
+        let skip = [".text", ".symtab", ".strtab"];
+        for (s, a) in secs.iter().filter(|(s, _)| !skip.contains(s)) {
             out.push_str(&format!(" -s {s} {a:#x}"));
         }
         out.push('\n');

@@ -127,9 +127,10 @@ pub fn gdb_attach(lab: &Lab) -> Result<()> {
         .context("gdb session")?;
     let bt: Vec<&str> = gdb_out.lines().filter(|l| l.starts_with('#')).collect();
     ensure!(
-        bt.first()
-            .is_some_and(|f| f.contains("write_iter") && f.contains("mymem::file")),
-        "gdb's backtrace does not start in mymem::file::..::write_iter ({}):\n{gdb_out}",
+        bt.first().is_some_and(|f| f.contains("::file::")
+            && f.contains("::write_iter")
+            && f.contains(" at file.rs:")),
+        "gdb's backtrace does not start in the driver's file::..::write_iter ({}):\n{gdb_out}",
         log.display()
     );
     cmd::note(&format!("gdb: {}", bt[0]));
