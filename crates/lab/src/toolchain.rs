@@ -46,6 +46,10 @@ pub const PACKAGES: &[(&str, &str)] = &[
         "gdb",
         "lab exec/shell --gdb and the gdb suite attach to QEMU's stub",
     ),
+    (
+        "python3",
+        "make ide runs the kernel's scripts/generate_rust_analyzer.py",
+    ),
 ];
 
 /// Installs the Debian packages that are missing, saying which and why.
