@@ -25,6 +25,8 @@ pub struct LibTest {
     pub binary: Option<String>,
     pub name: String,
     pub verdict: Verdict,
+    /// For a failed test: its captured output (`---- name stdout ----` section).
+    pub output: String,
 }
 
 /// One suite's result and the scenario consoles it produced.
@@ -127,10 +129,30 @@ pub fn libtests(console: &str) -> Vec<LibTest> {
                 binary: binary.clone(),
                 name: name.trim().to_string(),
                 verdict,
+                output: String::new(),
             });
         }
     }
+    for t in tests.iter_mut().filter(|t| t.verdict == Verdict::Failed) {
+        t.output = failure_output(&lines, &t.name);
+    }
     tests
+}
+
+/// The lines libtest prints under `---- name stdout ----` for a failed test.
+fn failure_output(lines: &[&str], name: &str) -> String {
+    let header = format!("---- {name} stdout ----");
+    let Some(start) = lines.iter().position(|l| *l == header) else {
+        return String::new();
+    };
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with("---- ") && **l != "failures:")
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }
 
 fn parse_verdict(text: &str) -> Option<Verdict> {
@@ -170,7 +192,8 @@ pub fn render(records: &[SuiteRecord]) -> Result<String> {
                 Verdict::Ignored => TestCaseStatus::skipped(),
                 Verdict::Failed => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    s.set_message("FAILED (see the suite's console.log)");
+                    s.set_message("FAILED (see the suite's console.log)")
+                        .set_description(t.output.as_str());
                     s
                 }
             };
@@ -197,6 +220,7 @@ mod tests {
         test slow_one ... ignored, needs time\n\
         test split_by_kernel ... [    2.000001] mymem: a kernel line\nok\n\
         [    2.1] test not_a_test ... ok\n\
+        failures:\n\n---- write_lock stdout ----\nassertion failed: locked\n\nfailures:\n    write_lock\n\n\
         test result: FAILED. 2 passed; 1 failed; 1 ignored; 0 measured\n";
 
     #[test]
@@ -213,6 +237,7 @@ mod tests {
             ]
         );
         assert_eq!(t[0].binary.as_deref(), Some("contract-abc123"));
+        assert_eq!(t[1].output, "assertion failed: locked");
     }
 
     /// Parsed back with an independent XML parser: the `lab` suite's counts are the summary's.
@@ -247,5 +272,6 @@ mod tests {
         assert_eq!(conf.attribute("failures"), Some("1"));
         assert_eq!(conf.attribute("skipped"), Some("1"));
         assert!(xml.contains("more &lt;detail&gt; &amp; such"), "{xml}");
+        assert!(xml.contains("assertion failed: locked"), "{xml}");
     }
 }
