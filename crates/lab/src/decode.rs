@@ -80,7 +80,12 @@ pub fn parse_frame(msg: &str) -> Option<Frame> {
         }
         let module = words
             .get(n + 1)
-            .and_then(|(_, w)| w.strip_prefix('[')?.strip_suffix(']'))
+            // 7.3's WARNING line: `at sym+0x45/0x1000 [mod], CPU#1: insmod/50`.
+            .and_then(|(_, w)| {
+                w.trim_end_matches([',', ';'])
+                    .strip_prefix('[')?
+                    .strip_suffix(']')
+            })
             .filter(|m| !m.is_empty() && !m.contains(' '))
             .map(str::to_string);
         return Some(Frame {
@@ -311,6 +316,11 @@ mod tests {
         )
         .unwrap();
         assert!(f.exact && f.offset == 5);
+        let f = parse_frame(
+            "WARNING: lab_fault_main.c:56 at lab_fault_init+0x45/0x1000 [lab_fault], CPU#1: insmod/50",
+        )
+        .unwrap();
+        assert_eq!((f.module.as_deref(), f.exact), (Some("lab_fault"), true));
         assert_eq!(parse_frame("RIP: 0033:0x7f12345678"), None);
         assert_eq!(parse_frame("Call Trace:"), None);
         assert_eq!(parse_frame("a+0xzz/0x10"), None);

@@ -679,6 +679,7 @@ fn failures(lab: &Lab) -> Result<()> {
         warn.findings.iter().any(|f| f.pattern == "WARNING:"),
         "WARN not found"
     );
+    crate::suites_debug::check_warn(&warn)?;
 
     let oops = lab.boot(
         &Scenario::new("fail-oops", "insmod /lab/modules/lab_fault.ko oops=1").timeout(120),

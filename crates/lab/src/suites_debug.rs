@@ -1,4 +1,4 @@
-//! Guest checks of the debugging tools (issue 13): decoded oops traces (part of the
+//! Guest checks of the debugging tools (issue 13): decoded WARN and oops traces (part of the
 //! `failures` suite), a scripted gdb session (`gdb`), and the rust-analyzer project (`ide`).
 
 use crate::decode::DECODED_LOG;
@@ -26,7 +26,7 @@ fn source_line(file: &str, needle: &str) -> Result<usize> {
 fn expect_decoded(outcome: &Outcome, function: &str, file: &str, needle: &str) -> Result<()> {
     let want = format!("{function} at kernel/{file}:{}", source_line(file, needle)?);
     let report = match outcome.verdict() {
-        Ok(()) => bail!("the guest oopsed on purpose but the host saw a clean run"),
+        Ok(()) => bail!("the guest failed on purpose but the host saw a clean run"),
         Err(e) => format!("{e:#}"),
     };
     ensure!(
@@ -43,6 +43,16 @@ fn expect_decoded(outcome: &Outcome, function: &str, file: &str, needle: &str) -
     );
     cmd::note(&format!("decoded: {want}"));
     Ok(())
+}
+
+/// The WARN of `failures` (`lab_fault warn=1`), decoded to the WARN() line.
+pub fn check_warn(warn: &Outcome) -> Result<()> {
+    expect_decoded(
+        warn,
+        "lab_fault_init",
+        "lab_fault/lab_fault_main.c",
+        "WARN(warn,",
+    )
 }
 
 /// The C oops of `failures` (`lab_fault oops=1`), decoded to the faulting store.
