@@ -6,13 +6,15 @@ LAB := $(CARGO) run --quiet --release -p lab --
 # Extra runner options, e.g. make run ARGS="--race-iterations 150000"
 ARGS ?=
 
-.PHONY: help check-cargo run test test-debug test-host test-guest lint shell setup bench report clean
+.PHONY: help check-cargo run test test-debug test-host test-guest lint shell gdb ide setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab, write results/<run-id>/"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
+	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest/gdb/lab.gdb"
+	@echo "make ide     write kernel/rust-project.json for rust-analyzer (kernel:: items resolve)"
 	@echo "make bench   measurements only (bench, race, in-kernel) + report"
 	@echo "make report  re-render the report of RUN=results/<run-id> (default: latest), no VM"
 	@echo "make setup   install toolchain, build kernel (cached), modules and guest binaries"
@@ -34,8 +36,9 @@ test-debug: check-cargo
 test-host:
 	$(CARGO) test --workspace --exclude conformance
 
+# JUNIT=file.xml also writes JUnit XML for CI.
 test-guest:
-	$(LAB) test $(ARGS)
+	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(ARGS)
 
 lint: check-cargo
 	$(CARGO) fmt --all --check
@@ -44,6 +47,12 @@ lint: check-cargo
 
 shell: check-cargo
 	$(LAB) shell
+
+gdb: check-cargo
+	$(LAB) shell --gdb $(ARGS)
+
+ide: check-cargo
+	$(LAB) ide
 
 bench: check-cargo
 	$(LAB) bench $(ARGS)

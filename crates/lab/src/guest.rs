@@ -38,6 +38,8 @@ pub struct Scenario {
     pub interactive: bool,
     /// Extra kernel command line.
     pub append: String,
+    /// Extra QEMU arguments (gdb stub, its guest channel: gdb.rs).
+    pub qemu_args: Vec<String>,
 }
 
 impl Scenario {
@@ -50,6 +52,7 @@ impl Scenario {
             timeout: Duration::from_secs(300),
             interactive: false,
             append: String::new(),
+            qemu_args: Vec::new(),
         }
     }
 
@@ -217,6 +220,7 @@ impl Lab {
             append,
             results_channel: channel.clone(),
             interactive: scenario.interactive,
+            extra_args: scenario.qemu_args.clone(),
         };
         cmd::step(&format!(
             "Guest '{}' ({}, timeout {} s)",
@@ -246,7 +250,7 @@ impl Lab {
             }
         }
         std::fs::remove_dir_all(&work).ok();
-        let outcome = Outcome {
+        let mut outcome = Outcome {
             exit_code: exit_code(&ended.console),
             findings: logscan::scan(&ended.console, 40),
             timed_out: ended.timed_out,
@@ -255,6 +259,11 @@ impl Lab {
             elapsed: ended.elapsed,
             dir,
         };
+        // Reports name file:line in our modules (issue 13); see decode.rs.
+        crate::decode::annotate(
+            &mut outcome,
+            crate::decode::module_files(&self.modules, &scenario.files),
+        );
         cmd::note(&format!(
             "guest '{}' ended after {:.1} s: {}",
             scenario.name,

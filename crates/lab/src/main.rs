@@ -3,10 +3,14 @@
 
 mod cache_key;
 mod cmd;
+mod decode;
 mod evidence;
+mod gdb;
 mod guest;
 mod guest_results;
+mod ide;
 mod initramfs;
+mod junit;
 mod kconfig;
 mod kernel;
 mod lint;
@@ -19,6 +23,7 @@ mod run_info;
 mod script;
 mod source;
 mod suites;
+mod suites_debug;
 mod toolchain;
 mod userspace;
 
@@ -74,6 +79,8 @@ enum Command {
         /// Seconds before the guest is killed.
         #[arg(long, default_value_t = 600)]
         timeout: u64,
+        #[command(flatten)]
+        gdb: gdb::GdbArgs,
         /// The command and its arguments (run by busybox sh in /lab).
         #[arg(required = true, last = true)]
         command: Vec<String>,
@@ -83,6 +90,8 @@ enum Command {
         /// Modules to load first, comma-separated ("" for none).
         #[arg(long, default_value = "mymem,mymem_c")]
         load: String,
+        #[command(flatten)]
+        gdb: gdb::GdbArgs,
     },
     /// Run the guest test suites; prints "N passed, M failed" and fails on any failure.
     Test {
@@ -91,6 +100,9 @@ enum Command {
         /// List the suites and exit.
         #[arg(long)]
         list: bool,
+        /// Also write JUnit XML here: a test case per suite, and per libtest test inside them.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// Run the whole lab in one boot and write results/<run-id>/ with report.html.
     Run {
@@ -109,6 +121,8 @@ enum Command {
         #[arg(long)]
         fix: bool,
     },
+    /// Write kernel/rust-project.json for rust-analyzer (kernel's `make rust-analyzer M=`).
+    Ide,
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest).
@@ -143,6 +157,7 @@ fn real_main(cli: Cli) -> Result<()> {
             ref files,
             ref load,
             timeout,
+            ref gdb,
             ref command,
         } => {
             let lab = prepare(&cli, "exec", false)?;
@@ -152,6 +167,7 @@ fn real_main(cli: Cli) -> Result<()> {
             for spec in files {
                 scenario.files.push(file_spec(spec)?);
             }
+            let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
             let outcome = lab.boot(&scenario)?;
             println!("results: {}", outcome.dir.display());
             let code = outcome.exit_code;
@@ -161,15 +177,20 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Shell { ref load } => {
+        Command::Shell { ref load, ref gdb } => {
             let lab = prepare(&cli, "shell", false)?;
             let mut scenario = Scenario::new("shell", "").load(&split_list(load));
             scenario.interactive = true;
+            let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
             eprintln!("    (exit the shell to power off; Ctrl-A X kills QEMU)");
             lab.boot(&scenario)?;
             Ok(())
         }
-        Command::Test { ref suites, list } => {
+        Command::Test {
+            ref suites,
+            list,
+            ref junit,
+        } => {
             if list {
                 for s in suites::SUITES {
                     println!("{:<22} {}", s.name, s.about);
@@ -178,7 +199,7 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             let selected = suites::select(suites, cli.profile)?;
             let lab = prepare(&cli, "test", true)?;
-            suites::run_all(&lab, &selected)
+            suites::run_all(&lab, &selected, junit.as_deref())
         }
         Command::Run { ref measure } => {
             let lab = prepare(&cli, "run", false)?;
@@ -187,6 +208,13 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Bench { ref measure } => {
             let lab = prepare(&cli, "bench", false)?;
             pipeline::run_bench(&lab, measure)
+        }
+        Command::Ide => {
+            toolchain::ensure_packages()?;
+            toolchain::ensure_bindgen()?;
+            let source = source::ensure()?;
+            let kernel = kernel::ensure(&source, cli.profile, &toolchain::versions()?)?;
+            ide::generate(&kernel).map(|_| ())
         }
         Command::Report { ref dir } => {
             let dir = dir
@@ -291,6 +319,7 @@ mod tests {
                 load,
                 command,
                 timeout,
+                ..
             } => {
                 assert_eq!(files, ["a:/x"]);
                 assert_eq!(split_list(&load), Vec::<&str>::new());

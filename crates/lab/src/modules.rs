@@ -42,7 +42,8 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
         }
         let mut make = kernel.make();
         make.arg(format!("M={}", dir.display()))
-            .args(crate::toolchain::MODULE_CLIPPY);
+            .args(crate::toolchain::MODULE_CLIPPY)
+            .args(crate::decode::MODULE_DEBUG_INFO);
         let symvers: Vec<String> = deps
             .iter()
             .map(|d| out.join(d).join("Module.symvers").display().to_string())

@@ -74,6 +74,8 @@ pub struct Machine {
     pub results_channel: PathBuf,
     /// Interactive: the console is the user's terminal (Ctrl-A X quits QEMU).
     pub interactive: bool,
+    /// Appended last (gdb stub, a third serial port: gdb.rs).
+    pub extra_args: Vec<String>,
 }
 
 impl Machine {
@@ -116,6 +118,7 @@ impl Machine {
             "-serial".into(),
             format!("file:{}", self.results_channel.display()),
         ]);
+        a.extend(self.extra_args.iter().cloned());
         a
     }
 }
@@ -229,6 +232,7 @@ mod tests {
             append: "console=ttyS0 panic=-1".into(),
             results_channel: "/w/results.tgz".into(),
             interactive,
+            extra_args: Vec::new(),
         }
     }
 

@@ -91,8 +91,20 @@ pub const SUITES: &[Suite] = &[
         run: crate::evidence::suite,
     },
     Suite {
+        name: "gdb",
+        about: "gdb attaches to the guest, breaks in the Rust driver's write path, backtrace names it",
+        debug: false,
+        run: crate::suites_debug::gdb_attach,
+    },
+    Suite {
+        name: "ide",
+        about: "make ide: rust-project.json lists the kernel crate and each of our module crates (no guest)",
+        debug: false,
+        run: crate::suites_debug::ide,
+    },
+    Suite {
         name: "failures",
-        about: "the host catches a failing command, WARN, oops, panic and hang in the guest",
+        about: "the host catches a failing command, WARN, oops (C and Rust, decoded to file:line), panic and hang",
         debug: false,
         run: failures,
     },
@@ -116,12 +128,16 @@ pub fn select(names: &[String], profile: Profile) -> Result<Vec<&'static Suite>>
         .collect()
 }
 
-pub fn run_all(lab: &Lab, suites: &[&Suite]) -> Result<()> {
+pub fn run_all(lab: &Lab, suites: &[&Suite], junit: Option<&std::path::Path>) -> Result<()> {
     let mut failed = Vec::new();
+    let mut recorder = crate::junit::Recorder::new(&lab.run_dir);
     for suite in suites {
         cmd::step(&format!("Suite {}: {}", suite.name, suite.about));
         let started = Instant::now();
-        match (suite.run)(lab) {
+        recorder.start();
+        let result = (suite.run)(lab);
+        recorder.finish(suite.name, started.elapsed(), &result);
+        match result {
             Ok(()) => eprintln!(
                 "PASS {} ({:.0} s)",
                 suite.name,
@@ -139,6 +155,10 @@ pub fn run_all(lab: &Lab, suites: &[&Suite]) -> Result<()> {
         suites.len() - failed.len(),
         failed.len()
     );
+    if let Some(path) = junit {
+        recorder.write(path)?;
+        println!("junit: {}", path.display());
+    }
     if !failed.is_empty() {
         bail!("failed suites: {}", failed.join(", "));
     }

@@ -38,6 +38,18 @@ pub const PACKAGES: &[(&str, &str)] = &[
     ("xz-utils", "unpacking the kernel source"),
     ("qemu-system-x86", "boots the lab guest"),
     ("busybox-static", "the guest's userland"),
+    (
+        "binutils",
+        "addr2line resolves module frames of kernel reports to file:line",
+    ),
+    (
+        "gdb",
+        "lab exec/shell --gdb and the gdb suite attach to QEMU's stub",
+    ),
+    (
+        "python3",
+        "make ide runs the kernel's scripts/generate_rust_analyzer.py",
+    ),
 ];
 
 /// Installs the Debian packages that are missing, saying which and why.

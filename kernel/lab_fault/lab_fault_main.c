@@ -7,6 +7,7 @@
  *   warn=1       WARN() on load (log: "WARNING: ..."), load still succeeds
  *   oops=1       NULL pointer write on load (log: "BUG: kernel NULL pointer
  *                dereference" + "Oops:"); insmod is killed
+ *   rust_oops=1  the same from Rust code (lab_fault_rust.rs)
  *   hang=1       takes a mutex it already holds: insmod sleeps forever
  *                (uninterruptible) while the rest of the guest keeps running
  *   panic_now=1  panic() on load (log: "Kernel panic - not syncing: ...")
@@ -30,6 +31,10 @@ static bool oops;
 module_param(oops, bool, 0444);
 MODULE_PARM_DESC(oops, "NULL pointer dereference on load");
 
+static bool rust_oops;
+module_param(rust_oops, bool, 0444);
+MODULE_PARM_DESC(rust_oops, "NULL pointer dereference in Rust code on load");
+
 static bool hang;
 module_param(hang, bool, 0444);
 MODULE_PARM_DESC(hang, "self-deadlock on load: insmod never returns");
@@ -40,10 +45,13 @@ MODULE_PARM_DESC(panic_now, "panic() on load");
 
 static DEFINE_MUTEX(lab_fault_mutex);
 
+/* lab_fault_rust.rs */
+void lab_fault_rust_oops(void);
+
 static int __init lab_fault_init(void)
 {
-	pr_info("loaded (test-only): warn=%d oops=%d hang=%d panic_now=%d\n",
-		warn, oops, hang, panic_now);
+	pr_info("loaded (test-only): warn=%d oops=%d rust_oops=%d hang=%d panic_now=%d\n",
+		warn, oops, rust_oops, hang, panic_now);
 
 	WARN(warn, "lab_fault: deliberate warning\n");
 
@@ -54,6 +62,9 @@ static int __init lab_fault_init(void)
 		OPTIMIZER_HIDE_VAR(p);
 		WRITE_ONCE(*p, 1);
 	}
+
+	if (rust_oops)
+		lab_fault_rust_oops();
 
 	if (hang) {
 		/* A lock bug as it happens in real drivers: sleeps forever. */
