@@ -1,8 +1,10 @@
 //! `lab`: the host side of the mymem lab. Sets up the toolchain, builds the
 //! kernel (cached) and our modules, boots QEMU, and brings results back.
 
+mod cache_entry;
 mod cache_key;
 mod cmd;
+mod exec;
 mod guest;
 mod initramfs;
 mod kconfig;
@@ -11,13 +13,16 @@ mod logscan;
 mod modules;
 mod paths;
 mod qemu;
+mod reaper;
 mod run_info;
+mod runs;
 mod source;
 mod suites;
+mod suites_runner;
 mod toolchain;
 mod userspace;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 use guest::{Lab, Scenario};
 use std::path::PathBuf;
@@ -58,9 +63,17 @@ enum Command {
     Setup,
     /// Run a command in the guest with our modules loaded; exits with its status.
     ///
-    /// Example: lab exec --file ./probe -- /lab/bin/probe --flag
+    /// The words after `--` are the program and its arguments, passed to the
+    /// guest as given: each word stays one argument, nothing is re-split or
+    /// expanded. For a shell command line (pipes, redirections, $VARS) use
+    /// `--sh '<line>'` (or `-- sh -c '<line>'`).
+    ///
+    /// Examples: lab exec --file ./probe -- /lab/bin/probe --flag
+    ///           lab exec -- printf '[%s]\n' 'a b' c
+    ///           lab exec --sh 'dd if=/dev/mymem bs=8 count=1 | hexdump -C'
     Exec {
-        /// Host file to copy in, as HOST[:GUEST] (default guest path /lab/bin/<name>).
+        /// Host file to copy in, as HOST[:GUEST] (default guest path
+        /// /lab/bin/<name>, with spaces in the name turned into `_`).
         #[arg(long = "file", short = 'f')]
         files: Vec<String>,
         /// Modules to load first, comma-separated ("" for none).
@@ -69,8 +82,12 @@ enum Command {
         /// Seconds before the guest is killed.
         #[arg(long, default_value_t = 600)]
         timeout: u64,
-        /// The command and its arguments (run by busybox sh in /lab).
-        #[arg(required = true, last = true)]
+        /// A shell command line for the guest's busybox sh, instead of a program.
+        #[arg(long = "sh", value_name = "LINE", conflicts_with = "command")]
+        sh: Option<String>,
+        /// The program and its arguments, passed as given (run in /lab, with
+        /// /lab/bin in PATH).
+        #[arg(last = true, required_unless_present = "sh")]
         command: Vec<String>,
     },
     /// Interactive busybox shell in the guest with our modules loaded.
@@ -99,15 +116,16 @@ enum Command {
     },
     /// Re-render the report of an existing run directory (no VM).
     Report {
-        /// The run directory (default: results/latest).
+        /// The run directory (default: results/latest, the newest `lab run` or `lab bench`).
         dir: Option<PathBuf>,
     },
 }
 
 fn main() {
     let cli = Cli::parse();
-    if let Err(e) = real_main(cli) {
+    if let Err(e) = reaper::install().and_then(|()| real_main(cli)) {
         eprintln!("\nlab: error: {e:#}");
+        eprintln!("lab: to retry: {}", cmd::retry_hint());
         std::process::exit(1);
     }
 }
@@ -127,15 +145,23 @@ fn real_main(cli: Cli) -> Result<()> {
             ref files,
             ref load,
             timeout,
+            ref sh,
             ref command,
         } => {
+            let script = match sh {
+                Some(line) => exec::Command::Shell(line.clone()),
+                None => exec::Command::Argv(command.clone()),
+            }
+            .script()?;
+            let files = files
+                .iter()
+                .map(|spec| exec::file_spec(spec))
+                .collect::<Result<Vec<_>>>()?;
             let lab = prepare(&cli, "exec", false)?;
-            let mut scenario = Scenario::new("exec", &command.join(" "))
+            let mut scenario = Scenario::new("exec", &script)
                 .load(&split_list(load))
                 .timeout(timeout);
-            for spec in files {
-                scenario.files.push(file_spec(spec)?);
-            }
+            scenario.files = files;
             let outcome = lab.boot(&scenario)?;
             println!("results: {}", outcome.dir.display());
             let code = outcome.exit_code;
@@ -178,7 +204,7 @@ fn real_main(cli: Cli) -> Result<()> {
                 .unwrap_or_else(|| paths::results_root().join("latest"));
             if !dir.join(report::RUN_JSON).exists() {
                 bail!(
-                    "{} is not a run directory (no {})",
+                    "{} is not a run directory (no {}); `make run` or `lab run` makes one",
                     dir.display(),
                     report::RUN_JSON
                 );
@@ -190,6 +216,7 @@ fn real_main(cli: Cli) -> Result<()> {
 
 /// Toolchain, source, kernel, modules and guest binaries; then the accelerator.
 fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
+    paths::check_no_spaces()?;
     toolchain::ensure_packages()?;
     toolchain::ensure_bindgen()?;
     let source = source::ensure()?;
@@ -199,7 +226,7 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     let bins = userspace::build(with_tests)?;
     let (accel, accel_reason) = qemu::detect(cli.accel);
     cmd::step(&format!("Accelerator: {} ({accel_reason})", accel.name()));
-    let run_dir = new_run_dir(what)?;
+    let run_dir = runs::create(&paths::results_root(), &runs::stamp(), what)?;
     Ok(Lab {
         kernel,
         modules,
@@ -211,47 +238,11 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     })
 }
 
-fn new_run_dir(what: &str) -> Result<PathBuf> {
-    let stamp = cmd::output(std::process::Command::new("date").arg("+%Y%m%d-%H%M%S"))?;
-    let root = paths::results_root();
-    let mut dir = root.join(format!("{}-{what}", stamp.trim()));
-    let mut n = 1;
-    while dir.exists() {
-        n += 1;
-        dir = root.join(format!("{}-{what}-{n}", stamp.trim()));
-    }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let latest = root.join("latest");
-    let _ = std::fs::remove_file(&latest);
-    let _ = std::os::unix::fs::symlink(dir.file_name().expect("named"), &latest);
-    Ok(dir)
-}
-
 fn split_list(s: &str) -> Vec<&str> {
     s.split(',')
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .collect()
-}
-
-/// HOST[:GUEST]; the guest path defaults to /lab/bin/<file name>.
-fn file_spec(spec: &str) -> Result<(PathBuf, String)> {
-    let (host, guest) = match spec.split_once(':') {
-        Some((h, g)) => (PathBuf::from(h), g.to_string()),
-        None => {
-            let host = PathBuf::from(spec);
-            let name = host
-                .file_name()
-                .context("--file needs a file name")?
-                .to_string_lossy()
-                .into_owned();
-            (host, format!("/lab/bin/{name}"))
-        }
-    };
-    if !host.is_file() {
-        bail!("--file {spec}: {} is not a file", host.display());
-    }
-    Ok((host, guest))
 }
 
 #[cfg(test)]
@@ -275,11 +266,13 @@ mod tests {
                 load,
                 command,
                 timeout,
+                sh,
             } => {
                 assert_eq!(files, ["a:/x"]);
                 assert_eq!(split_list(&load), Vec::<&str>::new());
                 assert_eq!(command, ["ls", "-l"]);
                 assert_eq!(timeout, 600);
+                assert_eq!(sh, None);
             }
             _ => panic!("not exec"),
         }
@@ -287,10 +280,12 @@ mod tests {
     }
 
     #[test]
-    fn file_spec_defaults_to_lab_bin() {
-        let (h, g) = file_spec("/bin/sh").unwrap();
-        assert_eq!((h, g.as_str()), (PathBuf::from("/bin/sh"), "/lab/bin/sh"));
-        assert_eq!(file_spec("/bin/sh:/x/y").unwrap().1, "/x/y");
-        assert!(file_spec("/nonexistent").is_err());
+    fn exec_takes_a_shell_line_with_sh() {
+        let cli = Cli::try_parse_from(["lab", "exec", "--sh", "a | b"]).unwrap();
+        assert!(
+            matches!(cli.command, Command::Exec { sh: Some(ref l), ref command, .. }
+            if l == "a | b" && command.is_empty())
+        );
+        assert!(Cli::try_parse_from(["lab", "exec", "--sh", "a", "--", "b"]).is_err());
     }
 }
