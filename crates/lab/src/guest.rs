@@ -272,11 +272,12 @@ impl Lab {
     pub fn boot(&self, scenario: &Scenario) -> Result<Outcome> {
         let dir = self.run_dir.join(&scenario.name);
         if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot remove {}", dir.display()))?;
         }
-        std::fs::create_dir_all(&dir)?;
         let work = dir.join("image");
-        std::fs::create_dir_all(&work)?;
+        std::fs::create_dir_all(&work)
+            .with_context(|| format!("cannot create {}", work.display()))?;
         let initrd = self
             .image(scenario)
             .build(&self.kernel.gen_init_cpio(), &work)?;
@@ -336,6 +337,12 @@ impl Lab {
             storage.push(format!(
                 "the console log at {}: {e}",
                 dir.join("console.log").display()
+            ));
+        }
+        if let Some(e) = &ended.channel_error {
+            storage.push(format!(
+                "the guest's results archive at {}: {e}",
+                channel.display()
             ));
         }
         if let Err(e) = std::fs::write(dir.join(QEMU_STDERR), &ended.stderr) {

@@ -83,9 +83,12 @@ impl Image {
     /// Writes `initrd.gz` in `work` and returns its path.
     pub fn build(&self, gen_init_cpio: &Path, work: &Path) -> Result<PathBuf> {
         let generated_dir = work.join("generated");
-        std::fs::create_dir_all(&generated_dir)?;
+        std::fs::create_dir_all(&generated_dir)
+            .with_context(|| format!("cannot create {}", generated_dir.display()))?;
         for (i, (_, contents)) in self.generated.iter().enumerate() {
-            std::fs::write(generated_dir.join(format!("gen-{i}")), contents)?;
+            let path = generated_dir.join(format!("gen-{i}"));
+            std::fs::write(&path, contents)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         let list = work.join("initramfs.list");
         let (text, links) = self.cpio_list(&generated_dir)?;
@@ -94,7 +97,7 @@ impl Image {
                 format!("cannot link {} to {}", link.display(), target.display())
             })?;
         }
-        std::fs::write(&list, text)?;
+        std::fs::write(&list, text).with_context(|| format!("cannot write {}", list.display()))?;
         let out = Command::new(gen_init_cpio)
             .arg(&list)
             .output()
@@ -106,9 +109,12 @@ impl Image {
             );
         }
         let path = work.join("initrd.gz");
-        let mut gz = GzEncoder::new(std::fs::File::create(&path)?, Compression::fast());
-        std::io::Write::write_all(&mut gz, &out.stdout)?;
-        gz.finish()?;
+        let write = || -> std::io::Result<()> {
+            let mut gz = GzEncoder::new(std::fs::File::create(&path)?, Compression::fast());
+            std::io::Write::write_all(&mut gz, &out.stdout)?;
+            gz.finish()?.sync_all()
+        };
+        write().with_context(|| format!("cannot write the guest image {}", path.display()))?;
         Ok(path)
     }
 }

@@ -4,6 +4,7 @@
 use crate::reaper;
 use anyhow::{Context, Result};
 use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -71,14 +72,23 @@ pub struct Machine {
     pub kernel: PathBuf,
     pub initrd: PathBuf,
     pub append: String,
-    /// Where the guest's second serial port (results tar) is written.
+    /// Where the guest's second serial port (results tar) is stored. QEMU
+    /// writes into a pipe that the runner drains into this file, so that a
+    /// full disk is reported instead of blocking the guest's serial port.
     pub results_channel: PathBuf,
     /// Interactive: the console is the user's terminal (Ctrl-A X quits QEMU).
     pub interactive: bool,
 }
 
 impl Machine {
+    /// The command line, with the results port writing to `results_channel`.
+    #[cfg(test)]
     pub fn args(&self) -> Vec<String> {
+        self.args_with(&self.results_channel)
+    }
+
+    /// The command line, with the results port writing to `channel`.
+    fn args_with(&self, channel: &Path) -> Vec<String> {
         let accel = match self.accel {
             Accel::Kvm => "kvm",
             _ => "tcg",
@@ -113,10 +123,7 @@ impl Machine {
                 "stdio".into(),
             ]);
         }
-        a.extend([
-            "-serial".into(),
-            format!("file:{}", self.results_channel.display()),
-        ]);
+        a.extend(["-serial".into(), format!("file:{}", channel.display())]);
         a
     }
 }
@@ -133,6 +140,8 @@ pub struct Ended {
     pub stderr: String,
     /// Set when the console log could not be written completely.
     pub log_error: Option<String>,
+    /// Set when the results channel could not be stored completely.
+    pub channel_error: Option<String>,
 }
 
 /// Streams console lines to `show` and the log; kills QEMU after `timeout`.
@@ -144,13 +153,23 @@ pub fn run(
     mut show: impl FnMut(&str) + Send + 'static,
 ) -> Result<Ended> {
     let started = Instant::now();
+    let (channel_in, channel_out) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .context("cannot create the results pipe")?;
+    // QEMU opens the pipe's write end by its /proc path, so it must survive exec.
+    rustix::io::fcntl_setfd(&channel_out, rustix::io::FdFlags::empty())?;
     let mut cmd = Command::new("qemu-system-x86_64");
-    cmd.args(machine.args());
+    cmd.args(machine.args_with(&PathBuf::from(format!(
+        "/proc/self/fd/{}",
+        channel_out.as_raw_fd()
+    ))));
+    let dest = machine.results_channel.clone();
+    let channel = std::thread::spawn(move || store_channel(std::fs::File::from(channel_in), &dest));
     if machine.interactive {
         // QEMU reads the terminal, so it stays in the foreground process group.
         reaper::prepare(&mut cmd, false);
         reaper::save_terminal();
         let mut child = cmd.spawn().context("cannot run qemu-system-x86_64")?;
+        drop(channel_out);
         let guard = reaper::register(child.id(), false);
         let status = child.wait();
         guard.done();
@@ -169,6 +188,7 @@ pub fn run(
             status,
             stderr: String::new(),
             log_error: None,
+            channel_error: channel.join().unwrap_or(None),
         });
     }
     reaper::prepare(&mut cmd, true);
@@ -180,6 +200,7 @@ pub fn run(
         .stderr(Stdio::piped())
         .spawn()
         .context("cannot run qemu-system-x86_64")?;
+    drop(channel_out);
     let guard = reaper::register(child.id(), true);
     let stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
@@ -226,7 +247,32 @@ pub fn run(
         status,
         stderr: errors.join().unwrap_or_default(),
         log_error,
+        channel_error: channel.join().unwrap_or(None),
     })
+}
+
+/// Copies the results channel into `dest` until QEMU closes it. After a write
+/// error it keeps reading (and discarding), so the guest never blocks; the
+/// error is returned.
+fn store_channel(mut from: std::fs::File, dest: &Path) -> Option<String> {
+    let mut out = std::fs::File::create(dest);
+    let mut error = out.as_ref().err().map(|e| e.to_string());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let (None, Ok(file)) = (&error, &mut out) {
+            if let Err(e) = file.write_all(&buf[..n]) {
+                error = Some(e.to_string());
+            }
+        }
+    }
+    if let (None, Ok(file)) = (&error, &out) {
+        error = file.sync_all().err().map(|e| e.to_string());
+    }
+    error
 }
 
 fn wait_or_kill(child: &mut Child, timeout: Duration) -> Result<(bool, ExitStatus)> {
