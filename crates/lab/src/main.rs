@@ -35,7 +35,8 @@ use std::path::PathBuf;
         Every command first makes sure the toolchain (Debian packages, bindgen), the kernel \
         source, the kernel (cached in ~/.cache/mymem by a key of version, config and toolchain), \
         our modules and the static guest binaries are in place, then boots QEMU \
-        (KVM when it works, else TCG). Results land in results/<run-id>/."
+        (KVM when it works, else TCG). Results land in results/<run-id>/; results/latest-<command> \
+        points at the newest of each command, results/latest at the newest run or bench."
 )]
 struct Cli {
     /// QEMU accelerator; `auto` uses KVM only where it can work.
@@ -63,14 +64,16 @@ enum Command {
     Setup,
     /// Run a command in the guest with our modules loaded; exits with its status.
     ///
-    /// The words after `--` are the program and its arguments, passed to the
-    /// guest as given: each word stays one argument, nothing is re-split or
-    /// expanded. For a shell command line (pipes, redirections, $VARS) use
-    /// `--sh '<line>'` (or `-- sh -c '<line>'`).
+    /// The words after `--` are the program and its arguments, passed to the guest
+    /// as given: each word stays one argument, nothing is re-split or expanded.
+    /// For a shell command line (pipes, redirections, $VARS) use --sh '<line>'
+    /// (or -- sh -c '<line>').
     ///
-    /// Examples: lab exec --file ./probe -- /lab/bin/probe --flag
-    ///           lab exec -- printf '[%s]\n' 'a b' c
-    ///           lab exec --sh 'dd if=/dev/mymem bs=8 count=1 | hexdump -C'
+    /// Examples:
+    ///   lab exec --file ./probe -- /lab/bin/probe --flag
+    ///   lab exec -- printf '[%s]\n' 'a b' c
+    ///   lab exec --sh 'dd if=/dev/mymem bs=8 count=1 | hexdump -C'
+    #[command(verbatim_doc_comment)]
     Exec {
         /// Host file to copy in, as HOST[:GUEST] (default guest path
         /// /lab/bin/<name>, with spaces in the name turned into `_`).
