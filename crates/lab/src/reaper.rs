@@ -37,7 +37,10 @@ pub fn install() -> Result<()> {
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
             let name = signal_hook::low_level::signal_name(sig).unwrap_or("a signal");
-            cleanup(&format!("{name} received"));
+            // Keep the lock to the end: a thread that sees its child die
+            // blocks on it instead of reporting the death and exiting first.
+            let mut s = state();
+            cleanup(&mut s, &format!("{name} received"));
             // Die of the signal itself, so the caller sees 128 + signal.
             let _ = signal_hook::low_level::emulate_default_handler(sig);
             std::process::exit(128 + sig);
@@ -46,7 +49,7 @@ pub fn install() -> Result<()> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         previous(info);
-        cleanup("the runner panicked");
+        cleanup(&mut state(), "the runner panicked");
     }));
     Ok(())
 }
@@ -125,9 +128,8 @@ pub fn restore_terminal() {
     }
 }
 
-fn cleanup(why: &str) {
-    let children = std::mem::take(&mut state().children);
-    for &(pid, group) in &children {
+fn cleanup(s: &mut State, why: &str) {
+    for (pid, group) in std::mem::take(&mut s.children) {
         // Not eprintln!: stderr may be the broken pipe that caused the panic.
         let _ = writeln!(
             std::io::stderr(),
@@ -135,7 +137,9 @@ fn cleanup(why: &str) {
         );
         kill(pid, group);
     }
-    restore_terminal();
+    if let Some(t) = s.terminal.take() {
+        let _ = rustix::termios::tcsetattr(rustix::stdio::stdin(), OptionalActions::Now, &t);
+    }
 }
 
 /// SIGKILL, then reap it so that no zombie is left either.
