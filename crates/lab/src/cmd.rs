@@ -18,6 +18,15 @@ pub fn note(what: &str) {
     eprintln!("    {what}");
 }
 
+/// The command that retries this run, as the user can paste it.
+pub fn retry_hint() -> String {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .map(|a| crate::exec::sh_quote(&a))
+        .collect();
+    format!("cargo run --release -p lab -- {}", args.join(" "))
+}
+
 /// Runs `cmd` and returns its stdout, failing with its stderr.
 pub fn output(cmd: &mut Command) -> Result<String> {
     let out = cmd
@@ -40,12 +49,15 @@ pub fn output(cmd: &mut Command) -> Result<String> {
 pub fn logged(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
     let started = Instant::now();
     let mut file = File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+    // A long build must not outlive the runner either.
+    crate::reaper::prepare(cmd, true);
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(Stdio::null())
         .spawn()
         .with_context(|| format!("cannot run {cmd:?}"))?;
+    let guard = crate::reaper::register(child.id(), true);
     let bar = spinner(what);
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let stderr = child.stderr.take().expect("piped");
@@ -63,7 +75,8 @@ pub fn logged(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
     });
     let mut tail = std::collections::VecDeque::new();
     for line in rx {
-        writeln!(file, "{line}")?;
+        writeln!(file, "{line}")
+            .with_context(|| format!("cannot write the log of {what} to {}", log.display()))?;
         bar.set_message(truncate(&line, 70));
         tail.push_back(line);
         if tail.len() > 40 {
@@ -72,12 +85,17 @@ pub fn logged(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
     }
     let _ = (out_thread.join(), err_thread.join());
     let status = child.wait()?;
+    guard.done();
     bar.finish_and_clear();
     if !status.success() {
         for line in &tail {
             eprintln!("    | {line}");
         }
-        bail!("{what} failed ({status}); full log: {}", log.display());
+        bail!(
+            "{what} failed ({status}); full log: {} (inspect: less {})",
+            log.display(),
+            log.display()
+        );
     }
     note(&format!(
         "{what}: done in {:.0} s (log: {})",

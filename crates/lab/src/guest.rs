@@ -10,9 +10,11 @@ use crate::qemu::{self, Accel, Machine};
 use crate::userspace::GuestBins;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
 use std::time::Duration;
 
 /// Everything a guest boot needs, prepared once per command.
+#[derive(Clone)]
 pub struct Lab {
     pub kernel: Kernel,
     pub modules: Built,
@@ -40,6 +42,8 @@ pub struct Scenario {
     pub append: String,
     /// Extra QEMU arguments (gdb stub, its guest channel: gdb.rs).
     pub qemu_args: Vec<String>,
+    /// Boot this kernel image instead of the lab kernel's bzImage.
+    pub kernel: Option<PathBuf>,
 }
 
 impl Scenario {
@@ -53,6 +57,7 @@ impl Scenario {
             interactive: false,
             append: String::new(),
             qemu_args: Vec::new(),
+            kernel: None,
         }
     }
 
@@ -78,6 +83,13 @@ pub struct Outcome {
     pub exit_code: Option<i32>,
     pub findings: Vec<Finding>,
     pub elapsed: Duration,
+    /// The kernel image QEMU was asked to boot.
+    pub kernel: PathBuf,
+    /// QEMU's own exit status and stderr.
+    pub qemu_status: ExitStatus,
+    pub qemu_stderr: String,
+    /// What could not be stored on the host, and where (disk full...).
+    pub storage: Vec<String>,
 }
 
 impl Outcome {
@@ -86,20 +98,32 @@ impl Outcome {
         results::layout::scenario_results(&self.dir)
     }
 
-    /// Ok only for a clean run: exited 0, no kernel problem, no timeout.
+    /// Ok only for a clean run: exited 0, no kernel problem, no timeout,
+    /// everything stored. The error names what failed, the logs and the
+    /// command to retry.
     pub fn verdict(&self) -> Result<()> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = self
+            .storage
+            .iter()
+            .map(|s| format!("could not store {s}"))
+            .collect();
+        let booted = kernel_printed(&self.console);
         if self.timed_out {
             problems.push(format!(
-                "the guest did not finish within {} s (hang?); last console lines:\n{}",
+                "the guest did not finish within {} s (hang?){}; last console lines:\n{}",
                 self.timeout.as_secs(),
+                if booted {
+                    String::new()
+                } else {
+                    format!(
+                        " and the kernel printed nothing: QEMU could not boot {}",
+                        self.kernel.display()
+                    )
+                },
                 tail(&self.console, 25)
             ));
         } else if self.exit_code.is_none() {
-            problems.push(format!(
-                "the guest stopped without finishing its scenario (panic or crash); last console lines:\n{}",
-                tail(&self.console, 25)
-            ));
+            problems.push(self.why_stopped(booted));
         }
         for f in &self.findings {
             problems.push(format!(
@@ -124,12 +148,61 @@ impl Outcome {
         if problems.is_empty() {
             return Ok(());
         }
+        let log = self.dir.join("console.log");
         bail!(
-            "{}\n(console log: {})",
+            "{}\n(console log: {}; QEMU stderr: {})\ninspect: less {}\nretry:   {}",
             problems.join("\n"),
-            self.dir.join("console.log").display()
+            log.display(),
+            self.dir.join(QEMU_STDERR).display(),
+            log.display(),
+            cmd::retry_hint()
         )
     }
+
+    /// Why the guest ended without its exit marker: QEMU could not boot the
+    /// kernel, QEMU itself died, or the guest kernel panicked or crashed.
+    fn why_stopped(&self, booted: bool) -> String {
+        use std::os::unix::process::ExitStatusExt;
+        let stderr = if self.qemu_stderr.trim().is_empty() {
+            "QEMU printed nothing on stderr".to_string()
+        } else {
+            format!("QEMU's stderr:\n{}", tail(&self.qemu_stderr, 15))
+        };
+        if let Some(sig) = self.qemu_status.signal() {
+            return format!(
+                "QEMU itself was killed by signal {sig} ({}) before the guest finished: \
+                 not a guest crash; {stderr}; last console lines:\n{}",
+                signal_name(sig),
+                tail(&self.console, 10)
+            );
+        }
+        if !booted {
+            return format!(
+                "QEMU could not boot {} (QEMU {}; the kernel printed nothing); {stderr}",
+                self.kernel.display(),
+                self.qemu_status
+            );
+        }
+        format!(
+            "the guest stopped without finishing its scenario (kernel panic or crash; QEMU {}); \
+             last console lines:\n{}",
+            self.qemu_status,
+            tail(&self.console, 25)
+        )
+    }
+}
+
+/// QEMU's stderr, saved beside the console log.
+pub const QEMU_STDERR: &str = "qemu-stderr.log";
+
+/// Whether the guest printed anything at all (the kernel prints from its
+/// first steps on; an image QEMU cannot load prints nothing).
+fn kernel_printed(console: &str) -> bool {
+    !console.trim().is_empty()
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    signal_hook::low_level::signal_name(sig).unwrap_or("?")
 }
 
 fn tail(text: &str, n: usize) -> String {
@@ -144,12 +217,25 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// The exit marker the guest init prints last.
+const EXIT_MARKER: &str = "@@MYMEM-EXIT ";
+
+/// The part of a console line to show: the guest's output without the exit
+/// marker, which is glued to the last line when that line has no newline.
+pub fn shown(line: &str) -> Option<&str> {
+    let before = line.find(EXIT_MARKER).map_or(line, |i| &line[..i]);
+    (!before.is_empty() || !line.contains(EXIT_MARKER)).then_some(before)
+}
+
+/// The exit marker the guest init prints last (wherever it starts in its line).
 pub fn exit_code(console: &str) -> Option<i32> {
     console.lines().rev().find_map(|l| {
         let l = l.trim_end_matches('\r');
-        let start = l.find("@@MYMEM-EXIT ")?;
-        l[start + 13..].strip_suffix("@@")?.trim().parse().ok()
+        let start = l.find(EXIT_MARKER)?;
+        l[start + EXIT_MARKER.len()..]
+            .strip_suffix("@@")?
+            .trim()
+            .parse()
+            .ok()
     })
 }
 
@@ -189,11 +275,12 @@ impl Lab {
     pub fn boot(&self, scenario: &Scenario) -> Result<Outcome> {
         let dir = results::layout::scenario_dir(&self.run_dir, &scenario.name);
         if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot remove {}", dir.display()))?;
         }
-        std::fs::create_dir_all(&dir)?;
         let work = dir.join("image");
-        std::fs::create_dir_all(&work)?;
+        std::fs::create_dir_all(&work)
+            .with_context(|| format!("cannot create {}", work.display()))?;
         let initrd = self
             .image(scenario)
             .build(&self.kernel.gen_init_cpio(), &work)?;
@@ -211,11 +298,15 @@ impl Lab {
             append.push(' ');
             append.push_str(&scenario.append);
         }
+        let kernel = scenario
+            .kernel
+            .clone()
+            .unwrap_or_else(|| self.kernel.bzimage());
         let machine = Machine {
             accel: self.accel,
             cpus: 2,
             memory_mb: 1024,
-            kernel: self.kernel.bzimage(),
+            kernel: kernel.clone(),
             initrd,
             append,
             results_channel: channel.clone(),
@@ -237,26 +328,52 @@ impl Lab {
             move |line| {
                 if line.contains("@@MYMEM-READY@@") {
                     ready = true;
-                } else if (ready || verbose) && !line.contains("@@MYMEM-EXIT") {
-                    eprintln!("    guest| {line}");
+                } else if ready || verbose {
+                    if let Some(text) = shown(line) {
+                        eprintln!("    guest| {text}");
+                    }
                 }
             },
         )?;
-        let results = results::layout::scenario_results(&dir);
-        std::fs::create_dir_all(&results)?;
-        if channel.metadata().map(|m| m.len() > 0).unwrap_or(false) {
-            if let Err(e) = unpack(&channel, &results) {
-                cmd::note(&format!("results channel unreadable: {e:#}"));
-            }
+        let exit_code = exit_code(&ended.console);
+        let mut storage = Vec::new();
+        if let Some(e) = &ended.log_error {
+            storage.push(format!(
+                "the console log at {}: {e}",
+                dir.join("console.log").display()
+            ));
+        }
+        if let Some(e) = &ended.channel_error {
+            storage.push(format!(
+                "the guest's results archive at {}: {e}",
+                channel.display()
+            ));
+        }
+        if let Err(e) = std::fs::write(dir.join(QEMU_STDERR), &ended.stderr) {
+            storage.push(format!(
+                "QEMU's stderr at {}: {e}",
+                dir.join(QEMU_STDERR).display()
+            ));
         }
         std::fs::remove_dir_all(&work).ok();
+        let results = results::layout::scenario_results(&dir);
+        if let Err(e) = store_results(&channel, &results, exit_code.is_some()) {
+            storage.push(format!(
+                "the guest's /results in {}: {e:#}",
+                results.display()
+            ));
+        }
         let mut outcome = Outcome {
-            exit_code: exit_code(&ended.console),
+            exit_code,
             findings: logscan::scan(&ended.console, 40),
             timed_out: ended.timed_out,
             timeout: scenario.timeout,
             console: ended.console,
             elapsed: ended.elapsed,
+            kernel,
+            qemu_status: ended.status,
+            qemu_stderr: ended.stderr,
+            storage,
             dir,
         };
         // Reports name file:line in our modules (issue 13); see decode.rs.
@@ -271,25 +388,56 @@ impl Lab {
             match (outcome.timed_out, outcome.exit_code) {
                 _ if scenario.interactive => "shell closed".to_string(),
                 (true, _) => "timed out".to_string(),
-                (false, None) => "no exit status (panic?)".to_string(),
-                (false, Some(c)) =>
-                    format!("exit {c}, {} kernel problem(s)", outcome.findings.len()),
+                (false, None) => format!("no exit status (QEMU {})", outcome.qemu_status),
+                (false, Some(c)) => format!(
+                    "exit {c}, {} kernel problem(s){}",
+                    outcome.findings.len(),
+                    if outcome.storage.is_empty() {
+                        ""
+                    } else {
+                        ", results NOT stored"
+                    }
+                ),
             }
         ));
         Ok(outcome)
     }
 }
 
-fn unpack(tgz: &Path, dest: &Path) -> Result<()> {
-    let file = std::fs::File::open(tgz)?;
-    tar::Archive::new(flate2::read::GzDecoder::new(file))
+/// Unpacks the guest's results archive into `dest`. A guest that finished
+/// always sent one ending with `exit-code`: without it, something was lost.
+fn store_results(tgz: &Path, dest: &Path, finished: bool) -> Result<()> {
+    std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
+    let sent = tgz.metadata().map(|m| m.len() > 0).unwrap_or(false);
+    if !sent && !finished {
+        return Ok(());
+    }
+    let file =
+        std::fs::File::open(tgz).with_context(|| format!("cannot open {}", tgz.display()))?;
+    let unpacked = tar::Archive::new(flate2::read::GzDecoder::new(file))
         .unpack(dest)
-        .with_context(|| format!("cannot unpack {}", tgz.display()))
+        .with_context(|| {
+            format!(
+                "cannot unpack {} (check free space: df -h {})",
+                tgz.display(),
+                dest.display()
+            )
+        });
+    if finished && unpacked.is_ok() && !dest.join("exit-code").is_file() {
+        bail!(
+            "{} is incomplete (no exit-code; check free space: df -h {})",
+            tgz.display(),
+            dest.display()
+        );
+    }
+    unpacked
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::os::unix::process::ExitStatusExt;
 
     fn outcome(console: &str, timed_out: bool) -> Outcome {
         Outcome {
@@ -300,7 +448,60 @@ mod tests {
             exit_code: exit_code(console),
             findings: logscan::scan(console, 10),
             elapsed: Duration::from_secs(1),
+            kernel: "/k/bzImage".into(),
+            qemu_status: ExitStatus::from_raw(0),
+            qemu_stderr: String::new(),
+            storage: Vec::new(),
         }
+    }
+
+    const BOOTED: &str = "[    0.000000] Linux version 7.3.4 (gcc)\n";
+
+    #[test]
+    fn a_last_line_without_newline_is_shown_and_its_marker_found() {
+        // `printf hello` leaves the marker glued to the unfinished line.
+        let console = "@@MYMEM-READY@@\nhello@@MYMEM-EXIT 0@@\r\n";
+        assert_eq!(exit_code(console), Some(0));
+        assert_eq!(shown("hello@@MYMEM-EXIT 0@@"), Some("hello"));
+        assert_eq!(shown("@@MYMEM-EXIT 0@@"), None);
+        assert_eq!(shown(""), Some(""));
+        assert_eq!(shown("plain"), Some("plain"));
+    }
+
+    #[test]
+    fn qemu_failing_to_boot_is_not_a_guest_panic() {
+        let mut o = outcome("", false);
+        o.qemu_status = ExitStatus::from_raw(1 << 8);
+        o.qemu_stderr = "qemu-system-x86_64: Error loading kernel\n".into();
+        let msg = format!("{:#}", o.verdict().unwrap_err());
+        assert!(msg.contains("QEMU could not boot /k/bzImage"), "{msg}");
+        assert!(msg.contains("exit status: 1") && msg.contains("Error loading kernel"));
+        assert!(!msg.contains("panic"), "{msg}");
+        assert!(
+            msg.contains("retry:") && msg.contains("/r/x/console.log"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn qemu_killed_is_not_a_guest_panic() {
+        let mut o = outcome(BOOTED, false);
+        o.qemu_status = ExitStatus::from_raw(9);
+        let msg = format!("{:#}", o.verdict().unwrap_err());
+        assert!(
+            msg.contains("QEMU itself was killed by signal 9 (SIGKILL)"),
+            "{msg}"
+        );
+        assert!(!msg.contains("panic or crash"), "{msg}");
+    }
+
+    #[test]
+    fn results_not_stored_fail_the_run() {
+        let mut o = outcome("ok\n@@MYMEM-EXIT 0@@\n", false);
+        o.storage
+            .push("the guest's /results in /r/x/results: No space left on device".into());
+        let msg = format!("{:#}", o.verdict().unwrap_err());
+        assert!(msg.contains("could not store the guest's /results in /r/x/results"));
     }
 
     #[test]
@@ -326,6 +527,14 @@ mod tests {
             msg.contains("panic or crash") && msg.contains("Kernel panic"),
             "{msg}"
         );
+        let e = outcome(
+            &format!("{BOOTED}[    1.000000] Kernel panic - not syncing: x\n"),
+            false,
+        )
+        .verdict()
+        .unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("kernel panic or crash"), "{msg}");
         let e = outcome("booting\n", true).verdict().unwrap_err();
         assert!(format!("{e:#}").contains("within 9 s"));
         let e = outcome(

@@ -43,9 +43,12 @@ impl Image {
         self
     }
 
-    /// The gen_init_cpio list (see the kernel's usr/gen_init_cpio.c). Parent
-    /// directories of files are created as needed.
-    pub fn cpio_list(&self, generated_dir: &Path) -> Result<String> {
+    /// The gen_init_cpio list (see the kernel's usr/gen_init_cpio.c), and the
+    /// symlinks (link, target) in `generated_dir` that stand in for host paths
+    /// with whitespace, which the list cannot hold. Parent directories of
+    /// files are created as needed.
+    pub fn cpio_list(&self, generated_dir: &Path) -> Result<(String, Vec<(PathBuf, PathBuf)>)> {
+        let mut links = Vec::new();
         let mut dirs: Vec<String> = DIRS.iter().map(|d| d.to_string()).collect();
         let mut lines = vec!["nod /dev/console 0600 0 0 c 5 1".to_string()];
         let generated =
@@ -56,9 +59,11 @@ impl Image {
             if !guest.starts_with('/') || guest.contains(char::is_whitespace) {
                 bail!("guest path must be absolute without spaces: {guest:?}");
             }
-            let host = host.canonicalize().unwrap_or(host);
+            let mut host = host.canonicalize().unwrap_or(host);
             if host.to_string_lossy().contains(char::is_whitespace) {
-                bail!("host path must not contain spaces: {}", host.display());
+                let link = generated_dir.join(format!("link-{}", links.len()));
+                links.push((link.clone(), host));
+                host = link;
             }
             for ancestor in Path::new(&guest).ancestors().skip(1) {
                 let a = ancestor.to_string_lossy().into_owned();
@@ -72,18 +77,27 @@ impl Image {
         dirs.sort_by_key(|d| d.matches('/').count());
         let mut list: Vec<String> = dirs.iter().map(|d| format!("dir {d} 0755 0 0")).collect();
         list.extend(lines);
-        Ok(list.join("\n") + "\n")
+        Ok((list.join("\n") + "\n", links))
     }
 
     /// Writes `initrd.gz` in `work` and returns its path.
     pub fn build(&self, gen_init_cpio: &Path, work: &Path) -> Result<PathBuf> {
         let generated_dir = work.join("generated");
-        std::fs::create_dir_all(&generated_dir)?;
+        std::fs::create_dir_all(&generated_dir)
+            .with_context(|| format!("cannot create {}", generated_dir.display()))?;
         for (i, (_, contents)) in self.generated.iter().enumerate() {
-            std::fs::write(generated_dir.join(format!("gen-{i}")), contents)?;
+            let path = generated_dir.join(format!("gen-{i}"));
+            std::fs::write(&path, contents)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         let list = work.join("initramfs.list");
-        std::fs::write(&list, self.cpio_list(&generated_dir)?)?;
+        let (text, links) = self.cpio_list(&generated_dir)?;
+        for (link, target) in links {
+            std::os::unix::fs::symlink(&target, &link).with_context(|| {
+                format!("cannot link {} to {}", link.display(), target.display())
+            })?;
+        }
+        std::fs::write(&list, text).with_context(|| format!("cannot write {}", list.display()))?;
         let out = Command::new(gen_init_cpio)
             .arg(&list)
             .output()
@@ -95,9 +109,12 @@ impl Image {
             );
         }
         let path = work.join("initrd.gz");
-        let mut gz = GzEncoder::new(std::fs::File::create(&path)?, Compression::fast());
-        std::io::Write::write_all(&mut gz, &out.stdout)?;
-        gz.finish()?;
+        let write = || -> std::io::Result<()> {
+            let mut gz = GzEncoder::new(std::fs::File::create(&path)?, Compression::fast());
+            std::io::Write::write_all(&mut gz, &out.stdout)?;
+            gz.finish()?.sync_all()
+        };
+        write().with_context(|| format!("cannot write the guest image {}", path.display()))?;
         Ok(path)
     }
 }
@@ -111,7 +128,7 @@ mod tests {
         let mut img = Image::default();
         img.file("/lab/x/y/probe", Path::new("/bin/sh"), 0o755)
             .text("/lab/scenario.sh", "true\n");
-        let list = img.cpio_list(Path::new("/w")).unwrap();
+        let (list, _) = img.cpio_list(Path::new("/w")).unwrap();
         assert!(list.contains("nod /dev/console 0600 0 0 c 5 1\n"));
         let x = list.find("dir /lab/x 0755").unwrap();
         let y = list.find("dir /lab/x/y 0755").unwrap();
@@ -121,7 +138,25 @@ mod tests {
     }
 
     #[test]
-    fn rejects_relative_or_spaced_paths() {
+    fn host_paths_with_spaces_go_through_a_link() {
+        let mut img = Image::default();
+        img.file("/lab/bin/p", Path::new("/tmp/no such/my prog"), 0o755);
+        let (list, links) = img.cpio_list(Path::new("/w")).unwrap();
+        assert!(
+            list.contains("file /lab/bin/p /w/link-0 755 0 0\n"),
+            "{list}"
+        );
+        assert_eq!(
+            links,
+            [(
+                PathBuf::from("/w/link-0"),
+                PathBuf::from("/tmp/no such/my prog")
+            )]
+        );
+    }
+
+    #[test]
+    fn rejects_relative_or_spaced_guest_paths() {
         let mut img = Image::default();
         img.file("lab/probe", Path::new("/bin/sh"), 0o755);
         assert!(img.cpio_list(Path::new("/w")).is_err());

@@ -3,7 +3,7 @@
 
 use crate::source::KernelSource;
 use crate::toolchain::{self, Versions};
-use crate::{cache_key, cmd, kconfig, paths};
+use crate::{cache_entry, cache_key, cmd, kconfig, paths};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 use std::process::Command;
@@ -109,15 +109,32 @@ pub fn ensure(source: &KernelSource, profile: Profile, versions: &Versions) -> R
         key,
         versions: versions.clone(),
     };
-    if stamp.exists() && build_dir.join("Module.symvers").exists() {
-        kernel.release = std::fs::read_to_string(&stamp)?.trim().to_string();
+    if stamp.exists() {
+        let (damaged, how) = match cache_entry::damage(&build_dir)? {
+            Some(damaged) => (damaged, "checksums verified"),
+            // Built before manifests existed: record what is there now.
+            None => match cache_entry::record(&build_dir) {
+                Ok(()) => (vec![], "checksums recorded"),
+                Err(e) => (vec![format!("{e:#}")], ""),
+            },
+        };
+        if damaged.is_empty() {
+            kernel.release = std::fs::read_to_string(&stamp)?.trim().to_string();
+            cmd::note(&format!(
+                "cached: {} ({}) at {}, {how}",
+                kernel.release,
+                kernel.key,
+                build_dir.display()
+            ));
+            return Ok(kernel);
+        }
         cmd::note(&format!(
-            "cached: {} ({}) at {}",
-            kernel.release,
-            kernel.key,
-            build_dir.display()
+            "the cached kernel at {} is damaged, rebuilding it:\n      {}",
+            build_dir.display(),
+            damaged.join("\n      ")
         ));
-        return Ok(kernel);
+        std::fs::remove_file(&stamp)?;
+        cache_entry::discard(&build_dir, &damaged);
     }
     std::fs::create_dir_all(&build_dir)?;
     cmd::note(&format!(
@@ -148,6 +165,7 @@ pub fn ensure(source: &KernelSource, profile: Profile, versions: &Versions) -> R
     if !kernel.bzimage().exists() || !kernel.gen_init_cpio().exists() || !symvers.exists() {
         bail!("the kernel build finished without bzImage, usr/gen_init_cpio or Module.symvers");
     }
+    cache_entry::record(&build_dir)?;
     std::fs::write(&stamp, &kernel.release)?;
     Ok(kernel)
 }

@@ -1,10 +1,12 @@
 //! `lab`: the host side of the mymem lab. Sets up the toolchain, builds the
 //! kernel (cached) and our modules, boots QEMU, and brings results back.
 
+mod cache_entry;
 mod cache_key;
 mod cmd;
 mod decode;
 mod evidence;
+mod exec;
 mod gdb;
 mod guest;
 mod guest_results;
@@ -19,15 +21,18 @@ mod modules;
 mod paths;
 mod pipeline;
 mod qemu;
+mod reaper;
 mod run_info;
+mod runs;
 mod script;
 mod source;
 mod suites;
 mod suites_debug;
+mod suites_runner;
 mod toolchain;
 mod userspace;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 use guest::{Lab, Scenario};
 use std::path::PathBuf;
@@ -40,7 +45,8 @@ use std::path::PathBuf;
         Every command first makes sure the toolchain (Debian packages, bindgen), the kernel \
         source, the kernel (cached in ~/.cache/mymem by a key of version, config and toolchain), \
         our modules and the static guest binaries are in place, then boots QEMU \
-        (KVM when it works, else TCG). Results land in results/<run-id>/."
+        (KVM when it works, else TCG). Results land in results/<run-id>/; results/latest-<command> \
+        points at the newest of each command, results/latest at the newest run or bench."
 )]
 struct Cli {
     /// QEMU accelerator; `auto` uses KVM only where it can work.
@@ -68,9 +74,19 @@ enum Command {
     Setup,
     /// Run a command in the guest with our modules loaded; exits with its status.
     ///
-    /// Example: lab exec --file ./probe -- /lab/bin/probe --flag
+    /// The words after `--` are the program and its arguments, passed to the guest
+    /// as given: each word stays one argument, nothing is re-split or expanded.
+    /// For a shell command line (pipes, redirections, $VARS) use --sh '<line>'
+    /// (or -- sh -c '<line>').
+    ///
+    /// Examples:
+    ///   lab exec --file ./probe -- /lab/bin/probe --flag
+    ///   lab exec -- printf '[%s]\n' 'a b' c
+    ///   lab exec --sh 'dd if=/dev/mymem bs=8 count=1 | hexdump -C'
+    #[command(verbatim_doc_comment)]
     Exec {
-        /// Host file to copy in, as HOST[:GUEST] (default guest path /lab/bin/<name>).
+        /// Host file to copy in, as HOST[:GUEST] (default guest path
+        /// /lab/bin/<name>, with spaces in the name turned into `_`).
         #[arg(long = "file", short = 'f')]
         files: Vec<String>,
         /// Modules to load first, comma-separated ("" for none).
@@ -81,8 +97,12 @@ enum Command {
         timeout: u64,
         #[command(flatten)]
         gdb: gdb::GdbArgs,
-        /// The command and its arguments (run by busybox sh in /lab).
-        #[arg(required = true, last = true)]
+        /// A shell command line for the guest's busybox sh, instead of a program.
+        #[arg(long = "sh", value_name = "LINE", conflicts_with = "command")]
+        sh: Option<String>,
+        /// The program and its arguments, passed as given (run in /lab, with
+        /// /lab/bin in PATH).
+        #[arg(last = true, required_unless_present = "sh")]
         command: Vec<String>,
     },
     /// Interactive busybox shell in the guest with our modules loaded.
@@ -125,15 +145,16 @@ enum Command {
     Ide,
     /// Re-render the report of an existing run directory (no VM).
     Report {
-        /// The run directory (default: results/latest).
+        /// The run directory (default: results/latest, the newest `lab run` or `lab bench`).
         dir: Option<PathBuf>,
     },
 }
 
 fn main() {
     let cli = Cli::parse();
-    if let Err(e) = real_main(cli) {
+    if let Err(e) = reaper::install().and_then(|()| real_main(cli)) {
         eprintln!("\nlab: error: {e:#}");
+        eprintln!("lab: to retry: {}", cmd::retry_hint());
         std::process::exit(1);
     }
 }
@@ -158,15 +179,23 @@ fn real_main(cli: Cli) -> Result<()> {
             ref load,
             timeout,
             ref gdb,
+            ref sh,
             ref command,
         } => {
+            let script = match sh {
+                Some(line) => exec::Command::Shell(line.clone()),
+                None => exec::Command::Argv(command.clone()),
+            }
+            .script()?;
+            let files = files
+                .iter()
+                .map(|spec| exec::file_spec(spec))
+                .collect::<Result<Vec<_>>>()?;
             let lab = prepare(&cli, "exec", false)?;
-            let mut scenario = Scenario::new("exec", &command.join(" "))
+            let mut scenario = Scenario::new("exec", &script)
                 .load(&split_list(load))
                 .timeout(timeout);
-            for spec in files {
-                scenario.files.push(file_spec(spec)?);
-            }
+            scenario.files = files;
             let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
             let outcome = lab.boot(&scenario)?;
             println!("results: {}", outcome.dir.display());
@@ -222,7 +251,7 @@ fn real_main(cli: Cli) -> Result<()> {
                 .unwrap_or_else(|| paths::results_root().join("latest"));
             if !dir.join(results::layout::RUN_JSON).exists() {
                 bail!(
-                    "{} is not a run directory (no {})",
+                    "{} is not a run directory (no {}); `make run` or `lab run` makes one",
                     dir.display(),
                     results::layout::RUN_JSON
                 );
@@ -234,6 +263,7 @@ fn real_main(cli: Cli) -> Result<()> {
 
 /// Toolchain, source, kernel, modules and guest binaries; then the accelerator.
 fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
+    paths::check_no_spaces()?;
     toolchain::ensure_packages()?;
     toolchain::ensure_bindgen()?;
     let source = source::ensure()?;
@@ -243,7 +273,7 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     let bins = userspace::build(with_tests)?;
     let (accel, accel_reason) = qemu::detect(cli.accel);
     cmd::step(&format!("Accelerator: {} ({accel_reason})", accel.name()));
-    let run_dir = new_run_dir(what)?;
+    let run_dir = runs::create(&paths::results_root(), &runs::stamp(), what)?;
     Ok(Lab {
         kernel,
         modules,
@@ -255,47 +285,11 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     })
 }
 
-fn new_run_dir(what: &str) -> Result<PathBuf> {
-    let stamp = cmd::output(std::process::Command::new("date").arg("+%Y%m%d-%H%M%S"))?;
-    let root = paths::results_root();
-    let mut dir = root.join(format!("{}-{what}", stamp.trim()));
-    let mut n = 1;
-    while dir.exists() {
-        n += 1;
-        dir = root.join(format!("{}-{what}-{n}", stamp.trim()));
-    }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let latest = root.join("latest");
-    let _ = std::fs::remove_file(&latest);
-    let _ = std::os::unix::fs::symlink(dir.file_name().expect("named"), &latest);
-    Ok(dir)
-}
-
 fn split_list(s: &str) -> Vec<&str> {
     s.split(',')
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .collect()
-}
-
-/// HOST[:GUEST]; the guest path defaults to /lab/bin/<file name>.
-fn file_spec(spec: &str) -> Result<(PathBuf, String)> {
-    let (host, guest) = match spec.split_once(':') {
-        Some((h, g)) => (PathBuf::from(h), g.to_string()),
-        None => {
-            let host = PathBuf::from(spec);
-            let name = host
-                .file_name()
-                .context("--file needs a file name")?
-                .to_string_lossy()
-                .into_owned();
-            (host, format!("/lab/bin/{name}"))
-        }
-    };
-    if !host.is_file() {
-        bail!("--file {spec}: {} is not a file", host.display());
-    }
-    Ok((host, guest))
 }
 
 #[cfg(test)]
@@ -319,12 +313,14 @@ mod tests {
                 load,
                 command,
                 timeout,
+                sh,
                 ..
             } => {
                 assert_eq!(files, ["a:/x"]);
                 assert_eq!(split_list(&load), Vec::<&str>::new());
                 assert_eq!(command, ["ls", "-l"]);
                 assert_eq!(timeout, 600);
+                assert_eq!(sh, None);
             }
             _ => panic!("not exec"),
         }
@@ -332,10 +328,12 @@ mod tests {
     }
 
     #[test]
-    fn file_spec_defaults_to_lab_bin() {
-        let (h, g) = file_spec("/bin/sh").unwrap();
-        assert_eq!((h, g.as_str()), (PathBuf::from("/bin/sh"), "/lab/bin/sh"));
-        assert_eq!(file_spec("/bin/sh:/x/y").unwrap().1, "/x/y");
-        assert!(file_spec("/nonexistent").is_err());
+    fn exec_takes_a_shell_line_with_sh() {
+        let cli = Cli::try_parse_from(["lab", "exec", "--sh", "a | b"]).unwrap();
+        assert!(
+            matches!(cli.command, Command::Exec { sh: Some(ref l), ref command, .. }
+            if l == "a | b" && command.is_empty())
+        );
+        assert!(Cli::try_parse_from(["lab", "exec", "--sh", "a", "--", "b"]).is_err());
     }
 }

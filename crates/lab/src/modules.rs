@@ -35,10 +35,21 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
     let out = kbuild_dir(kernel);
     mirror(&src, &out)?;
     let mut built = Vec::new();
+    let mut fresh = Vec::new();
+    let inputs = inputs_digest(kernel, &out)?;
     for (name, deps) in MODULES {
         let dir = out.join(name);
         if !dir.join("Kbuild").exists() {
             bail!("kernel/{name}/Kbuild is missing");
+        }
+        let ko = dir.join(format!("{name}.ko"));
+        // Kbuild takes seconds even with nothing to do: skip it when the
+        // sources (and those of the modules it uses) are what it last built.
+        let stamp = dir.join(".lab-built");
+        if ko.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
+            fresh.push(*name);
+            built.push((name.to_string(), ko));
+            continue;
         }
         let mut make = kernel.make();
         make.arg(format!("M={}", dir.display()))
@@ -57,13 +68,48 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
             &format!("build {name}.ko"),
             &dir.join("build.log"),
         )?;
-        let ko = dir.join(format!("{name}.ko"));
         if !ko.exists() {
             bail!("{} was not produced", ko.display());
         }
+        std::fs::write(&stamp, &inputs)
+            .with_context(|| format!("cannot write {}", stamp.display()))?;
         built.push((name.to_string(), ko));
     }
+    if !fresh.is_empty() {
+        cmd::note(&format!("up to date: {}", fresh.join(", ")));
+    }
     Ok(Built { modules: built })
+}
+
+/// Digest of everything a module build reads that can change between runs:
+/// the kernel build (its cache key), the flags, and every source file of the
+/// mirror (module sources and the shared headers they include).
+fn inputs_digest(kernel: &Kernel, out: &Path) -> Result<String> {
+    let mut parts = vec![
+        kernel.key.clone(),
+        crate::toolchain::MODULE_CLIPPY.join(" "),
+    ];
+    let mut files = Vec::new();
+    sources(out, &mut files)?;
+    files.sort();
+    for f in files {
+        parts.push(f.display().to_string());
+        parts.push(crate::cache_key::file_digest(&f)?);
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Ok(crate::cache_key::digest(&parts))
+}
+
+fn sources(dir: &Path, into: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            sources(&path, into)?;
+        } else if is_source(&path) {
+            into.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Copies source files whose contents changed (keeping mtimes of unchanged

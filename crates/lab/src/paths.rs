@@ -37,3 +37,40 @@ pub fn results_root() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("results"))
 }
+
+/// Refuses, up front, a checkout or results path with whitespace: Kbuild's
+/// `M=<dir>` splits at spaces ("building multiple external modules is not
+/// supported"), and so does the guest image's file list.
+pub fn check_no_spaces() -> anyhow::Result<()> {
+    check_path_for_kbuild("checkout", &repo_root())?;
+    check_path_for_kbuild("results directory (MYMEM_RESULTS)", &results_root())
+}
+
+fn check_path_for_kbuild(what: &str, path: &Path) -> anyhow::Result<()> {
+    if path.to_string_lossy().contains(char::is_whitespace) {
+        anyhow::bail!(
+            "the {what} path {:?} contains whitespace, which the kernel's build system \
+             cannot take (Kbuild's M=<dir> splits it into several module directories); \
+             move or clone the checkout to a path without spaces, e.g. `git clone <repo> ~/mymem`",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkout_path_with_a_space_is_refused_with_the_reason() {
+        let e = check_path_for_kbuild("checkout", Path::new("/home/me/my lab"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"/home/me/my lab\"") && e.contains("M=<dir>"),
+            "{e}"
+        );
+        assert!(check_path_for_kbuild("checkout", Path::new("/home/me/mylab")).is_ok());
+    }
+}

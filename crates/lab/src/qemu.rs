@@ -1,10 +1,12 @@
 //! QEMU: choosing the accelerator, the command line, and running a guest with
 //! a hard timeout while its console streams to the terminal and a log.
 
+use crate::reaper;
 use anyhow::{Context, Result};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 #[derive(
@@ -70,7 +72,9 @@ pub struct Machine {
     pub kernel: PathBuf,
     pub initrd: PathBuf,
     pub append: String,
-    /// Where the guest's second serial port (results tar) is written.
+    /// Where the guest's second serial port (results tar) is stored. QEMU
+    /// writes into a pipe that the runner drains into this file, so that a
+    /// full disk is reported instead of blocking the guest's serial port.
     pub results_channel: PathBuf,
     /// Interactive: the console is the user's terminal (Ctrl-A X quits QEMU).
     pub interactive: bool,
@@ -79,7 +83,14 @@ pub struct Machine {
 }
 
 impl Machine {
+    /// The command line, with the results port writing to `results_channel`.
+    #[cfg(test)]
     pub fn args(&self) -> Vec<String> {
+        self.args_with(&self.results_channel)
+    }
+
+    /// The command line, with the results port writing to `channel`.
+    fn args_with(&self, channel: &Path) -> Vec<String> {
         let accel = match self.accel {
             Accel::Kvm => "kvm",
             _ => "tcg",
@@ -114,10 +125,7 @@ impl Machine {
                 "stdio".into(),
             ]);
         }
-        a.extend([
-            "-serial".into(),
-            format!("file:{}", self.results_channel.display()),
-        ]);
+        a.extend(["-serial".into(), format!("file:{}", channel.display())]);
         a.extend(self.extra_args.iter().cloned());
         a
     }
@@ -129,9 +137,18 @@ pub struct Ended {
     pub timed_out: bool,
     pub elapsed: Duration,
     pub console: String,
+    /// QEMU's own exit status (after our kill, when `timed_out`).
+    pub status: ExitStatus,
+    /// What QEMU printed on its stderr (empty for an interactive run).
+    pub stderr: String,
+    /// Set when the console log could not be written completely.
+    pub log_error: Option<String>,
+    /// Set when the results channel could not be stored completely.
+    pub channel_error: Option<String>,
 }
 
 /// Streams console lines to `show` and the log; kills QEMU after `timeout`.
+/// QEMU dies with the runner however the runner ends (see [`crate::reaper`]).
 pub fn run(
     machine: &Machine,
     timeout: Duration,
@@ -139,29 +156,65 @@ pub fn run(
     mut show: impl FnMut(&str) + Send + 'static,
 ) -> Result<Ended> {
     let started = Instant::now();
+    let (channel_in, channel_out) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .context("cannot create the results pipe")?;
+    // QEMU opens the pipe's write end by its /proc path, so it must survive exec.
+    rustix::io::fcntl_setfd(&channel_out, rustix::io::FdFlags::empty())?;
     let mut cmd = Command::new("qemu-system-x86_64");
-    cmd.args(machine.args());
+    cmd.args(machine.args_with(&PathBuf::from(format!(
+        "/proc/self/fd/{}",
+        channel_out.as_raw_fd()
+    ))));
+    let dest = machine.results_channel.clone();
+    let channel = std::thread::spawn(move || store_channel(std::fs::File::from(channel_in), &dest));
     if machine.interactive {
-        let status = cmd.status().context("cannot run qemu-system-x86_64")?;
+        // QEMU reads the terminal, so it stays in the foreground process group.
+        reaper::prepare(&mut cmd, false);
+        reaper::save_terminal();
+        let mut child = cmd.spawn().context("cannot run qemu-system-x86_64")?;
+        drop(channel_out);
+        let guard = reaper::register(child.id(), false);
+        let status = child.wait();
+        guard.done();
+        reaper::restore_terminal();
+        let status = status.context("cannot wait for qemu-system-x86_64")?;
         if !status.success() {
-            anyhow::bail!("qemu-system-x86_64 failed ({status})");
+            anyhow::bail!(
+                "qemu-system-x86_64 failed ({status}) booting {}",
+                machine.kernel.display()
+            );
         }
         return Ok(Ended {
             timed_out: false,
             elapsed: started.elapsed(),
             console: String::new(),
+            status,
+            stderr: String::new(),
+            log_error: None,
+            channel_error: channel.join().unwrap_or(None),
         });
     }
+    reaper::prepare(&mut cmd, true);
+    let mut log = std::fs::File::create(console_log)
+        .with_context(|| format!("cannot create {}", console_log.display()))?;
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .context("cannot run qemu-system-x86_64")?;
+    drop(channel_out);
+    let guard = reaper::register(child.id(), true);
     let stdout = child.stdout.take().expect("piped");
-    let mut log = std::fs::File::create(console_log)?;
+    let mut stderr = child.stderr.take().expect("piped");
+    let errors = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr.read_to_end(&mut text);
+        String::from_utf8_lossy(&text).into_owned()
+    });
     let reader = std::thread::spawn(move || {
         let mut all = String::new();
+        let mut log_error = None;
         let mut reader = BufReader::new(stdout);
         let mut buf = Vec::new();
         while reader
@@ -170,32 +223,70 @@ pub fn run(
             .unwrap_or(false)
         {
             let line = String::from_utf8_lossy(&buf).into_owned();
-            let _ = log.write_all(line.as_bytes());
+            if log_error.is_none() {
+                if let Err(e) = log.write_all(line.as_bytes()) {
+                    log_error = Some(e.to_string());
+                }
+            }
             show(line.trim_end_matches(['\n', '\r']));
             all.push_str(&line);
             buf.clear();
         }
-        all
+        if let (None, Err(e)) = (&log_error, log.sync_all()) {
+            log_error = Some(e.to_string());
+        }
+        (all, log_error)
     });
-    let timed_out = wait_or_kill(&mut child, timeout)?;
-    let console = reader.join().unwrap_or_default();
+    let waited = wait_or_kill(&mut child, timeout);
+    guard.done();
+    let (timed_out, status) = waited?;
+    let (console, log_error) = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the console reader thread panicked"))?;
     Ok(Ended {
         timed_out,
         elapsed: started.elapsed(),
         console,
+        status,
+        stderr: errors.join().unwrap_or_default(),
+        log_error,
+        channel_error: channel.join().unwrap_or(None),
     })
 }
 
-fn wait_or_kill(child: &mut Child, timeout: Duration) -> Result<bool> {
+/// Copies the results channel into `dest` until QEMU closes it. After a write
+/// error it keeps reading (and discarding), so the guest never blocks; the
+/// error is returned.
+fn store_channel(mut from: std::fs::File, dest: &Path) -> Option<String> {
+    let mut out = std::fs::File::create(dest);
+    let mut error = out.as_ref().err().map(|e| e.to_string());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let (None, Ok(file)) = (&error, &mut out) {
+            if let Err(e) = file.write_all(&buf[..n]) {
+                error = Some(e.to_string());
+            }
+        }
+    }
+    if let (None, Ok(file)) = (&error, &out) {
+        error = file.sync_all().err().map(|e| e.to_string());
+    }
+    error
+}
+
+fn wait_or_kill(child: &mut Child, timeout: Duration) -> Result<(bool, ExitStatus)> {
     let deadline = Instant::now() + timeout;
     loop {
-        if child.try_wait()?.is_some() {
-            return Ok(false);
+        if let Some(status) = child.try_wait()? {
+            return Ok((false, status));
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
-            let _ = child.wait();
-            return Ok(true);
+            return Ok((true, child.wait()?));
         }
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -7,7 +7,6 @@ use results::{RunInfo, RUN_SCHEMA};
 use std::process::Command;
 
 pub fn collect(lab: &Lab) -> Result<RunInfo> {
-    let date = cmd::output(Command::new("date").args(["-u", "+%Y-%m-%dT%H:%M:%SZ"]))?;
     let git_rev = cmd::output(
         Command::new("git")
             .args(["describe", "--always", "--dirty", "--abbrev=12"])
@@ -16,7 +15,7 @@ pub fn collect(lab: &Lab) -> Result<RunInfo> {
     .unwrap_or_else(|_| "unknown".into());
     Ok(RunInfo {
         schema: RUN_SCHEMA.into(),
-        date: date.trim().into(),
+        date: crate::runs::iso_now(),
         git_rev: git_rev.trim().into(),
         accel: lab.accel.name().into(),
         accel_reason: lab.accel_reason.clone(),

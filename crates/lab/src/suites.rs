@@ -108,6 +108,12 @@ pub const SUITES: &[Suite] = &[
         debug: false,
         run: failures,
     },
+    Suite {
+        name: "runner",
+        about: "the host runner survives signals, panics, a dying QEMU, a full disk, odd paths",
+        debug: false,
+        run: crate::suites_runner::runner,
+    },
 ];
 
 pub fn select(names: &[String], profile: Profile) -> Result<Vec<&'static Suite>> {
