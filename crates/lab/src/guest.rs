@@ -249,8 +249,8 @@ impl Lab {
                 0o755,
             )
             .file("/lab/bin/mymem", &self.bins.mymem, 0o755);
-        for (name, ko) in &self.modules.modules {
-            img.file(&format!("/lab/modules/{name}.ko"), ko, 0o644);
+        for (name, ko) in self.modules.guest_copies() {
+            img.file(&format!("/lab/modules/{name}.ko"), &ko, 0o644);
         }
         for (host, guest) in &scenario.files {
             img.file(guest, host, 0o755);

@@ -18,8 +18,41 @@ pub const MODULES: &[(&str, &[&str])] = &[
 
 #[derive(Debug, Clone)]
 pub struct Built {
-    /// module name -> .ko
+    /// module name -> .ko, with debug info (for decoding traces and gdb on the host)
     pub modules: Vec<(String, PathBuf)>,
+}
+
+impl Built {
+    /// module name -> the copy the guest gets: debug info stripped (about 20x smaller, so the
+    /// initramfs stays small); symbols and sections are the same as the host's `.ko`.
+    pub fn guest_copies(&self) -> impl Iterator<Item = (&str, PathBuf)> {
+        self.modules
+            .iter()
+            .map(|(name, ko)| (name.as_str(), guest_copy(ko)))
+    }
+}
+
+/// `<name>.guest.ko` beside `<name>.ko`.
+fn guest_copy(ko: &Path) -> PathBuf {
+    ko.with_extension("guest.ko")
+}
+
+/// Writes the stripped guest copy of `ko` unless it is newer than `ko`.
+fn strip_for_guest(ko: &Path) -> Result<()> {
+    let copy = guest_copy(ko);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&copy).is_some() && modified(&copy) >= modified(ko) {
+        return Ok(());
+    }
+    cmd::output(
+        std::process::Command::new("strip")
+            .arg("--strip-debug")
+            .arg("-o")
+            .arg(&copy)
+            .arg(ko),
+    )
+    .with_context(|| format!("cannot strip {} for the guest", ko.display()))?;
+    Ok(())
 }
 
 /// Where `kernel/` is mirrored and built for `kernel`: `target/kbuild/<profile>-<key>/`.
@@ -47,6 +80,7 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
         // sources (and those of the modules it uses) are what it last built.
         let stamp = dir.join(".lab-built");
         if ko.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
+            strip_for_guest(&ko)?;
             fresh.push(*name);
             built.push((name.to_string(), ko));
             continue;
@@ -71,6 +105,7 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
         if !ko.exists() {
             bail!("{} was not produced", ko.display());
         }
+        strip_for_guest(&ko)?;
         std::fs::write(&stamp, &inputs)
             .with_context(|| format!("cannot write {}", stamp.display()))?;
         built.push((name.to_string(), ko));
@@ -88,6 +123,7 @@ fn inputs_digest(kernel: &Kernel, out: &Path) -> Result<String> {
     let mut parts = vec![
         kernel.key.clone(),
         crate::toolchain::MODULE_CLIPPY.join(" "),
+        crate::decode::MODULE_DEBUG_INFO.join(" "),
     ];
     let mut files = Vec::new();
     sources(out, &mut files)?;
