@@ -5,6 +5,10 @@ CARGO ?= cargo
 LAB := $(CARGO) run --quiet --release -p lab --
 # Extra runner options, e.g. make run ARGS="--race-iterations 150000"
 ARGS ?=
+# Guest clock for every boot: wall (default) or icount (deterministic instruction time).
+ifdef CLOCK
+export LAB_CLOCK := $(CLOCK)
+endif
 
 .PHONY: help check-cargo run test test-debug test-host test-guest lint shell setup bench report clean
 
@@ -14,6 +18,7 @@ help:
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
 	@echo "make bench   measurements only (bench, race, in-kernel) + report"
+	@echo "             CLOCK=icount: deterministic guest time (1 ns per instruction) for run/bench"
 	@echo "make report  re-render the report of RUN=results/<run-id> (default: latest), no VM"
 	@echo "make setup   install toolchain, build kernel (cached), modules and guest binaries"
 	@echo "make lint    cargo fmt --check and clippy -D warnings"

@@ -1,6 +1,7 @@
 //! Running a scenario in the guest and judging how it ended: exit code, the
 //! results sent back over the second serial port, and the kernel log.
 
+use crate::clock::Clock;
 use crate::cmd;
 use crate::initramfs::Image;
 use crate::kernel::Kernel;
@@ -19,6 +20,7 @@ pub struct Lab {
     pub bins: GuestBins,
     pub accel: Accel,
     pub accel_reason: String,
+    pub clock: Clock,
     /// `results/<run-id>`: one subdirectory per boot.
     pub run_dir: PathBuf,
     pub verbose: bool,
@@ -196,8 +198,9 @@ impl Lab {
             .build(&self.kernel.gen_init_cpio(), &work)?;
         let channel = dir.join("results.tgz");
         let mut append = format!(
-            "console=ttyS0 panic=-1 lab.accel={} lab.profile={} {}",
+            "console=ttyS0 panic=-1 lab.accel={} lab.clock={} lab.profile={} {}",
             self.accel.name(),
+            self.clock.name(),
             self.kernel.profile.name(),
             self.kernel.profile.cmdline()
         );
@@ -217,11 +220,13 @@ impl Lab {
             append,
             results_channel: channel.clone(),
             interactive: scenario.interactive,
+            icount: self.clock.icount(),
         };
         cmd::step(&format!(
-            "Guest '{}' ({}, timeout {} s)",
+            "Guest '{}' ({}, {} clock, timeout {} s)",
             scenario.name,
             self.accel.name(),
+            self.clock.name(),
             scenario.timeout.as_secs()
         ));
         let verbose = self.verbose;

@@ -2,7 +2,9 @@
 //! kernel (cached) and our modules, boots QEMU, and brings results back.
 
 mod cache_key;
+mod clock;
 mod cmd;
+mod compare;
 mod guest;
 mod initramfs;
 mod kconfig;
@@ -42,6 +44,16 @@ struct Cli {
         env = "LAB_ACCEL"
     )]
     accel: qemu::Accel,
+    /// Guest clock: `wall` follows the host (confounded by its load); `icount` advances 1 ns per
+    /// executed guest instruction (deterministic, ~3.5x slower, TCG only; races need `wall`).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "wall",
+        env = "LAB_CLOCK"
+    )]
+    clock: clock::Clock,
     /// Kernel profile: `debug` adds lockdep, KASAN, kmemleak (separate cached build).
     #[arg(long, global = true, value_enum, default_value = "lab")]
     profile: kernel::Profile,
@@ -97,6 +109,12 @@ enum Command {
         #[command(flatten)]
         measure: suites::Measure,
     },
+    /// Do two runs agree? Cell-by-cell Rust/C ratios and verdicts of their bench.json.
+    ///
+    /// Exits non-zero when a verdict differs or, for two `--clock icount` runs, when any
+    /// median (user-space series or in-kernel row) differs by more than 0.5 %. Takes run
+    /// directories (results/<run-id>) or bench.json files. No VM.
+    Compare { run_a: PathBuf, run_b: PathBuf },
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest).
@@ -172,6 +190,10 @@ fn real_main(cli: Cli) -> Result<()> {
             let lab = prepare(&cli, "bench", false)?;
             suites::run_bench(&lab, measure)
         }
+        Command::Compare {
+            ref run_a,
+            ref run_b,
+        } => compare::run(run_a, run_b),
         Command::Report { ref dir } => {
             let dir = dir
                 .clone()
@@ -198,7 +220,14 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     let modules = modules::build(&kernel)?;
     let bins = userspace::build(with_tests)?;
     let (accel, accel_reason) = qemu::detect(cli.accel);
-    cmd::step(&format!("Accelerator: {} ({accel_reason})", accel.name()));
+    if cli.clock.icount() && accel == qemu::Accel::Kvm {
+        bail!("--clock icount needs TCG (QEMU counts instructions only when it emulates them): add --accel tcg");
+    }
+    cmd::step(&format!(
+        "Accelerator: {} ({accel_reason}); clock: {}",
+        accel.name(),
+        cli.clock.name()
+    ));
     let run_dir = new_run_dir(what)?;
     Ok(Lab {
         kernel,
@@ -206,6 +235,7 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
         bins,
         accel,
         accel_reason,
+        clock: cli.clock,
         run_dir,
         verbose: cli.verbose,
     })

@@ -33,6 +33,15 @@ pub struct EnvStamp {
     pub optimized: bool,
     /// Seconds since the Unix epoch when the run started (guest clock).
     pub unix_time_s: u64,
+    /// `lab.clock=` from /proc/cmdline: `wall` (guest time follows the host's) or `icount`
+    /// (1 ns per executed guest instruction, deterministic); `unknown` outside the lab and in
+    /// reports written before the field existed.
+    #[serde(default = "unknown")]
+    pub clock: String,
+}
+
+fn unknown() -> String {
+    crate::env_stamp::UNKNOWN.into()
 }
 
 /// What a series measures.
@@ -282,6 +291,7 @@ mod tests {
             tool_version: "mymem 0.1.0".into(),
             optimized: true,
             unix_time_s: 1,
+            clock: "icount".into(),
         }
     }
 
@@ -386,6 +396,14 @@ mod tests {
         assert!(text.contains(r#""kernel-lock""#));
         let back: RaceReport = serde_json::from_str(&text).unwrap();
         assert_eq!(back, report);
+    }
+
+    #[test]
+    fn env_without_clock_reads_as_unknown() {
+        let mut value = serde_json::to_value(env()).unwrap();
+        value.as_object_mut().unwrap().remove("clock");
+        let back: EnvStamp = serde_json::from_value(value).unwrap();
+        assert_eq!(back.clock, "unknown");
     }
 
     #[test]
