@@ -5,9 +5,23 @@
 //! trial writes fresh pseudo-random data, generated outside the timed span
 //! (there is no Rust abstraction for the kernel RNG in 7.3, so a xorshift64*
 //! seeded per trial stands in), and checks that the read returns it.
+//!
+//! The source and destination buffers are vmalloc memory by default, like
+//! the C twin's buffer, or kmalloc memory with `mem=kmalloc` (never "either",
+//! as `KVVec` would be): under TCG the two differ (docs/measurement.md).
 
-use crate::{config::Params, mymem_api as api, report::BenchRow, shared::Shared, stats::Summary};
+use crate::{
+    config::{Mem, Params},
+    mymem_api as api,
+    report::BenchRow,
+    shared::Shared,
+    stats::Summary,
+};
 use kernel::{
+    alloc::{
+        allocator::{Kmalloc, Vmalloc},
+        Allocator, Vec,
+    },
     prelude::*,
     time::{Instant, Monotonic},
 };
@@ -44,11 +58,19 @@ fn nanos_since(start: Instant<Monotonic>) -> u64 {
 }
 
 pub(crate) fn run(shared: &Shared, params: &Params) -> Result {
+    match params.mem {
+        Mem::Vmalloc => run_in::<Vmalloc>(shared, params),
+        Mem::Kmalloc => run_in::<Kmalloc>(shared, params),
+    }
+}
+
+/// The benchmark with its buffers allocated by `A`.
+fn run_in<A: Allocator>(shared: &Shared, params: &Params) -> Result {
     let max = params.sizes().iter().copied().max().unwrap_or(0) as usize;
     let trials = params.trials as usize;
     // Allocated once per run; sizes and trials are bounded by `Params::validate`.
-    let mut src = KVVec::from_elem(0u8, max, GFP_KERNEL)?;
-    let mut dst = KVVec::from_elem(0u8, max, GFP_KERNEL)?;
+    let mut src = Vec::<u8, A>::from_elem(0u8, max, GFP_KERNEL)?;
+    let mut dst = Vec::<u8, A>::from_elem(0u8, max, GFP_KERNEL)?;
     let mut write_ns = KVVec::<u64>::with_capacity(trials, GFP_KERNEL)?;
     let mut read_ns = KVVec::<u64>::with_capacity(trials, GFP_KERNEL)?;
     // Different data in every run, not only in every trial.
@@ -88,8 +110,9 @@ pub(crate) fn run(shared: &Shared, params: &Params) -> Result {
         let write = Summary::of(&mut write_ns);
         let read = Summary::of(&mut read_ns);
         pr_info!(
-            "bench size {}: write median {} ns, read median {} ns ({} trials, {} errors)\n",
+            "bench size {} ({}): write median {} ns, read median {} ns ({} trials, {} errors)\n",
             size,
+            params.mem.name(),
             write.median,
             read.median,
             params.trials,

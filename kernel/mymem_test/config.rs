@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! <bench|race|all> [workers=W] [iterations=N] [trials=T] [sizes=S1,S2,...] [gate=0|1]
+//!                  [mem=vmalloc|kmalloc]
 //! ```
 
 use crate::module_parameters as mp;
@@ -42,6 +43,26 @@ impl Experiment {
     }
 }
 
+/// Where the benchmark's source and destination buffers live.
+///
+/// It matters under TCG: kmalloc memory sits in the direct map (2 MiB/1 GiB pages), vmalloc memory
+/// is mapped page by page, like the C twin's `vzalloc` buffer and user-space buffers (see
+/// docs/measurement.md). `KVVec` would pick either, depending on fragmentation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mem {
+    Vmalloc,
+    Kmalloc,
+}
+
+impl Mem {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Vmalloc => "vmalloc",
+            Self::Kmalloc => "kmalloc",
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Params {
     pub(crate) workers: u32,
@@ -51,6 +72,8 @@ pub(crate) struct Params {
     pub(crate) nsizes: usize,
     /// Race workers wait until all of them have started before their first cycle.
     pub(crate) gate: bool,
+    /// Bench buffers' memory.
+    pub(crate) mem: Mem,
 }
 
 impl Params {
@@ -64,6 +87,7 @@ impl Params {
             sizes: [0; MAX_SIZES],
             nsizes: 0,
             gate: true,
+            mem: Mem::Vmalloc,
         };
         for s in DEFAULT_SIZES.into_iter().filter(|&s| s <= max_size) {
             p.sizes[p.nsizes] = s;
@@ -117,6 +141,13 @@ pub(crate) fn parse(line: &str, mut p: Params) -> Result<(Experiment, Params)> {
             "iterations" => p.iterations = number(value)?,
             "trials" => p.trials = number(value)?,
             "gate" => p.gate = number::<u8>(value)? != 0,
+            "mem" => {
+                p.mem = match value {
+                    "vmalloc" => Mem::Vmalloc,
+                    "kmalloc" => Mem::Kmalloc,
+                    _ => return Err(EINVAL),
+                }
+            }
             "sizes" => {
                 p.nsizes = 0;
                 for s in value.split(',') {
