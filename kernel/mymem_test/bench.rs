@@ -22,6 +22,7 @@ use kernel::{
         allocator::{Kmalloc, Vmalloc},
         Allocator, Vec,
     },
+    page::PAGE_SIZE,
     prelude::*,
     time::{Instant, Monotonic},
 };
@@ -66,11 +67,21 @@ pub(crate) fn run(shared: &Shared, params: &Params) -> Result {
 
 /// The benchmark with its buffers allocated by `A`.
 fn run_in<A: Allocator>(shared: &Shared, params: &Params) -> Result {
+    let skew = params.skew as usize * PAGE_SIZE;
     let max = params.sizes().iter().copied().max().unwrap_or(0) as usize;
     let trials = params.trials as usize;
-    // Allocated once per run; sizes and trials are bounded by `Params::validate`.
-    let mut src = Vec::<u8, A>::from_elem(0u8, max, GFP_KERNEL)?;
-    let mut dst = Vec::<u8, A>::from_elem(0u8, max, GFP_KERNEL)?;
+    // Allocated once per run; sizes, trials and skew are bounded by `Params::validate`.
+    let mut src = Vec::<u8, A>::from_elem(0u8, skew + max, GFP_KERNEL)?;
+    let mut dst = Vec::<u8, A>::from_elem(0u8, skew + max, GFP_KERNEL)?;
+    // Where the transfers' pages fall in a 4 MiB window: QEMU's softmmu TLB is direct-mapped
+    // by virtual page number, so pages a multiple of (entries x 4 KiB) apart share an entry.
+    pr_info!(
+        "bench buffers ({}, skew {} pages): src at {:#x}, dst at {:#x} modulo 4 MiB\n",
+        params.mem.name(),
+        params.skew,
+        (src.as_ptr() as usize + skew) % (4 << 20),
+        (dst.as_ptr() as usize + skew) % (4 << 20)
+    );
     let mut write_ns = KVVec::<u64>::with_capacity(trials, GFP_KERNEL)?;
     let mut read_ns = KVVec::<u64>::with_capacity(trials, GFP_KERNEL)?;
     // Different data in every run, not only in every trial.
@@ -78,7 +89,7 @@ fn run_in<A: Allocator>(shared: &Shared, params: &Params) -> Result {
 
     for &size in params.sizes() {
         let len = size as usize;
-        let (src, dst) = (&mut src[..len], &mut dst[..len]);
+        let (src, dst) = (&mut src[skew..skew + len], &mut dst[skew..skew + len]);
         let (mut write_errors, mut read_errors) = (0u64, 0u64);
         write_ns.clear();
         read_ns.clear();

@@ -123,12 +123,13 @@ impl fmt::Display for Json<'_> {
         write!(
             f,
             ",\"params\":{{\"workers\":{},\"iterations\":{},\"trials\":{},\"gate\":{},\
-             \"mem\":\"{}\",\"device_size\":{},\"sizes\":[",
+             \"mem\":\"{}\",\"skew\":{},\"device_size\":{},\"sizes\":[",
             p.workers,
             p.iterations,
             p.trials,
             p.gate,
             p.mem.name(),
+            p.skew,
             r.device_size
         )?;
         for (i, s) in p.sizes().iter().enumerate() {

@@ -304,6 +304,7 @@ fn kernel(rng: &mut Rng) -> KernelReport {
             trials: TRIALS as u32,
             gate: true,
             mem: Some("vmalloc".into()),
+            skew: Some(0),
             device_size: 524_288,
             sizes: SIZES.to_vec(),
         },

@@ -34,6 +34,9 @@ pub struct KernelParams {
     /// (their buffers were `KVVec`: either, depending on fragmentation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem: Option<String>,
+    /// Pages into the buffers where the bench transfers start (a placement diagnostic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skew: Option<u32>,
     pub device_size: u64,
     pub sizes: Vec<u64>,
 }
@@ -82,7 +85,7 @@ mod tests {
     const COMPLETE: &str = concat!(
         r#"{"schema":"mymem-kernel/1","status":"complete","experiment":"all","#,
         r#""params":{"workers":4,"iterations":1000,"trials":3,"gate":true,"#,
-        r#""mem":"vmalloc","device_size":524288,"sizes":[1,64]},"bench":["#,
+        r#""mem":"vmalloc","skew":0,"device_size":524288,"sizes":[1,64]},"bench":["#,
         r#"{"size":1,"op":"write","n":3,"mean_ns":410,"median_ns":400,"#,
         r#""min_ns":390,"max_ns":440,"p99_ns":440,"errors":0},"#,
         r#"{"size":1,"op":"read","n":0,"mean_ns":0,"median_ns":0,"#,
@@ -104,6 +107,7 @@ mod tests {
         assert_eq!(r.experiment.as_deref(), Some("all"));
         assert!(r.params.gate);
         assert_eq!(r.params.mem.as_deref(), Some("vmalloc"));
+        assert_eq!(r.params.skew, Some(0));
         assert_eq!(r.params.sizes, [1, 64]);
         assert_eq!(r.bench[0].mean_ns, 410);
         assert_eq!(r.bench[1].errors, 3);
