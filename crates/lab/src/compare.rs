@@ -75,10 +75,16 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// From the CI over blocks when the run had blocks (`mymem bench --blocks`), else from the
+    /// CI of the relative difference of means.
     pub fn of(c: &Comparison) -> Self {
-        if c.rel_diff_ci95[0] <= 0.0 && c.rel_diff_ci95[1] >= 0.0 {
+        let (lo, hi) = match c.block_ratio_ci95 {
+            Some([lo, hi]) => (lo - 1.0, hi - 1.0),
+            None => (c.rel_diff_ci95[0], c.rel_diff_ci95[1]),
+        };
+        if lo <= 0.0 && hi >= 0.0 {
             Verdict::Same
-        } else if c.rel_diff > 0.0 {
+        } else if lo > 0.0 {
             Verdict::Slower
         } else {
             Verdict::Faster
@@ -402,6 +408,16 @@ mod tests {
             "{}",
             o.table
         );
+    }
+
+    #[test]
+    fn block_ci_decides_when_present() {
+        let mut c = run("wall", 1.3, 100).bench.comparisons[0].clone();
+        assert_eq!(Verdict::of(&c), Verdict::Slower);
+        c.block_ratio_ci95 = Some([0.9, 1.5]);
+        assert_eq!(Verdict::of(&c), Verdict::Same);
+        c.block_ratio_ci95 = Some([0.8, 0.95]);
+        assert_eq!(Verdict::of(&c), Verdict::Faster);
     }
 
     #[test]

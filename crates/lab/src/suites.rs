@@ -403,6 +403,12 @@ fn tools(lab: &Lab) -> Result<()> {
         bench.env.accel
     );
     ensure!(
+        bench.env.clock == lab.clock.name(),
+        "bench env clock {:?}, the lab booted with {}",
+        bench.env.clock,
+        lab.clock.name()
+    );
+    ensure!(
         bench.skipped.is_empty(),
         "bench skipped targets: {:?}",
         bench.skipped
@@ -505,7 +511,9 @@ fn kernel_test(lab: &Lab) -> Result<()> {
         report.status
     );
     ensure!(
-        report.params.workers == 8 && report.params.iterations == 20000,
+        report.params.workers == 8
+            && report.params.iterations == 20000
+            && report.params.mem.as_deref() == Some("vmalloc"),
         "params {:?}",
         report.params
     );

@@ -4,6 +4,7 @@
 //! this crate for [`report_json`], the schema of the JSON the tool writes.
 
 pub mod bench;
+pub mod blocks;
 pub mod cli;
 pub mod env_stamp;
 pub mod race;

@@ -154,6 +154,8 @@ fn bench(rng: &mut Rng) -> BenchReport {
             percentile_method: stats::PERCENTILE_METHOD.into(),
             ci_method: stats::CI_METHOD.into(),
             comparison_method: stats::COMPARISON_METHOD.into(),
+            blocks: 1,
+            ci_target: None,
         },
         skipped: Vec::new(),
         comparisons: mymem_cli::bench::compare(&all, "C"),
