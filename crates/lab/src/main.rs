@@ -112,9 +112,15 @@ enum Command {
     /// Do two runs agree? Cell-by-cell Rust/C ratios and verdicts of their bench.json.
     ///
     /// Exits non-zero when a verdict differs or, for two `--clock icount` runs, when any
-    /// median (user-space series or in-kernel row) differs by more than 0.5 %. Takes run
-    /// directories (results/<run-id>) or bench.json files. No VM.
-    Compare { run_a: PathBuf, run_b: PathBuf },
+    /// median (user-space series or in-kernel row; the tmpfs peer is shown but not held to it)
+    /// differs by more than 0.5 %. Verdicts use the CI over blocks when the runs have blocks
+    /// (`mymem bench --blocks`). No VM.
+    Compare {
+        /// First run: a run directory (results/<run-id>) or a bench.json file.
+        run_a: PathBuf,
+        /// Second run, the same way.
+        run_b: PathBuf,
+    },
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest).
