@@ -5,6 +5,10 @@ CARGO ?= cargo
 LAB := $(CARGO) run --quiet --release -p lab --
 # Extra runner options, e.g. make run ARGS="--race-iterations 150000"
 ARGS ?=
+# Guest clock for every boot: wall (default) or icount (deterministic instruction time).
+ifdef CLOCK
+export LAB_CLOCK := $(CLOCK)
+endif
 
 .PHONY: help check-cargo run test test-debug test-host test-guest lint shell gdb ide setup bench report clean
 
@@ -16,6 +20,7 @@ help:
 	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest/gdb/lab.gdb"
 	@echo "make ide     write kernel/rust-project.json for rust-analyzer (kernel:: items resolve)"
 	@echo "make bench   measurements only (bench, race, in-kernel) + report"
+	@echo "             CLOCK=icount: deterministic guest time (1 ns per instruction) for run/bench"
 	@echo "make report  re-render the report of RUN=results/<run-id> (default: latest), no VM"
 	@echo "make setup   install toolchain, build kernel (cached), modules and guest binaries"
 	@echo "make lint    cargo fmt --check, clippy -D warnings, kernel Rust vs the kernel's rustfmt config"

@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! <bench|race|all> [workers=W] [iterations=N] [trials=T] [sizes=S1,S2,...] [gate=0|1]
+//!                  [mem=vmalloc|kmalloc] [skew=PAGES]
 //! ```
 
 use crate::module_parameters as mp;
@@ -14,6 +15,8 @@ use kernel::prelude::*;
 const DEFAULT_SIZES: [u64; 5] = [1, 64, 1024, 65536, 524288];
 /// At most this many sizes per run (keeps the report and the command small).
 pub(crate) const MAX_SIZES: usize = 16;
+/// Largest `skew`, in pages.
+pub(crate) const MAX_SKEW: u32 = 256;
 /// Our queue runs up to 1024 items at once; one is the runner.
 pub(crate) const MAX_WORKERS: u32 = 1000;
 
@@ -42,6 +45,26 @@ impl Experiment {
     }
 }
 
+/// Where the benchmark's source and destination buffers live.
+///
+/// It matters under TCG: kmalloc memory sits in the direct map (2 MiB/1 GiB pages), vmalloc memory
+/// is mapped page by page, like the C twin's `vzalloc` buffer and user-space buffers (see
+/// docs/measurement.md). `KVVec` would pick either, depending on fragmentation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mem {
+    Vmalloc,
+    Kmalloc,
+}
+
+impl Mem {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Vmalloc => "vmalloc",
+            Self::Kmalloc => "kmalloc",
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Params {
     pub(crate) workers: u32,
@@ -51,6 +74,11 @@ pub(crate) struct Params {
     pub(crate) nsizes: usize,
     /// Race workers wait until all of them have started before their first cycle.
     pub(crate) gate: bool,
+    /// Bench buffers' memory.
+    pub(crate) mem: Mem,
+    /// Bench transfers start this many 4 KiB pages into their buffers (a diagnostic: it moves
+    /// the buffers' pages against the device's in QEMU's direct-mapped TLB).
+    pub(crate) skew: u32,
 }
 
 impl Params {
@@ -64,6 +92,8 @@ impl Params {
             sizes: [0; MAX_SIZES],
             nsizes: 0,
             gate: true,
+            mem: Mem::Vmalloc,
+            skew: 0,
         };
         for s in DEFAULT_SIZES.into_iter().filter(|&s| s <= max_size) {
             p.sizes[p.nsizes] = s;
@@ -87,6 +117,10 @@ impl Params {
         }
         if self.nsizes == 0 || self.sizes().iter().any(|&s| s == 0 || s > device_size) {
             pr_err!("sizes must be 1-{} (the device size)\n", device_size);
+            return Err(EINVAL);
+        }
+        if self.skew > MAX_SKEW {
+            pr_err!("skew must be 0-{} pages\n", MAX_SKEW);
             return Err(EINVAL);
         }
         if device_size < 8 {
@@ -117,6 +151,14 @@ pub(crate) fn parse(line: &str, mut p: Params) -> Result<(Experiment, Params)> {
             "iterations" => p.iterations = number(value)?,
             "trials" => p.trials = number(value)?,
             "gate" => p.gate = number::<u8>(value)? != 0,
+            "skew" => p.skew = number(value)?,
+            "mem" => {
+                p.mem = match value {
+                    "vmalloc" => Mem::Vmalloc,
+                    "kmalloc" => Mem::Kmalloc,
+                    _ => return Err(EINVAL),
+                }
+            }
             "sizes" => {
                 p.nsizes = 0;
                 for s in value.split(',') {

@@ -123,8 +123,14 @@ impl fmt::Display for Json<'_> {
         write!(
             f,
             ",\"params\":{{\"workers\":{},\"iterations\":{},\"trials\":{},\"gate\":{},\
-             \"device_size\":{},\"sizes\":[",
-            p.workers, p.iterations, p.trials, p.gate, r.device_size
+             \"mem\":\"{}\",\"skew\":{},\"device_size\":{},\"sizes\":[",
+            p.workers,
+            p.iterations,
+            p.trials,
+            p.gate,
+            p.mem.name(),
+            p.skew,
+            r.device_size
         )?;
         for (i, s) in p.sizes().iter().enumerate() {
             write!(f, "{}{s}", if i == 0 { "" } else { "," })?;

@@ -1,6 +1,7 @@
 //! Running a scenario in the guest and judging how it ended: exit code, the
 //! results sent back over the second serial port, and the kernel log.
 
+use crate::clock::Clock;
 use crate::cmd;
 use crate::initramfs::Image;
 use crate::kernel::Kernel;
@@ -21,6 +22,7 @@ pub struct Lab {
     pub bins: GuestBins,
     pub accel: Accel,
     pub accel_reason: String,
+    pub clock: Clock,
     /// `results/<run-id>`: one subdirectory per boot.
     pub run_dir: PathBuf,
     pub verbose: bool,
@@ -286,8 +288,9 @@ impl Lab {
             .build(&self.kernel.gen_init_cpio(), &work)?;
         let channel = dir.join("results.tgz");
         let mut append = format!(
-            "console=ttyS0 panic=-1 lab.accel={} lab.profile={} {}",
+            "console=ttyS0 panic=-1 lab.accel={} lab.clock={} lab.profile={} {}",
             self.accel.name(),
+            self.clock.name(),
             self.kernel.profile.name(),
             self.kernel.profile.cmdline()
         );
@@ -312,11 +315,13 @@ impl Lab {
             results_channel: channel.clone(),
             interactive: scenario.interactive,
             extra_args: scenario.qemu_args.clone(),
+            icount: self.clock.icount(),
         };
         cmd::step(&format!(
-            "Guest '{}' ({}, timeout {} s)",
+            "Guest '{}' ({}, {} clock, timeout {} s)",
             scenario.name,
             self.accel.name(),
+            self.clock.name(),
             scenario.timeout.as_secs()
         ));
         let verbose = self.verbose;

@@ -3,7 +3,9 @@
 
 mod cache_entry;
 mod cache_key;
+mod clock;
 mod cmd;
+mod compare;
 mod decode;
 mod evidence;
 mod exec;
@@ -58,6 +60,16 @@ struct Cli {
         env = "LAB_ACCEL"
     )]
     accel: qemu::Accel,
+    /// Guest clock: `wall` follows the host (confounded by its load); `icount` advances 1 ns per
+    /// executed guest instruction (deterministic, ~3.5x slower, TCG only; races need `wall`).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "wall",
+        env = "LAB_CLOCK"
+    )]
+    clock: clock::Clock,
     /// Kernel profile: `debug` adds lockdep, KASAN, kmemleak (separate cached build).
     #[arg(long, global = true, value_enum, default_value = "lab")]
     profile: kernel::Profile,
@@ -143,6 +155,18 @@ enum Command {
     },
     /// Write kernel/rust-project.json for rust-analyzer (kernel's `make rust-analyzer M=`).
     Ide,
+    /// Do two runs agree? Cell-by-cell Rust/C ratios and verdicts of their bench.json.
+    ///
+    /// Exits non-zero when a verdict differs or, for two `--clock icount` runs, when any
+    /// median (user-space series or in-kernel row; the tmpfs peer is shown but not held to it)
+    /// differs by more than 0.5 %. Verdicts use the CI over blocks when the runs have blocks
+    /// (`mymem bench --blocks`). No VM.
+    Compare {
+        /// First run: a run directory (results/<run-id>) or a bench.json file.
+        run_a: PathBuf,
+        /// Second run, the same way.
+        run_b: PathBuf,
+    },
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest, the newest `lab run` or `lab bench`).
@@ -245,6 +269,10 @@ fn real_main(cli: Cli) -> Result<()> {
             let kernel = kernel::ensure(&source, cli.profile, &toolchain::versions()?)?;
             ide::generate(&kernel).map(|_| ())
         }
+        Command::Compare {
+            ref run_a,
+            ref run_b,
+        } => compare::run(run_a, run_b),
         Command::Report { ref dir } => {
             let dir = dir
                 .clone()
@@ -272,7 +300,14 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     let modules = modules::build(&kernel)?;
     let bins = userspace::build(with_tests)?;
     let (accel, accel_reason) = qemu::detect(cli.accel);
-    cmd::step(&format!("Accelerator: {} ({accel_reason})", accel.name()));
+    if cli.clock.icount() && accel == qemu::Accel::Kvm {
+        bail!("--clock icount needs TCG (QEMU counts instructions only when it emulates them): add --accel tcg");
+    }
+    cmd::step(&format!(
+        "Accelerator: {} ({accel_reason}); clock: {}",
+        accel.name(),
+        cli.clock.name()
+    ));
     let run_dir = runs::create(&paths::results_root(), &runs::stamp(), what)?;
     Ok(Lab {
         kernel,
@@ -280,6 +315,7 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
         bins,
         accel,
         accel_reason,
+        clock: cli.clock,
         run_dir,
         verbose: cli.verbose,
     })

@@ -80,6 +80,8 @@ pub struct Machine {
     pub interactive: bool,
     /// Appended last (gdb stub, a third serial port: gdb.rs).
     pub extra_args: Vec<String>,
+    /// Deterministic guest time: 1 ns per executed instruction (TCG only).
+    pub icount: bool,
 }
 
 impl Machine {
@@ -114,6 +116,9 @@ impl Machine {
         ];
         if self.accel == Accel::Kvm {
             a.extend(["-cpu".into(), "host".into()]);
+        }
+        if self.icount {
+            a.extend(["-icount".into(), "shift=0,align=off,sleep=off".into()]);
         }
         if self.interactive {
             a.extend(["-serial".into(), "mon:stdio".into()]);
@@ -324,6 +329,7 @@ mod tests {
             results_channel: "/w/results.tgz".into(),
             interactive,
             extra_args: Vec::new(),
+            icount: false,
         }
     }
 
@@ -335,7 +341,15 @@ mod tests {
         assert!(joined.contains("-accel tcg -smp 2 -m 1024M -no-reboot"));
         assert!(joined.contains("-serial stdio -serial file:/w/results.tgz"));
         assert!(joined.contains("-append console=ttyS0 panic=-1"));
-        assert!(!joined.contains("-cpu host"));
+        assert!(!joined.contains("-cpu host") && !joined.contains("-icount"));
+        let icount = Machine {
+            icount: true,
+            ..machine(Accel::Tcg, false)
+        };
+        assert!(icount
+            .args()
+            .join(" ")
+            .contains("-icount shift=0,align=off,sleep=off"));
         let k = machine(Accel::Kvm, true).args().join(" ");
         assert!(
             k.contains("-accel kvm") && k.contains("-cpu host") && k.contains("-serial mon:stdio")

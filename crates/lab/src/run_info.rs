@@ -19,6 +19,7 @@ pub fn collect(lab: &Lab) -> Result<RunInfo> {
         git_rev: git_rev.trim().into(),
         accel: lab.accel.name().into(),
         accel_reason: lab.accel_reason.clone(),
+        clock: lab.clock.name().into(),
         kernel_release: lab.kernel.release.clone(),
         kernel_source: lab.kernel.source.id.clone(),
         kernel_key: lab.kernel.key.clone(),

@@ -1,6 +1,7 @@
 //! `mymem bench`: pwrite/pread latency of the devices, interleaved, with
 //! baselines measured in the same run.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::hint::black_box;
 use std::io::{self, Read, Write};
@@ -13,6 +14,7 @@ use mymem::Device;
 use rand::rngs::SmallRng;
 use rand::{RngCore, SeedableRng};
 
+use crate::blocks;
 use crate::cli::BenchArgs;
 use crate::table::{pct, us, Table};
 use results::stats::{self, Summary};
@@ -36,6 +38,11 @@ const SCHEDULE: &str = "per size: warmup trials, then counted trials; each trial
 target (devices in the given order, tmpfs, memcpy) once, in an order rotated by one position per \
 trial, so every target runs equally often in every slot. The syscall and clock baselines run the \
 same way (rotated) before the sizes.";
+
+const BLOCK_SCHEDULE: &str = "blocks: the counted trials are split into blocks; each block runs \
+every size (warmup, then its share of the trials) with the targets in a random order of its own, \
+rotated per trial as above. Blocks are added until every device ratio's 95% CI over blocks has a \
+relative half-width at most ci_target, up to the time cap or 50 blocks.";
 
 /// A file that takes positioned transfers: a mymem device or the tmpfs peer.
 trait Transfer {
@@ -66,9 +73,15 @@ struct Target {
     label: String,
     path: String,
     io: Box<dyn Transfer>,
-    /// Counted samples per op of the current size.
-    pwrite: Vec<u64>,
-    pread: Vec<u64>,
+    /// Counted samples per size, [pwrite, pread], over all blocks.
+    samples: BTreeMap<u64, [Vec<u64>; 2]>,
+    /// Median of each block per size, [pwrite, pread].
+    block_medians: BTreeMap<u64, [Vec<f64>; 2]>,
+}
+
+/// Index of `op` in [`Target`]'s per-size pairs.
+fn op_index(op: Op) -> usize {
+    usize::from(op == Op::Pread)
 }
 
 /// The tmpfs peer file, removed when dropped.
@@ -172,41 +185,83 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
 
     let labels: Vec<&str> = targets.iter().map(|t| t.label.as_str()).collect();
     let labels = labels.join(", ");
-    for (i, &size) in args.sizes.iter().enumerate() {
-        let started = Instant::now();
-        eprint!(
-            "bench: size {size} B ({}/{}): {} warmup + {} trials of {labels}, memcpy ...",
-            i + 1,
-            args.sizes.len(),
-            args.warmup,
-            args.trials
-        );
-        let memcpy = measure_size(&mut targets, &mut bufs, &mut rng, size, args)
+    let per_block = (args.trials / args.blocks).max(1);
+    let bench_started = Instant::now();
+    let mut memcpy: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    let mut blocks_run = 0;
+    loop {
+        // One block: the first keeps the given order (as without blocks), later ones shuffle it.
+        let order = if blocks_run == 0 {
+            (0..=targets.len()).collect()
+        } else {
+            blocks::shuffled(targets.len() + 1, || rng.next_u64())
+        };
+        for (i, &size) in args.sizes.iter().enumerate() {
+            let started = Instant::now();
+            eprint!(
+                "bench: {}size {size} B ({}/{}): {} warmup + {per_block} trials of {labels}, memcpy ...",
+                if args.blocks > 1 {
+                    format!("block {} ", blocks_run + 1)
+                } else {
+                    String::new()
+                },
+                i + 1,
+                args.sizes.len(),
+                args.warmup,
+            );
+            let copy = measure_size(
+                &mut targets,
+                &mut bufs,
+                &mut rng,
+                size,
+                (args.warmup, per_block),
+                &order,
+            )
             .with_context(|| format!("size {size}"))?;
-        eprintln!(" {:.1} s", started.elapsed().as_secs_f64());
+            memcpy.entry(size).or_default().extend(copy);
+            eprintln!(" {:.1} s", started.elapsed().as_secs_f64());
+        }
+        blocks_run += 1;
+        let widest = widest_half_width(&targets, &reference);
+        if args.blocks > 1 && blocks_run >= args.blocks {
+            eprintln!(
+                "bench: {blocks_run} blocks, widest device ratio 95% CI half-width {:.2}% (target {:.2}%)",
+                widest * 100.0,
+                args.ci_target * 100.0
+            );
+        }
+        let out_of_time = bench_started.elapsed().as_secs() >= args.time_cap;
+        if !blocks::another_block(blocks_run, args.blocks, widest, args.ci_target, out_of_time) {
+            break;
+        }
+    }
+    for &size in &args.sizes {
         for t in &mut targets {
-            for (op, samples) in [(Op::Pwrite, &mut t.pwrite), (Op::Pread, &mut t.pread)] {
-                series.push(make_series(
-                    t.kind,
-                    &t.label,
-                    &t.path,
-                    op,
-                    size,
-                    std::mem::take(samples),
-                ));
+            let samples = t.samples.remove(&size).unwrap_or_default();
+            for (op, s) in [Op::Pwrite, Op::Pread].into_iter().zip(samples) {
+                series.push(make_series(t.kind, &t.label, &t.path, op, size, s));
             }
         }
+        let copies = memcpy.remove(&size).unwrap_or_default();
         series.push(make_series(
             SeriesKind::Memcpy,
             "memcpy",
             "",
             Op::Copy,
             size,
-            memcpy,
+            copies,
         ));
     }
 
-    let comparisons = compare(&series, &reference);
+    let mut comparisons = compare(&series, &reference);
+    if blocks_run > 1 {
+        for c in &mut comparisons {
+            if let Some(r) = block_ratio(&targets, &c.reference, &c.target, c.op, c.size) {
+                c.block_ratios = r.ratios;
+                c.block_ratio_ci95 = r.ci95;
+            }
+        }
+    }
     for s in &skipped {
         eprintln!("bench: error: skipped {}: {}", s.target, s.reason);
     }
@@ -221,17 +276,28 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
                 .collect(),
             reference: Some(reference),
             sizes: args.sizes.clone(),
-            trials: args.trials,
+            // Counted per size: with blocks, the share of each block times the blocks run.
+            trials: if args.blocks > 1 {
+                per_block * blocks_run
+            } else {
+                args.trials
+            },
             warmup: args.warmup,
             offset: OFFSET,
             seed: args.seed,
             tmpfs_path,
             timing: TIMING.into(),
-            schedule: SCHEDULE.into(),
+            schedule: if blocks_run > 1 {
+                format!("{SCHEDULE} {BLOCK_SCHEDULE}")
+            } else {
+                SCHEDULE.into()
+            },
             clock: "CLOCK_MONOTONIC via std::time::Instant, nanoseconds".into(),
             percentile_method: stats::PERCENTILE_METHOD.into(),
             ci_method: stats::CI_METHOD.into(),
             comparison_method: stats::COMPARISON_METHOD.into(),
+            blocks: blocks_run,
+            ci_target: (args.blocks > 1).then_some(args.ci_target),
         },
         skipped,
         series,
@@ -254,9 +320,45 @@ fn target(kind: SeriesKind, label: String, path: &Path, io: Box<dyn Transfer>) -
         label,
         path: path.display().to_string(),
         io,
-        pwrite: Vec::new(),
-        pread: Vec::new(),
+        samples: BTreeMap::new(),
+        block_medians: BTreeMap::new(),
     }
+}
+
+/// The ratio `target`/`reference` of per-block medians at (op, size).
+fn block_ratio(
+    targets: &[Target],
+    reference: &str,
+    target: &str,
+    op: Op,
+    size: u64,
+) -> Option<blocks::BlockRatio> {
+    let medians = |label: &str| {
+        targets
+            .iter()
+            .find(|t| t.label == label)
+            .and_then(|t| t.block_medians.get(&size))
+            .map(|m| m[op_index(op)].as_slice())
+    };
+    blocks::BlockRatio::of(medians(reference)?, medians(target)?)
+}
+
+/// Widest relative 95% CI half-width over blocks of any device against the reference.
+fn widest_half_width(targets: &[Target], reference: &str) -> f64 {
+    let mut widest: f64 = 0.0;
+    for t in targets
+        .iter()
+        .filter(|t| t.kind == SeriesKind::Device && t.label != reference)
+    {
+        for &size in t.block_medians.keys() {
+            for op in [Op::Pwrite, Op::Pread] {
+                let w = block_ratio(targets, reference, &t.label, op, size)
+                    .map_or(f64::INFINITY, |r| r.rel_half_width());
+                widest = widest.max(w);
+            }
+        }
+    }
+    widest
 }
 
 fn open_device(path: &Path, max_size: u64) -> Result<Device> {
@@ -307,30 +409,32 @@ fn unique_label(label: String, path: &Path, targets: &[Target]) -> String {
     }
 }
 
-/// Runs all trials of one size; fills the targets' sample vectors and
-/// returns the memcpy samples.
+/// Runs one block's trials of one size, `(warmup, counted)`, visiting the steps in `order`
+/// rotated per trial; adds the targets' samples and block medians and returns the memcpy
+/// samples.
 fn measure_size(
     targets: &mut [Target],
     bufs: &mut Buffers,
     rng: &mut SmallRng,
     size: u64,
-    args: &BenchArgs,
+    (warmup, trials): (u32, u32),
+    order: &[usize],
 ) -> Result<Vec<u64>> {
     let len = usize::try_from(size)?;
-    let trials = args.trials as usize;
-    for t in targets.iter_mut() {
-        t.pwrite = Vec::with_capacity(trials);
-        t.pread = Vec::with_capacity(trials);
-    }
+    let (warmup, trials) = (warmup as usize, trials as usize);
+    let mut block: Vec<[Vec<u64>; 2]> = targets
+        .iter()
+        .map(|_| [Vec::with_capacity(trials), Vec::with_capacity(trials)])
+        .collect();
     let mut memcpy = Vec::with_capacity(trials);
     rng.fill_bytes(&mut bufs.copy_src[..len]);
 
     // Steps 0..n are the targets, step n is memcpy.
     let steps = targets.len() + 1;
-    for trial in 0..(args.warmup as usize + trials) {
-        let counted = trial >= args.warmup as usize;
+    for trial in 0..(warmup + trials) {
+        let counted = trial >= warmup;
         for slot in 0..steps {
-            let step = (slot + trial) % steps;
+            let step = order[(slot + trial) % steps];
             if step == targets.len() {
                 let ns = time_memcpy(&bufs.copy_src[..len], &mut bufs.copy_dst[..len]);
                 if counted {
@@ -338,13 +442,21 @@ fn measure_size(
                 }
                 continue;
             }
-            let t = &mut targets[step];
+            let t = &targets[step];
             let (w, r) = transfer_trial(t, bufs, rng, len, trial)
                 .with_context(|| format!("{} ({})", t.label, t.path))?;
             if counted {
-                t.pwrite.push(w);
-                t.pread.push(r);
+                block[step][0].push(w);
+                block[step][1].push(r);
             }
+        }
+    }
+    for (t, samples) in targets.iter_mut().zip(block) {
+        let medians = t.block_medians.entry(size).or_default();
+        let all = t.samples.entry(size).or_default();
+        for (i, s) in samples.into_iter().enumerate() {
+            medians[i].push(blocks::median(&s).unwrap_or(0.0));
+            all[i].extend(s);
         }
     }
     Ok(memcpy)
@@ -501,6 +613,8 @@ pub fn compare(series: &[Series], reference: &str) -> Vec<Comparison> {
                     ratio: d.ratio,
                     rel_diff: d.rel_diff,
                     rel_diff_ci95: d.ci95,
+                    block_ratios: Vec::new(),
+                    block_ratio_ci95: None,
                 });
             }
         }
@@ -547,12 +661,20 @@ pub fn render(report: &BenchReport) -> String {
                 {
                     Some(c) => {
                         row.push(format!("{:.3}", c.ratio));
-                        row.push(format!(
+                        let mut cell = format!(
                             "{} [{}, {}]",
                             pct(c.rel_diff),
                             pct(c.rel_diff_ci95[0]),
                             pct(c.rel_diff_ci95[1])
-                        ));
+                        );
+                        if let Some([lo, hi]) = c.block_ratio_ci95 {
+                            cell.push_str(&format!(
+                                "; blocks [{}, {}]",
+                                pct(lo - 1.0),
+                                pct(hi - 1.0)
+                            ));
+                        }
+                        row.push(cell);
                     }
                     None => row.extend([String::new(), String::new()]),
                 }
@@ -564,6 +686,12 @@ pub fn render(report: &BenchReport) -> String {
         "bench: mean latency of one syscall, {} trials (+{} warmup); Δ = (X - {reference}) / {reference}\n",
         report.config.trials, report.config.warmup
     ));
+    if report.config.blocks > 1 {
+        out.push_str(&format!(
+            "{} blocks; \"blocks\": 95% CI of the ratio of medians over blocks, minus 1\n",
+            report.config.blocks
+        ));
+    }
     out.push_str(&main.render());
 
     let mut detail = Table::new([

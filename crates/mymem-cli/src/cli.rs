@@ -74,9 +74,21 @@ pub struct BenchArgs {
     /// Counted trials per size.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub trials: u32,
-    /// Uncounted trials per size before the counted ones.
+    /// Uncounted trials per size before the counted ones (in every block).
     #[arg(long, default_value_t = 50)]
     pub warmup: u32,
+    /// Split the trials into this many blocks, each visiting the targets in its own random
+    /// order; Rust/C verdicts then come from the spread between blocks, and blocks are added
+    /// until every device ratio's 95% CI half-width is at most --ci-target (or --time-cap).
+    /// 1: one block in rotated order, CIs from the samples.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub blocks: u32,
+    /// Stop rule of --blocks: largest relative 95% CI half-width of a device ratio.
+    #[arg(long, default_value_t = 0.02)]
+    pub ci_target: f64,
+    /// Stop rule of --blocks: no block starts after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub time_cap: u64,
     /// Directory of the tmpfs peer file.
     #[arg(long, value_name = "DIR", default_value = "/dev/shm")]
     pub tmpfs_dir: PathBuf,

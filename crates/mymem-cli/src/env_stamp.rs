@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use results::EnvStamp;
 
-pub const UNKNOWN: &str = "unknown";
+pub use results::env::UNKNOWN;
 
 /// Stamps the running system; never fails (missing facts become `unknown`).
 pub fn collect() -> EnvStamp {
@@ -18,6 +18,7 @@ pub fn collect() -> EnvStamp {
         kernel_release: uname.release().to_string_lossy().into_owned(),
         kernel_version: uname.version().to_string_lossy().into_owned(),
         accel: accel_from_cmdline(&cmdline),
+        clock: lab_word(&cmdline, "lab.clock="),
         cpu_model: cpu_model(&cpuinfo).unwrap_or_else(|| UNKNOWN.into()),
         vcpus: u32::try_from(vcpus).unwrap_or(u32::MAX),
         rustc_version: env!("MYMEM_RUSTC_VERSION").into(),
@@ -36,9 +37,14 @@ pub fn tool_version() -> String {
 
 /// Value of `lab.accel=` (set by the lab runner), else `unknown`.
 pub fn accel_from_cmdline(cmdline: &str) -> String {
+    lab_word(cmdline, "lab.accel=")
+}
+
+/// Value of `key` (e.g. `lab.clock=`) on a kernel command line, else `unknown`.
+pub fn lab_word(cmdline: &str, key: &str) -> String {
     cmdline
         .split_whitespace()
-        .find_map(|w| w.strip_prefix("lab.accel="))
+        .find_map(|w| w.strip_prefix(key))
         .filter(|v| !v.is_empty())
         .unwrap_or(UNKNOWN)
         .to_string()
@@ -73,6 +79,9 @@ mod tests {
         assert_eq!(accel_from_cmdline("lab.accel=tcg"), "tcg");
         assert_eq!(accel_from_cmdline("console=ttyS0 lab.accel="), "unknown");
         assert_eq!(accel_from_cmdline(""), "unknown");
+        let line = "console=ttyS0 lab.accel=tcg lab.clock=icount";
+        assert_eq!(lab_word(line, "lab.clock="), "icount");
+        assert_eq!(lab_word("lab.accel=tcg", "lab.clock="), "unknown");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! in the `results` crate, which report generators read it with.
 
 pub mod bench;
+pub mod blocks;
 pub mod cli;
 pub mod env_stamp;
 pub mod race;

@@ -52,6 +52,7 @@ fn env() -> EnvStamp {
         tool_version: "mymem 0.1.0".into(),
         optimized: true,
         unix_time_s: 1_795_741_323,
+        clock: "wall".into(),
     }
 }
 
@@ -154,6 +155,8 @@ fn bench(rng: &mut Rng) -> BenchReport {
             percentile_method: stats::PERCENTILE_METHOD.into(),
             ci_method: stats::CI_METHOD.into(),
             comparison_method: stats::COMPARISON_METHOD.into(),
+            blocks: 1,
+            ci_target: None,
         },
         skipped: Vec::new(),
         comparisons: mymem_cli::bench::compare(&all, "C"),
@@ -303,6 +306,8 @@ fn kernel(rng: &mut Rng) -> KernelReport {
             iterations: 100_000,
             trials: TRIALS as u32,
             gate: true,
+            mem: Some("vmalloc".into()),
+            skew: Some(0),
             device_size: 524_288,
             sizes: SIZES.to_vec(),
         },
@@ -333,6 +338,7 @@ fn main() -> Result<()> {
         git_rev: "abc1234".into(),
         accel: "tcg".into(),
         accel_reason: "/dev/kvm is not available on this host".into(),
+        clock: "wall".into(),
         kernel_release: "7.3.4".into(),
         kernel_source: "linux-source-7.3 7.3.4-1~bpo13+1".into(),
         kernel_key: "7.3.4-lab-5d41402abc4b".into(),

@@ -96,6 +96,16 @@ pub struct BenchConfig {
     pub percentile_method: String,
     pub ci_method: String,
     pub comparison_method: String,
+    /// Blocks run (`--blocks`, possibly extended by the stop rule); 1 in older reports.
+    #[serde(default = "one")]
+    pub blocks: u32,
+    /// Stop rule target of `--blocks`: relative 95% CI half-width of every device ratio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_target: Option<f64>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +145,13 @@ pub struct Comparison {
     pub rel_diff: f64,
     /// 95% CI of `rel_diff`, [low, high].
     pub rel_diff_ci95: [f64; 2],
+    /// With blocks: median_B / median_A of every block, in block order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub block_ratios: Vec<f64>,
+    /// With two or more blocks: 95% CI (Student t over blocks) of the mean of `block_ratios`.
+    /// Verdicts use it when present: it contains the run-to-run spread the sample CI misses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_ratio_ci95: Option<[f64; 2]>,
 }
 
 #[cfg(test)]
@@ -163,6 +180,8 @@ mod tests {
                 percentile_method: "p".into(),
                 ci_method: "c".into(),
                 comparison_method: "m".into(),
+                blocks: 5,
+                ci_target: Some(0.02),
             },
             skipped: vec![Skipped {
                 target: "/dev/nope".into(),
@@ -186,6 +205,8 @@ mod tests {
                 ratio: 1.1,
                 rel_diff: 0.1,
                 rel_diff_ci95: [0.05, 0.15],
+                block_ratios: vec![1.1, 1.12],
+                block_ratio_ci95: Some([0.98, 1.24]),
             }],
         };
         let text = serde_json::to_string(&report).unwrap();

@@ -23,6 +23,18 @@ pub struct EnvStamp {
     pub optimized: bool,
     /// Seconds since the Unix epoch when the run started (guest clock).
     pub unix_time_s: u64,
+    /// `lab.clock=` from /proc/cmdline: `wall` (guest time follows the host's) or `icount`
+    /// (1 ns per executed guest instruction, deterministic); `unknown` outside the lab and in
+    /// reports written before the field existed.
+    #[serde(default = "unknown")]
+    pub clock: String,
+}
+
+/// What a stamp field holds when it could not be determined.
+pub const UNKNOWN: &str = "unknown";
+
+fn unknown() -> String {
+    UNKNOWN.into()
 }
 
 #[cfg(test)]
@@ -41,6 +53,20 @@ pub(crate) mod tests {
             tool_version: "mymem 0.1.0".into(),
             optimized: true,
             unix_time_s: 1,
+            clock: "icount".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn env_without_clock_reads_as_unknown() {
+        let mut value = serde_json::to_value(tests::env()).unwrap();
+        value.as_object_mut().unwrap().remove("clock");
+        let back: EnvStamp = serde_json::from_value(value).unwrap();
+        assert_eq!(back.clock, "unknown");
     }
 }

@@ -39,6 +39,13 @@ pub struct KernelParams {
     pub trials: u32,
     /// Race workers waited for each other before their first cycle.
     pub gate: bool,
+    /// Memory of the bench buffers: `vmalloc` or `kmalloc`; absent in older reports
+    /// (their buffers were `KVVec`: either, depending on fragmentation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mem: Option<String>,
+    /// Pages into the buffers where the bench transfers start (a placement diagnostic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skew: Option<u32>,
     pub device_size: u64,
     pub sizes: Vec<u64>,
 }
@@ -87,7 +94,7 @@ mod tests {
     const COMPLETE: &str = concat!(
         r#"{"schema":"mymem-kernel/1","status":"complete","experiment":"all","#,
         r#""params":{"workers":4,"iterations":1000,"trials":3,"gate":true,"#,
-        r#""device_size":524288,"sizes":[1,64]},"bench":["#,
+        r#""mem":"vmalloc","skew":0,"device_size":524288,"sizes":[1,64]},"bench":["#,
         r#"{"size":1,"op":"write","n":3,"mean_ns":410,"median_ns":400,"#,
         r#""min_ns":390,"max_ns":440,"p99_ns":440,"errors":0},"#,
         r#"{"size":1,"op":"read","n":0,"mean_ns":0,"median_ns":0,"#,
@@ -108,6 +115,8 @@ mod tests {
         assert_eq!(r.errno, None);
         assert_eq!(r.experiment.as_deref(), Some("all"));
         assert!(r.params.gate);
+        assert_eq!(r.params.mem.as_deref(), Some("vmalloc"));
+        assert_eq!(r.params.skew, Some(0));
         assert_eq!(r.params.sizes, [1, 64]);
         assert_eq!(r.bench[0].mean_ns, 410);
         assert_eq!(r.bench[1].errors, 3);
@@ -120,6 +129,7 @@ mod tests {
         let idle = r#"{"schema":"mymem-kernel/1","status":"idle","experiment":null,"params":{"workers":4,"iterations":1,"trials":1,"gate":false,"device_size":8,"sizes":[]},"bench":[],"race":[]}"#;
         let r: KernelReport = serde_json::from_str(idle).unwrap();
         assert_eq!(r.experiment, None);
+        assert_eq!(r.params.mem, None);
         let failed = idle.replace(r#""status":"idle""#, r#""status":"failed","errno":-12"#);
         let r: KernelReport = serde_json::from_str(&failed).unwrap();
         assert_eq!(r.errno, Some(-12));

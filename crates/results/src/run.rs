@@ -26,6 +26,10 @@ pub struct RunInfo {
     pub accel: String,
     /// Why that accelerator was chosen (e.g. "/dev/kvm missing").
     pub accel_reason: String,
+    /// Guest clock: `wall`, or `icount` (1 ns per executed guest instruction); empty in runs
+    /// written before the field existed (they were `wall`).
+    #[serde(default)]
+    pub clock: String,
     /// `uname -r` of the lab kernel.
     pub kernel_release: String,
     /// Where the kernel source came from (package and version).

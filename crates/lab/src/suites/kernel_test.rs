@@ -59,7 +59,9 @@ pub fn kernel_test(lab: &Lab) -> Result<()> {
         report.status
     );
     ensure!(
-        report.params.workers == 8 && report.params.iterations == 20000,
+        report.params.workers == 8
+            && report.params.iterations == 20000
+            && report.params.mem.as_deref() == Some("vmalloc"),
         "params {:?}",
         report.params
     );

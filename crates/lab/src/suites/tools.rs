@@ -37,6 +37,12 @@ pub fn tools(lab: &Lab) -> Result<()> {
         bench.env.accel
     );
     ensure!(
+        bench.env.clock == lab.clock.name(),
+        "bench env clock {:?}, the lab booted with {}",
+        bench.env.clock,
+        lab.clock.name()
+    );
+    ensure!(
         bench.skipped.is_empty(),
         "bench skipped targets: {:?}",
         bench.skipped
