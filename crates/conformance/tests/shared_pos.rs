@@ -70,3 +70,33 @@ fn concurrent_reads_advance_by_every_byte() {
         "{THREADS} threads x {READS} one-byte reads on one file: position updates lost"
     );
 }
+
+#[test]
+fn seeks_racing_reads_lose_no_update() {
+    // A read holds the position for its whole call, a much wider window than
+    // an lseek's: an unserialised position loses seeks here reliably.
+    const OPS: u64 = 20_000;
+    let Some(cx) = setup() else { return };
+    assert!(cx.size() >= 2 * OPS, "buffer too small for the test");
+    let dev = Arc::new(cx.open());
+    dev.seek(SeekFrom::Start(0)).unwrap();
+    let start = Arc::new(Barrier::new(2));
+    let (d, s) = (dev.clone(), start.clone());
+    let seeker = std::thread::spawn(move || {
+        s.wait();
+        for _ in 0..OPS {
+            d.seek(SeekFrom::Current(1))
+                .expect("lseek(fd, 1, SEEK_CUR)");
+        }
+    });
+    start.wait();
+    for _ in 0..OPS {
+        assert_eq!(dev.read(&mut [0u8]).expect("read 1 byte"), 1);
+    }
+    seeker.join().expect("seeker panicked");
+    assert_eq!(
+        pos(&dev),
+        2 * OPS,
+        "{OPS} lseek(fd, 1, SEEK_CUR) racing {OPS} one-byte reads on one file: position updates lost"
+    );
+}
