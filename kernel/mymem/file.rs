@@ -113,7 +113,8 @@ impl MiscDevice for OpenFile {
                     .read_slice(args.as_mut_bytes())?;
                 let old = me.dev.fetch_add(args.offset, args.delta)?;
                 // Only `old` is an output: the input fields may be read-only memory.
-                let old_field = UserPtr::from_addr(arg.wrapping_add(core::mem::offset_of!(FetchAdd, old)));
+                let old_field =
+                    UserPtr::from_addr(arg.wrapping_add(core::mem::offset_of!(FetchAdd, old)));
                 UserSlice::new(old_field, size_of::<u64>())
                     .writer()
                     .write(&old)?;

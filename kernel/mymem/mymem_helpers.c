@@ -8,8 +8,7 @@
 
 #include <linux/fs.h>
 
-void mymem_file_set_atomic_pos(struct file *file);
-bool mymem_kiocb_appends(const struct kiocb *iocb);
+#include "mymem_helpers.h"
 
 void mymem_file_set_atomic_pos(struct file *file)
 {
