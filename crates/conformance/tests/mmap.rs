@@ -176,6 +176,32 @@ fn out_of_range_is_einval() {
 }
 
 #[test]
+fn mapping_cannot_grow() {
+    let Some(cx) = setup() else { return };
+    let page = page_size();
+    let dev = cx.open();
+    let map = DevMap::shared(&dev, page, 0).expect("mmap one page");
+    // SAFETY: `map` is our mapping; a successful move would leave `map`
+    // dangling, but the call must fail (and the test then panics).
+    let r = unsafe {
+        rustix::mm::mremap(
+            map.base.cast(),
+            page,
+            2 * page,
+            rustix::mm::MremapFlags::MAYMOVE,
+        )
+    };
+    // The kernel refuses to grow a VM_DONTEXPAND mapping with EFAULT.
+    assert_errno(
+        r.map(|_| ()).map_err(std::io::Error::from),
+        Errno::FAULT,
+        "mremap growing a device mapping",
+    );
+    map.store(0, b"ok");
+    assert_eq!(read_region(&dev, 0, 2), b"ok", "mapping broken by mremap");
+}
+
+#[test]
 fn private_mapping_is_copy_on_write() {
     let Some(cx) = setup() else { return };
     let page = page_size();
