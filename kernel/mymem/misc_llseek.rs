@@ -13,10 +13,10 @@
 //!
 //! This is the riskiest unsafe code of the driver: [`register`] writes a `struct miscdevice`
 //! into a [`MiscDeviceRegistration<T>`], relying on that type being a `#[repr(transparent)]`
-//! wrapper of one, which is private to `rust/kernel/miscdevice.rs` (the size and alignment are
-//! checked at compile time below; the field order cannot be). The driver's other unsafe code
-//! is the C ABI of `api.rs`, the global device in `global.rs`, and the small wrappers of
-//! `vfs.rs` and `shared_buf.rs`.
+//! wrapper of one, which is private to `rust/kernel/miscdevice.rs` (size and alignment are
+//! checked at compile time below; that its one sized field is that `miscdevice` cannot be). The
+//! driver's other unsafe code is the C ABI of `api.rs`, the global device in `global.rs`, and
+//! the small wrappers of `vfs.rs` and `shared_buf.rs`.
 
 use core::marker::PhantomData;
 use kernel::{
