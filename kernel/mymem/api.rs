@@ -85,7 +85,7 @@ pub unsafe extern "C" fn mymem_fetch_add(offset: u64, delta: u64, old: *mut u64)
 /// Takes the advisory lock on behalf of the kernel, sleeping interruptibly.
 #[no_mangle]
 pub extern "C" fn mymem_lock() -> c_int {
-    status(global::device().and_then(|dev| dev.lock(Owner::Kernel)))
+    status(global::device().and_then(|dev| dev.lock(Owner::Kernel, true)))
 }
 
 /// Releases the advisory lock held on behalf of the kernel.

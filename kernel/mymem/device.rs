@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The device: one zeroed buffer, its data mutex and the advisory lock.
+//! The device: one zeroed buffer (with its data mutex, see `shared_buf.rs`) and the advisory lock.
 //!
 //! Everything here works on absolute offsets; file positions live in the callers.
 
+use crate::shared_buf::SharedBuf;
 use kernel::{
+    mm::virt::VmaNew,
     new_condvar, new_mutex,
     prelude::*,
     sync::{
@@ -25,17 +27,15 @@ pub(crate) enum Owner {
 /// The state shared by every open file and the in-kernel API.
 #[pin_data]
 pub(crate) struct MyMem {
-    /// The buffer; held across every copy so that each access is atomic.
+    /// The buffer; its mutex is held across every copy so that each access is atomic.
     #[pin]
-    data: Mutex<KVVec<u8>>,
+    buf: SharedBuf,
     /// Holder of the advisory lock; separate from `data` so the lock never blocks I/O.
     #[pin]
     owner: Mutex<Option<Owner>>,
     /// Signalled whenever `owner` becomes `None`.
     #[pin]
     unlocked: CondVar,
-    /// `data.len()`, which never changes.
-    size: usize,
     /// Whether only one file may be open at a time.
     exclusive: bool,
     /// Whether a file is open; only maintained when `exclusive`.
@@ -45,13 +45,12 @@ pub(crate) struct MyMem {
 impl MyMem {
     /// Allocates a device with a zeroed buffer of `size` bytes.
     pub(crate) fn new(size: usize, exclusive: bool) -> Result<Arc<Self>> {
-        let buffer = KVVec::zeroed(size, GFP_KERNEL)?;
+        let buf = SharedBuf::new(size)?;
         Arc::pin_init(
             pin_init!(Self {
-                data <- new_mutex!(buffer, "mymem::data"),
+                buf <- buf,
                 owner <- new_mutex!(None, "mymem::owner"),
                 unlocked <- new_condvar!("mymem::unlocked"),
-                size,
                 exclusive,
                 in_use: AtomicFlag::new(false),
             }),
@@ -61,14 +60,14 @@ impl MyMem {
 
     /// Size of the buffer in bytes.
     pub(crate) fn size(&self) -> usize {
-        self.size
+        self.buf.size()
     }
 
     /// Index of offset `pos`, which must lie in `[0, size]`.
     fn index(&self, pos: u64) -> Result<usize> {
         usize::try_from(pos)
             .ok()
-            .filter(|&i| i <= self.size)
+            .filter(|&i| i <= self.size())
             .ok_or(EINVAL)
     }
 
@@ -83,9 +82,9 @@ impl MyMem {
         len: usize,
         copy: impl FnOnce(&[u8]) -> usize,
     ) -> Result<usize> {
-        let data = self.data.lock();
+        let data = self.buf.lock();
         let start = self.index(pos)?;
-        if len == 0 || start == self.size {
+        if len == 0 || start == data.len() {
             return Ok(0);
         }
         match copy(&data[start..]) {
@@ -105,12 +104,12 @@ impl MyMem {
         len: usize,
         copy: impl FnOnce(&mut [u8]) -> usize,
     ) -> Result<usize> {
-        let mut data = self.data.lock();
+        let mut data = self.buf.lock();
         let start = self.index(pos)?;
         if len == 0 {
             return Ok(0);
         }
-        if start == self.size {
+        if start == data.len() {
             return Err(ENOSPC);
         }
         match copy(&mut data[start..]) {
@@ -121,7 +120,7 @@ impl MyMem {
 
     /// Adds `delta` (wrapping) to the native-endian `u64` at `offset`, returning the old value.
     pub(crate) fn fetch_add(&self, offset: u64, delta: u64) -> Result<u64> {
-        let mut data = self.data.lock();
+        let mut data = self.buf.lock();
         let start = usize::try_from(offset).map_err(|_| EINVAL)?;
         if start % 8 != 0 {
             return Err(EINVAL);
@@ -136,9 +135,18 @@ impl MyMem {
         Ok(old)
     }
 
-    /// Takes the advisory lock for `who`, sleeping interruptibly while someone else holds it;
-    /// `EDEADLK` if the open file `who` already holds it.
-    pub(crate) fn lock(&self, who: Owner) -> Result {
+    /// Maps the buffer into `vma` (see [`SharedBuf::map`]); `EINVAL` outside the buffer.
+    ///
+    /// Does not take the data mutex: the mmap lock is held here, and a copy that faults takes
+    /// it while holding the data mutex.
+    pub(crate) fn map(&self, vma: &VmaNew) -> Result {
+        self.buf.map(vma)
+    }
+
+    /// Takes the advisory lock for `who`, sleeping interruptibly while someone else holds it
+    /// (or, with `wait == false`, failing with `EAGAIN`); `EDEADLK` if the open file `who`
+    /// already holds it.
+    pub(crate) fn lock(&self, who: Owner, wait: bool) -> Result {
         let mut owner = self.owner.lock();
         loop {
             match *owner {
@@ -149,6 +157,7 @@ impl MyMem {
                 // A file cannot wait for itself. Kernel callers share one identity, so
                 // for them "held by the kernel" means "held by another caller": wait.
                 Some(holder) if holder == who && who != Owner::Kernel => return Err(EDEADLK),
+                Some(_) if !wait => return Err(EAGAIN),
                 Some(_) => {
                     if self.unlocked.wait_interruptible(&mut owner) {
                         return Err(EINTR);

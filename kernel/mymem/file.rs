@@ -3,18 +3,21 @@
 //! The open files of `/dev/mymem`: read/write/ioctl on top of [`MyMem`].
 //!
 //! A file's position is the VFS one (`f_pos`), seen here as `ki_pos`: plain read/write pass
-//! `f_pos`, pread/pwrite their offset, and lseek (see `misc_llseek.rs`) sets it.
+//! `f_pos`, pread/pwrite their offset, and lseek (see `misc_llseek.rs`) sets it. Files are opened
+//! `FMODE_ATOMIC_POS`, so the VFS serialises position updates of threads sharing one file.
 
 use crate::{
     device::{MyMem, Owner},
     global,
     misc_llseek::FixedSize,
     uapi::{FetchAdd, MYMEM_IOC_FETCH_ADD, MYMEM_IOC_LOCK, MYMEM_IOC_SIZE, MYMEM_IOC_UNLOCK},
+    vfs,
 };
 use kernel::{
-    fs::{File, Kiocb},
+    fs::{file::flags::O_NONBLOCK, File, Kiocb},
     iov::{IovIterDest, IovIterSource},
     miscdevice::{MiscDevice, MiscDeviceRegistration},
+    mm::virt::VmaNew,
     prelude::*,
     sync::Arc,
     uaccess::{UserPtr, UserSlice},
@@ -47,17 +50,18 @@ fn offset(pos: i64) -> Result<u64> {
 impl MiscDevice for OpenFile {
     type Ptr = KBox<Self>;
 
-    fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<KBox<Self>> {
+    fn open(file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<KBox<Self>> {
         let dev = global::device()?;
-        let mut file = KBox::new(
+        let mut me = KBox::new(
             Self {
                 dev,
                 claimed: false,
             },
             GFP_KERNEL,
         )?;
-        file.claimed = file.dev.claim()?;
-        Ok(file)
+        me.claimed = me.dev.claim()?;
+        vfs::set_atomic_pos(file);
+        Ok(me)
     }
 
     fn read_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
@@ -73,7 +77,12 @@ impl MiscDevice for OpenFile {
     }
 
     fn write_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterSource<'_>) -> Result<usize> {
-        let pos = offset(kiocb.ki_pos())?;
+        // O_APPEND or RWF_APPEND: at the end, which cannot grow (`ENOSPC`).
+        let pos = if vfs::appends(&kiocb) {
+            kiocb.file().dev.size() as u64
+        } else {
+            offset(kiocb.ki_pos())?
+        };
         let len = iov.len();
         let n = kiocb
             .file()
@@ -84,7 +93,11 @@ impl MiscDevice for OpenFile {
         Ok(n)
     }
 
-    fn ioctl(me: &Self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+    fn mmap(me: &Self, _file: &File, vma: &VmaNew) -> Result {
+        me.dev.map(vma)
+    }
+
+    fn ioctl(me: &Self, file: &File, cmd: u32, arg: usize) -> Result<isize> {
         let user = UserPtr::from_addr(arg);
         match cmd {
             MYMEM_IOC_SIZE => {
@@ -106,7 +119,8 @@ impl MiscDevice for OpenFile {
                     .writer()
                     .write(&old)?;
             }
-            MYMEM_IOC_LOCK => me.dev.lock(me.owner())?,
+            // A non-blocking file does not wait for the lock: `EAGAIN`.
+            MYMEM_IOC_LOCK => me.dev.lock(me.owner(), file.flags() & O_NONBLOCK == 0)?,
             MYMEM_IOC_UNLOCK => me.dev.unlock(me.owner())?,
             _ => return Err(ENOTTY),
         }

@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Misc device registration with `llseek` and a device node mode.
+//! Misc device registration with `llseek`, splice, `fsync` and a device node mode.
 //!
-//! Mainline [`MiscDevice`] has no seek hook (lseek fails with `ESPIPE`) and
-//! [`MiscDeviceOptions`] no mode. This file, the only unsafe code of the driver besides the C
-//! ABI of `api.rs`, registers a [`MiscDeviceRegistration`] exactly like
-//! [`MiscDeviceRegistration::register`], but with a compile-time copy of the `file_operations`
-//! that mainline generates for `T` in which only `.llseek` is added. Open, release, read/write
-//! and ioctl dispatch (and `.owner = THIS_MODULE`) therefore stay mainline's.
+//! Mainline [`MiscDevice`] has no seek hook (lseek fails with `ESPIPE`), leaves `splice_read`,
+//! `splice_write` and `fsync` empty (sendfile, splice and fsync fail with `EINVAL`), and
+//! [`MiscDeviceOptions`] has no mode. This file registers a [`MiscDeviceRegistration`] exactly
+//! like [`MiscDeviceRegistration::register`], but with a compile-time copy of the
+//! `file_operations` that mainline generates for `T` in which only those four entries are added:
+//! `llseek` below, and the kernel's generic helpers for `read_iter`/`write_iter` files
+//! (`copy_splice_read`, `iter_file_splice_write`) and for memory (`noop_fsync`). Open, release,
+//! read/write, mmap and ioctl dispatch (and `.owner = THIS_MODULE`) therefore stay mainline's.
+//!
+//! This is the riskiest unsafe code of the driver: [`register`] writes a `struct miscdevice`
+//! into a [`MiscDeviceRegistration<T>`], relying on that type being a `#[repr(transparent)]`
+//! wrapper of one, which is private to `rust/kernel/miscdevice.rs` (size and alignment are
+//! checked at compile time below; that its one sized field is that `miscdevice` cannot be). The
+//! driver's other unsafe code is the C ABI of `api.rs`, the global device in `global.rs`, and
+//! the small wrappers of `vfs.rs` and `shared_buf.rs`.
 
 use core::marker::PhantomData;
 use kernel::{
@@ -34,6 +43,9 @@ impl<T: FixedSize> SeekableVTable<T> {
         // valid for reads at compile time.
         let mut fops = unsafe { *generated };
         fops.llseek = Some(Self::llseek);
+        fops.splice_read = Some(bindings::copy_splice_read);
+        fops.splice_write = Some(bindings::iter_file_splice_write);
+        fops.fsync = Some(bindings::noop_fsync);
         fops
     };
 
@@ -56,11 +68,22 @@ impl<T: FixedSize> SeekableVTable<T> {
         // Cannot truncate: sizes are bounded by the allocation, well below `loff_t::MAX`.
         let size = T::seek_size(device) as bindings::loff_t;
         // SAFETY: `file` is valid for this call. `fixed_size_llseek` allows SEEK_SET, SEEK_CUR and
-        // SEEK_END (else `EINVAL`), rejects results outside `[0, size]` with `EINVAL` leaving
-        // `f_pos` alone, and serialises its update of `f_pos` like every other llseek does.
+        // SEEK_END (else `EINVAL`) and rejects results outside `[0, size]` with `EINVAL` leaving
+        // `f_pos` alone. It does not serialise `f_pos` itself: the VFS does (`fdget_pos` takes
+        // `f_pos_lock` around the whole call) because our `open` sets `FMODE_ATOMIC_POS`
+        // (`vfs.rs`); without that flag, concurrent `SEEK_CUR`s on a shared file lose updates.
         unsafe { bindings::fixed_size_llseek(file, offset, whence, size) }
     }
 }
+
+// `register` writes a `miscdevice` where a `MiscDeviceRegistration<T>` lives. Mainline declares
+// that type `#[repr(transparent)]` over `Opaque<miscdevice>` plus a `PhantomData`; these checks
+// catch a change of its size or alignment (for example a new field) when the module is built.
+const _: () = {
+    use core::mem::{align_of, size_of};
+    assert!(size_of::<MiscDeviceRegistration<()>>() == size_of::<bindings::miscdevice>());
+    assert!(align_of::<MiscDeviceRegistration<()>>() == align_of::<bindings::miscdevice>());
+};
 
 /// Registers misc device `T` like [`MiscDeviceRegistration::register`], with lseek support and
 /// the device node created with permissions `mode`.
@@ -74,7 +97,7 @@ pub(crate) fn register<T: FixedSize>(
 
     let init = move |slot: *mut MiscDeviceRegistration<T>| {
         // `MiscDeviceRegistration<T>` is `#[repr(transparent)]` over `Opaque<miscdevice>`, so the
-        // slot is a `struct miscdevice`.
+        // slot is a `struct miscdevice` (size and alignment checked above).
         let misc = slot.cast::<bindings::miscdevice>();
         // SAFETY: The initializer may write to `slot`.
         unsafe { misc.write(raw) };

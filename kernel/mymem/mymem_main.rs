@@ -4,9 +4,10 @@
 //!
 //! One zeroed buffer of `size` bytes (module parameter, default 512 KiB, at most 64 MiB), shared
 //! by every open file and kept while the module is loaded. Each open file has its own position;
-//! read, write, pread, pwrite and lseek behave as on a fixed-size file that cannot grow (writing
-//! at its end fails with `ENOSPC`). Every read, write and ioctl is atomic with respect to the
-//! others. The ioctls of `include/uapi/linux/mymem.h` return the size, add atomically to a `u64`,
+//! read, write, pread, pwrite, lseek, sendfile/splice and fsync behave as on a fixed-size file
+//! that cannot grow (writing at its end, and any `O_APPEND` write, fails with `ENOSPC`), and
+//! `mmap(MAP_SHARED)` maps the buffer itself. Every read, write and ioctl is atomic with respect
+//! to the others. The ioctls of `include/uapi/linux/mymem.h` return the size, add atomically to a `u64`,
 //! and take or release a device-wide advisory lock owned by the open file. With `exclusive=1` a
 //! second concurrent open fails with `EBUSY`. Other modules use the same device through the API of
 //! `include/mymem_api.h`. The full contract is in `docs/device.md`.
@@ -52,7 +53,9 @@ mod device;
 mod file;
 mod global;
 mod misc_llseek;
+mod shared_buf;
 mod uapi;
+mod vfs;
 
 use device::MyMem;
 use file::OpenFile;

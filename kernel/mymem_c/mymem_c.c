@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -35,6 +36,7 @@ struct mymem_c_dev {
 	 * interruptible: holds are short, and the Rust twin cannot be either.
 	 */
 	struct mutex data_lock;
+	/* vmalloc_user(): zeroed whole pages, mappable by remap_vmalloc_range(). */
 	u8 *buf;
 	loff_t size;
 	/* Advisory lock: the open file holding it, or NULL. */
@@ -56,6 +58,13 @@ static int mymem_c_open(struct inode *inode, struct file *filp)
 		return -EBUSY;
 	}
 	filp->private_data = dev;
+	/*
+	 * The VFS serialises f_pos (fdget_pos() takes f_pos_lock) only for
+	 * files with FMODE_ATOMIC_POS, which it sets for regular files and
+	 * directories alone: without it, threads sharing this file lose
+	 * position updates.
+	 */
+	filp->f_mode |= FMODE_ATOMIC_POS;
 	return 0;
 }
 
@@ -129,7 +138,8 @@ static ssize_t mymem_c_read_iter(struct kiocb *iocb, struct iov_iter *to)
 static ssize_t mymem_c_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct mymem_c_dev *dev = iocb->ki_filp->private_data;
-	loff_t pos = iocb->ki_pos;
+	/* O_APPEND or RWF_APPEND: at the end, which cannot grow (-ENOSPC). */
+	loff_t pos = iocb->ki_flags & IOCB_APPEND ? dev->size : iocb->ki_pos;
 	size_t len = iov_iter_count(from);
 	size_t n;
 
@@ -160,7 +170,7 @@ static long mymem_c_fetch_add(struct mymem_c_dev *dev,
 	if (!IS_ALIGNED(arg.offset, sizeof(u64)) ||
 	    arg.offset > dev->size || dev->size - arg.offset < sizeof(u64))
 		return -EINVAL;
-	/* vzalloc() memory is page aligned, so the u64 is naturally aligned. */
+	/* vmalloc memory is page aligned, so the u64 is naturally aligned. */
 	word = (u64 *)(dev->buf + arg.offset);
 	mutex_lock(&dev->data_lock);
 	arg.old = *word;
@@ -188,6 +198,9 @@ static bool mymem_c_trylock(struct mymem_c_dev *dev, struct file *filp,
 static long mymem_c_lock(struct mymem_c_dev *dev, struct file *filp)
 {
 	long ret;
+
+	if (filp->f_flags & O_NONBLOCK)
+		return mymem_c_trylock(dev, filp, &ret) ? ret : -EAGAIN;
 
 	/* The contract says -EINTR: a LOCK interrupted is not restarted. */
 	if (wait_event_interruptible(dev->lock_wait,
@@ -219,6 +232,20 @@ static long mymem_c_ioctl(struct file *filp, unsigned int cmd,
 	}
 }
 
+/*
+ * Maps the buffer at the mapping's file offset. remap_vmalloc_range() refuses
+ * (-EINVAL) a range that does not fit in the buffer's pages, and sets
+ * VM_DONTEXPAND so mremap() cannot grow the mapping past them. The mapping
+ * holds the file, and the file this module (fops.owner), so rmmod fails while
+ * it exists.
+ */
+static int mymem_c_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct mymem_c_dev *dev = filp->private_data;
+
+	return remap_vmalloc_range(vma, dev->buf, vma->vm_pgoff);
+}
+
 static const struct file_operations mymem_c_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mymem_c_open,
@@ -226,6 +253,12 @@ static const struct file_operations mymem_c_fops = {
 	.llseek		= mymem_c_llseek,
 	.read_iter	= mymem_c_read_iter,
 	.write_iter	= mymem_c_write_iter,
+	/* The generic helpers for read_iter/write_iter files. */
+	.splice_read	= copy_splice_read,
+	.splice_write	= iter_file_splice_write,
+	/* Memory: nothing to flush. */
+	.fsync		= noop_fsync,
+	.mmap		= mymem_c_mmap,
 	.unlocked_ioctl	= mymem_c_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -245,7 +278,7 @@ static int __init mymem_c_init(void)
 	init_waitqueue_head(&dev->lock_wait);
 	atomic_set(&dev->open_count, 0);
 	dev->size = size;
-	dev->buf = vzalloc(size);
+	dev->buf = vmalloc_user(size);
 	if (!dev->buf)
 		return -ENOMEM;
 

@@ -143,7 +143,10 @@ impl Device {
 
     /// Takes the device-wide advisory lock for this open file, sleeping until
     /// it is free (`EINTR` if a signal arrives first, `EDEADLK` if this file
-    /// already holds it). The guard unlocks on drop.
+    /// already holds it). On a file opened (or `fcntl`-set) `O_NONBLOCK` it
+    /// never sleeps: `EAGAIN` while another file holds the lock; open such a
+    /// file yourself and wrap it with [`Device::from_fd`]. The guard unlocks
+    /// on drop.
     pub fn lock(&self) -> io::Result<LockGuard<'_>> {
         self.ioctl_no_arg::<{ uapi::IOC_LOCK }>()?;
         Ok(LockGuard { dev: self })

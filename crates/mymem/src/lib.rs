@@ -5,7 +5,10 @@
 //! device, shared by every open file, each open file with its own position.
 //! Besides read/write/lseek they implement four ioctls (see [`uapi`]): the
 //! buffer size, an atomic fetch-and-add on a naturally aligned `u64`, and a
-//! device-wide advisory lock owned by an open file.
+//! device-wide advisory lock owned by an open file. Like a memory file they
+//! also take sendfile/splice, fsync and `mmap` (`MAP_SHARED` maps the buffer
+//! itself) through the file descriptor ([`Device`] is `AsFd`); the contract is
+//! `docs/device.md`.
 //!
 //! ```no_run
 //! let dev = mymem::Device::open("/dev/mymem")?;

@@ -35,8 +35,9 @@ struct mymem_fetch_add {
 #define MYMEM_IOC_FETCH_ADD	_IOWR(MYMEM_IOC_MAGIC, 2, struct mymem_fetch_add)
 /*
  * Takes the device-wide advisory lock for this open file; sleeps
- * interruptibly (-EINTR) until it is free. -EDEADLK if this file holds it.
- * Released by MYMEM_IOC_UNLOCK or when the file is closed.
+ * interruptibly (-EINTR) until it is free, or fails at once with -EAGAIN if
+ * the file is O_NONBLOCK. -EDEADLK if this file holds it. Released by
+ * MYMEM_IOC_UNLOCK or when the file is closed.
  */
 #define MYMEM_IOC_LOCK		_IO(MYMEM_IOC_MAGIC, 3)
 /* Releases the lock; -EPERM if this open file does not hold it. */
