@@ -59,8 +59,8 @@ pub struct Measure {
     #[arg(long)]
     pub no_kernel: bool,
     /// Iterations per worker of the C-vs-Rust program matrix (W = 50); the
-    /// default keeps `make run` short under TCG (about 1 min).
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// default keeps the matrix to about a minute of `make run` under TCG.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub matrix_iterations: u64,
     /// Runs per cell of the matrix (at least 3, for the spread).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(3..))]
