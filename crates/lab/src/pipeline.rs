@@ -207,6 +207,22 @@ mod tests {
                 .script
                 .contains(&format!("WITH_HELLO='{}'", u8::from(hello))));
             assert!(s.script.contains("BENCH_JSON='/results/bench.json'"));
+            assert!(s.script.contains("MATRIX_ITERATIONS='10000'"));
         }
+    }
+
+    #[test]
+    fn full_runs_the_matrix_at_the_seed_n() {
+        let m = Args::parse_from(["x", "--full", "--matrix-iterations", "7"]).m;
+        assert_eq!(m.matrix_n(), SEED_ITERATIONS);
+        let s = measure_scenario(&m, true);
+        assert!(s.script.contains("MATRIX_ITERATIONS='150000'"));
+        assert_eq!(
+            Args::parse_from(["x", "--matrix-iterations", "7"])
+                .m
+                .matrix_n(),
+            7
+        );
+        assert!(Args::try_parse_from(["x", "--matrix-trials", "2"]).is_err());
     }
 }

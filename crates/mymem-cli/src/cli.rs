@@ -471,6 +471,36 @@ mod tests {
     }
 
     #[test]
+    fn misuse_and_matrix_defaults() {
+        match parse(&["misuse"]).unwrap().command {
+            Command::Misuse(m) => {
+                assert_eq!(
+                    m.devices,
+                    [PathBuf::from("/dev/mymem_c"), PathBuf::from("/dev/mymem")]
+                );
+                assert_eq!((m.iterations, m.exclusive, m.child), (20_000, false, None));
+            }
+            c => panic!("{c:?}"),
+        }
+        match parse(&["matrix", "-n", "20000"]).unwrap().command {
+            Command::Matrix(m) => {
+                assert_eq!((m.workers, m.iterations, m.trials), (50, 20_000, 3));
+                assert_eq!(m.c_program, PathBuf::from("/lab/bin/seed_counter"));
+            }
+            c => panic!("{c:?}"),
+        }
+        for bad in [
+            &["misuse", "--child", "spinlock"][..],
+            &["misuse", "-n", "0"],
+            &["matrix", "-w", "0"],
+            &["matrix", "-w", "257"],
+            &["matrix", "-t", "0"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn sizes() {
         assert_eq!(parse_size("1"), Ok(1));
         assert_eq!(parse_size("64K"), Ok(65536));

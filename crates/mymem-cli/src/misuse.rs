@@ -198,7 +198,10 @@ fn closed_during_call(path: &Path, holder: &Device) -> Result<Vec<Probe>> {
     let held = holder.lock().context("MYMEM_IOC_LOCK")?;
     let fd = rawsys::open(path).map_err(io_from)? as RawFd;
     let (tx, rx) = mpsc::channel();
+    let (tid_tx, tid_rx) = mpsc::channel();
     let worker = thread::spawn(move || {
+        // SAFETY: gettid has no preconditions.
+        let _ = tid_tx.send(unsafe { libc::gettid() });
         // SAFETY: MYMEM_IOC_LOCK takes no argument.
         let locked = unsafe { rawsys::ioctl(fd, uapi::IOC_LOCK as u64, 0u64) };
         let mut buf = [0u8; 8];
@@ -207,8 +210,9 @@ fn closed_during_call(path: &Path, holder: &Device) -> Result<Vec<Probe>> {
         let _ = tx.send(());
         (locked, after)
     });
-    // Let the worker reach the lock's wait queue, then close its fd.
-    thread::sleep(Duration::from_millis(300));
+    // Close its fd once the worker sleeps in the lock's wait queue.
+    let tid = tid_rx.recv().context("worker thread")?;
+    wait_until_sleeping(tid);
     // SAFETY: `fd` is owned by no Rust object; the worker only uses the number.
     let closed = unsafe { rawsys::close(fd) };
     thread::sleep(Duration::from_millis(100));
@@ -262,6 +266,24 @@ fn closed_during_call(path: &Path, holder: &Device) -> Result<Vec<Probe>> {
             got: relock,
         },
     ])
+}
+
+/// Waits (up to 5 s) until thread `tid` of this process is asleep (state
+/// `S` in /proc), then a little more so it is well inside the wait.
+fn wait_until_sleeping(tid: libc::pid_t) {
+    let stat = format!("/proc/self/task/{tid}/stat");
+    for _ in 0..500 {
+        let state = std::fs::read_to_string(&stat).ok().and_then(|s| {
+            // The state follows the parenthesised command name.
+            s.rsplit_once(") ")
+                .and_then(|(_, rest)| rest.chars().next())
+        });
+        if state == Some('S') {
+            break;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    thread::sleep(Duration::from_millis(50));
 }
 
 fn io_from(e: Errno) -> anyhow::Error {
