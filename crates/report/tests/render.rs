@@ -919,3 +919,22 @@ fn new_answers_say_their_evidence_is_missing() {
     assert!(raw.contains("`lab/results/matrix.json`: missing"));
     assert!(raw.contains("`compile-fail/compile-fail.json`: missing"));
 }
+
+#[test]
+fn misuse_answer_says_where_processes_lost_nothing() {
+    let r = rendered_with(|dir| {
+        let path = dir.join("lab/results/misuse.json");
+        let mut m: results::MisuseReport =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let none = &mut m.devices[0].processes[0];
+        assert_eq!(none.strategy, "none");
+        none.actual = none.expected;
+        fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
+    });
+    let q = section(&r.md, Q4);
+    assert!(q.contains("C driver: 0 of 40000 lost"), "{q}");
+    assert!(
+        q.contains("On the C driver none was lost in this run"),
+        "{q}"
+    );
+}
