@@ -179,8 +179,9 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         .map(|(d, _)| d.as_str())
         .collect();
     let overlap = if unhit.len() == none.len() {
-        "No update was lost this time: the processes' cycles did not overlap here, which does \
-         not make the cycle safe (see answer 2)."
+        "No update was lost this time: the race window (another process's cycle between one \
+         process's read and its write) was not hit here, which does not make the cycle safe \
+         (see answer 2)."
             .to_string()
     } else if unhit.is_empty() {
         "Processes lose updates exactly like threads: the race is between system calls, \
@@ -189,8 +190,8 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
     } else {
         format!(
             "Processes lose updates like threads: the race is between system calls, whoever \
-             makes them. On the {} none was lost in this run: the two processes' cycles did not \
-             overlap that time (timing), which does not make the cycle safe.",
+             makes them. On the {} none was lost in this run: the race window was not hit that \
+             time (timing), which does not make the cycle safe.",
             unhit.join(" and the ")
         )
     };
