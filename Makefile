@@ -9,11 +9,14 @@ ARGS ?=
 ifdef CLOCK
 export LAB_CLOCK := $(CLOCK)
 endif
+# make run FULL=1: the C-vs-Rust matrix at the seed's N = 150 000 (about 25 min more under TCG)
+FULL ?=
+FULL_ARG := $(if $(filter 1,$(FULL)),--full)
 
 .PHONY: help check-cargo run test test-debug test-host test-guest lint shell gdb ide setup bench report clean
 
 help:
-	@echo "make run     set up everything, run the whole lab, write results/<run-id>/"
+	@echo "make run     set up everything, run the whole lab, write results/<run-id>/ (FULL=1: seed's N in the C/Rust matrix)"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
@@ -31,7 +34,7 @@ check-cargo:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust (rustup or Debian's cargo) first" >&2; exit 1; }
 
 run: check-cargo
-	$(LAB) run $(ARGS)
+	$(LAB) run $(FULL_ARG) $(ARGS)
 
 test: check-cargo test-host lint test-guest
 
@@ -60,7 +63,7 @@ ide: check-cargo
 	$(LAB) ide
 
 bench: check-cargo
-	$(LAB) bench $(ARGS)
+	$(LAB) bench $(FULL_ARG) $(ARGS)
 
 report: check-cargo
 	$(LAB) report $(RUN)

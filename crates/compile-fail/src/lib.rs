@@ -27,6 +27,8 @@ pub struct Program {
     pub tries: &'static str,
     /// The rustc error code the refusal must carry, e.g. `E0499`.
     pub expected: &'static str,
+    /// What the control twin (`--cfg control` / `CONTROL=y`) changes, in one sentence.
+    pub control: &'static str,
 }
 
 /// Every program, user side first.
@@ -36,36 +38,42 @@ pub const PROGRAMS: &[Program] = &[
         side: Side::User,
         tries: "50 threads each increment one shared local u64 (the C program's counter) with no synchronisation",
         expected: "E0499",
+        control: "the counter becomes an `AtomicU64` read with `load` and written with `store` (two steps, the device experiment's read-increment-write): no data race, still a race condition",
     },
     Program {
         name: "static_mut_counter",
         side: Side::User,
         tries: "50 threads increment a global `static mut` counter, the C idiom",
         expected: "E0133",
+        control: "the global becomes an `AtomicU64` updated with `fetch_add`",
     },
     Program {
         name: "rc_counter",
         side: Side::User,
         tries: "threads share the counter through the single-threaded `Rc<RefCell<u64>>`",
         expected: "E0277",
+        control: "`Rc<RefCell<u64>>` becomes the thread-safe `Arc<Mutex<u64>>`",
     },
     Program {
         name: "unlocked_mutex",
         side: Side::User,
         tries: "threads increment a counter kept in a `Mutex` without calling `lock()`",
         expected: "E0368",
+        control: "the same update through `lock()`",
     },
     Program {
         name: "unlocked_buffer",
         side: Side::Kernel,
         tries: "a kernel function writes the device buffer (`Mutex<KVVec<u8>>`, as in kernel/mymem/device.rs) without taking the mutex",
         expected: "E0608",
+        control: "the write goes through `data.lock()`, as kernel/mymem/device.rs does",
     },
     Program {
         name: "unsync_worker",
         side: Side::Kernel,
         tries: "workqueue workers share a `Cell<u64>` counter through an `Arc`, as C kernel threads may share a plain u64",
         expected: "E0277",
+        control: "the counter becomes an `Atomic<u64>` read and written in two steps: no data race, still a race condition",
     },
 ];
 
@@ -174,6 +182,7 @@ pub fn evidence(
         tries: program.tries.into(),
         source,
         expected: program.expected.into(),
+        control: program.control.into(),
         compiled,
         control_compiled,
         codes: error_codes(output),

@@ -1,7 +1,8 @@
 //! The lab pipeline behind `lab run` and `lab bench`: every measurement in
-//! one boot (guest/scripts/measure.sh), then run.json and the report.
+//! one boot (guest/scripts/measure.sh), the compile-fail evidence (`lab run`),
+//! then run.json and the report.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use results::layout;
 
 use crate::cmd;
@@ -25,6 +26,13 @@ const MEASURE: Script = guest_script!(
             "reading the in-kernel results failed"
         ),
         Exit::new("EXIT_KERNEL_UNLOAD", 8, "unloading mymem_test failed"),
+        Exit::new("EXIT_MISUSE", 9, "mymem misuse failed"),
+        Exit::new("EXIT_MATRIX", 10, "mymem matrix failed"),
+        Exit::new(
+            "EXIT_EXCLUSIVE",
+            11,
+            "reloading mymem/mymem_c with exclusive=1 or mymem misuse --exclusive failed"
+        ),
     ]
 );
 
@@ -50,6 +58,33 @@ pub struct Measure {
     /// Skip the in-kernel experiments.
     #[arg(long)]
     pub no_kernel: bool,
+    /// Iterations per worker of the C-vs-Rust program matrix (W = 50); the
+    /// default keeps the matrix to about a minute of `make run` under TCG.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub matrix_iterations: u64,
+    /// Runs per cell of the matrix (at least 3, for the spread).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(3..))]
+    pub matrix_trials: u32,
+    /// Run the matrix at the seed's N = 150 000 (overrides
+    /// --matrix-iterations; about 25 min more under TCG).
+    #[arg(long)]
+    pub full: bool,
+}
+
+/// The seed's N, used by the matrix with `--full`.
+pub const SEED_ITERATIONS: u64 = 150_000;
+/// Workers of the matrix: the seed's W.
+pub const MATRIX_WORKERS: u32 = 50;
+
+impl Measure {
+    /// Iterations per worker of the matrix.
+    pub fn matrix_n(&self) -> u64 {
+        if self.full {
+            SEED_ITERATIONS
+        } else {
+            self.matrix_iterations
+        }
+    }
 }
 
 /// The lab's measurements, all in one boot so that every comparison is within it.
@@ -63,25 +98,68 @@ pub fn measure_scenario(m: &Measure, with_hello: bool) -> Scenario {
         ("RACE_TRIALS", m.race_trials.to_string()),
         ("KERNEL_WORKERS", m.kernel_workers.to_string()),
         ("KERNEL_ITERATIONS", m.kernel_iterations.to_string()),
+        ("MATRIX_WORKERS", MATRIX_WORKERS.to_string()),
+        ("MATRIX_ITERATIONS", m.matrix_n().to_string()),
+        ("MATRIX_TRIALS", m.matrix_trials.to_string()),
+        ("SEED_COUNTER", SEED_COUNTER_GUEST.into()),
         ("HELLO_TXT", layout::guest_path(layout::HELLO_TXT)),
         ("BENCH_JSON", layout::guest_path(layout::BENCH_JSON)),
         ("RACE_JSON", layout::guest_path(layout::RACE_JSON)),
         ("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON)),
+        ("MISUSE_JSON", layout::guest_path(layout::MISUSE_JSON)),
+        (
+            "MISUSE_EXCLUSIVE_JSON",
+            layout::guest_path(layout::MISUSE_EXCLUSIVE_JSON),
+        ),
+        ("MATRIX_JSON", layout::guest_path(layout::MATRIX_JSON)),
     ]);
     // Generous: the userspace race sweep dominates and is emulated under TCG.
     Scenario::new(layout::MEASURE_SCENARIO, &script).timeout(4 * 3600)
 }
 
+/// Where the matrix finds the seed's C program in the guest.
+const SEED_COUNTER_GUEST: &str = "/lab/bin/seed_counter";
+
+/// The measurement boot with the seed's C program shipped in.
+fn measure_boot(lab: &Lab, m: &Measure, with_hello: bool) -> Result<Scenario> {
+    let mut scenario = measure_scenario(m, with_hello);
+    let (_, exe) = lab
+        .bins
+        .seed
+        .iter()
+        .find(|(name, _)| name == "seed_counter")
+        .context("seed_counter was not built")?;
+    scenario
+        .files
+        .push((exe.clone(), SEED_COUNTER_GUEST.into()));
+    Ok(scenario)
+}
+
+/// Builds the compile-fail programs (part 4 evidence) into the run directory.
+/// A program that compiles is recorded, and reported, not fatal here: `lab test
+/// compile-fail` is the check that fails.
+fn compile_fail_evidence(lab: &Lab) -> Result<()> {
+    cmd::step("Compile-fail evidence (part 4)");
+    let dir = lab.run_dir.join(layout::COMPILE_FAIL_DIR);
+    for e in crate::evidence::collect(&lab.kernel, &dir)? {
+        if let Err(why) = e.verdict() {
+            cmd::note(&format!("warning: {why:#}"));
+        }
+    }
+    Ok(())
+}
+
 /// `lab run`: the whole lab in one boot, then the report.
 pub fn run_lab(lab: &Lab, m: &Measure) -> Result<()> {
-    let outcome = MEASURE.run_clean(lab, &measure_scenario(m, true))?;
+    compile_fail_evidence(lab)?;
+    let outcome = MEASURE.run_clean(lab, &measure_boot(lab, m, true)?)?;
     check_hello_lines(&read_result(&outcome, layout::HELLO_TXT)?, 1)?;
     finish_run(lab)
 }
 
 /// `lab bench`: measurements only, JSON under the run directory.
 pub fn run_bench(lab: &Lab, m: &Measure) -> Result<()> {
-    MEASURE.run_clean(lab, &measure_scenario(m, false))?;
+    MEASURE.run_clean(lab, &measure_boot(lab, m, false)?)?;
     finish_run(lab)
 }
 
@@ -129,6 +207,22 @@ mod tests {
                 .script
                 .contains(&format!("WITH_HELLO='{}'", u8::from(hello))));
             assert!(s.script.contains("BENCH_JSON='/results/bench.json'"));
+            assert!(s.script.contains("MATRIX_ITERATIONS='10000'"));
         }
+    }
+
+    #[test]
+    fn full_runs_the_matrix_at_the_seed_n() {
+        let m = Args::parse_from(["x", "--full", "--matrix-iterations", "7"]).m;
+        assert_eq!(m.matrix_n(), SEED_ITERATIONS);
+        let s = measure_scenario(&m, true);
+        assert!(s.script.contains("MATRIX_ITERATIONS='150000'"));
+        assert_eq!(
+            Args::parse_from(["x", "--matrix-iterations", "7"])
+                .m
+                .matrix_n(),
+            7
+        );
+        assert!(Args::try_parse_from(["x", "--matrix-trials", "2"]).is_err());
     }
 }

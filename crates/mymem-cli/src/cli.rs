@@ -49,6 +49,79 @@ pub enum Command {
     /// Then: a LOCK holder killed with SIGKILL, fds closed while in use, and
     /// opens up to RLIMIT_NOFILE. Prints the seed; fails on any deviation.
     Stress(mymem_stress::StressArgs),
+    /// Misuse the devices on purpose and record what each call gives.
+    ///
+    /// Per device: a worker thread using an fd another thread closed (before
+    /// its call: EBADF; during a call blocked in MYMEM_IOC_LOCK: the call
+    /// completes on the file it already holds, the next use gives EBADF),
+    /// reads, writes, seeks and FETCH_ADD outside the buffer (errno each), a
+    /// second open, and two processes incrementing the counter at once (lost
+    /// updates without protection, none with FETCH_ADD). With --exclusive
+    /// (module loaded with exclusive=1): a second open gives EBUSY, dup does
+    /// not count, the next open after close succeeds. Records; never fails on
+    /// an unexpected result (the caller checks the JSON).
+    Misuse(MisuseArgs),
+    /// The part 3 race, C program vs Rust program, on each device.
+    ///
+    /// Runs the seed's C program (`seed_counter DEVICE W N`) and `mymem race
+    /// --strategy none -w W -n N -t 1` on every device, --trials times,
+    /// interleaved; each run is a child process: wall time from spawn to
+    /// exit, CPU time from getrusage(RUSAGE_CHILDREN), and the counter read
+    /// back after it exited.
+    Matrix(MatrixArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MisuseArgs {
+    /// Devices to misuse (repeatable or comma list).
+    #[arg(
+        short = 'd',
+        long = "device",
+        value_name = "PATH",
+        value_delimiter = ',',
+        default_values = ["/dev/mymem_c", "/dev/mymem"]
+    )]
+    pub devices: Vec<PathBuf>,
+    /// The modules are loaded with exclusive=1: only check the exclusive open.
+    #[arg(long)]
+    pub exclusive: bool,
+    /// Increments per process in the two-process race.
+    #[arg(short = 'n', long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: u64,
+    /// Internal: run as one of the racing processes with this strategy.
+    #[arg(long, hide = true, value_parser = ["none", "fetch-add"])]
+    pub child: Option<String>,
+    /// Write every result and an environment stamp here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Devices (repeatable or comma list).
+    #[arg(
+        short = 'd',
+        long = "device",
+        value_name = "PATH",
+        value_delimiter = ',',
+        default_values = ["/dev/mymem_c", "/dev/mymem"]
+    )]
+    pub devices: Vec<PathBuf>,
+    /// The C program, run as `PROGRAM DEVICE W N` (tests/seed/seed_counter.c).
+    #[arg(long, value_name = "PATH", default_value = "/lab/bin/seed_counter")]
+    pub c_program: PathBuf,
+    /// Worker threads of both programs.
+    #[arg(short = 'w', long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub workers: u32,
+    /// Increments per worker.
+    #[arg(short = 'n', long, default_value_t = 150_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: u64,
+    /// Runs per (program, device).
+    #[arg(short = 't', long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub trials: u32,
+    /// Write every run and an environment stamp here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -407,6 +480,36 @@ mod tests {
         assert!(race(&["-w", "4096", "-n", &u64::MAX.to_string()])
             .plan()
             .is_err());
+    }
+
+    #[test]
+    fn misuse_and_matrix_defaults() {
+        match parse(&["misuse"]).unwrap().command {
+            Command::Misuse(m) => {
+                assert_eq!(
+                    m.devices,
+                    [PathBuf::from("/dev/mymem_c"), PathBuf::from("/dev/mymem")]
+                );
+                assert_eq!((m.iterations, m.exclusive, m.child), (20_000, false, None));
+            }
+            c => panic!("{c:?}"),
+        }
+        match parse(&["matrix", "-n", "20000"]).unwrap().command {
+            Command::Matrix(m) => {
+                assert_eq!((m.workers, m.iterations, m.trials), (50, 20_000, 3));
+                assert_eq!(m.c_program, PathBuf::from("/lab/bin/seed_counter"));
+            }
+            c => panic!("{c:?}"),
+        }
+        for bad in [
+            &["misuse", "--child", "spinlock"][..],
+            &["misuse", "-n", "0"],
+            &["matrix", "-w", "0"],
+            &["matrix", "-w", "257"],
+            &["matrix", "-t", "0"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

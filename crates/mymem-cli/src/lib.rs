@@ -1,4 +1,4 @@
-//! The `mymem` measurement and test tool (bench, race, stress) as a library;
+//! The `mymem` measurement and test tool (bench, race, stress, misuse, matrix) as a library;
 //! the stress fuzzer itself is the `mymem-stress` crate.
 //!
 //! The binary is a thin wrapper over [`run`]. The JSON it writes is defined
@@ -8,6 +8,8 @@ pub mod bench;
 pub mod blocks;
 pub mod cli;
 pub mod env_stamp;
+pub mod matrix;
+pub mod misuse;
 pub mod race;
 mod rusage;
 mod stress_text;
@@ -35,6 +37,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Race(args) => {
             let report = race::run(&args)?;
             print!("{}", race::render(&report));
+            if let Some(path) = &args.json {
+                write_json(path, &report)?;
+            }
+        }
+        Command::Misuse(args) => {
+            let report = misuse::run(&args)?;
+            print!("{}", misuse::render(&report));
+            if let Some(path) = &args.json {
+                write_json(path, &report)?;
+            }
+        }
+        Command::Matrix(args) => {
+            let report = matrix::run(&args)?;
+            print!("{}", matrix::render(&report));
             if let Some(path) = &args.json {
                 write_json(path, &report)?;
             }

@@ -180,7 +180,7 @@ fn worker(
 }
 
 /// The unprotected read-increment-write of the seed program.
-fn cycle(dev: &Device) -> Result<()> {
+pub(crate) fn cycle(dev: &Device) -> Result<()> {
     let mut buf = [0u8; 8];
     dev.seek(SeekFrom::Start(COUNTER_OFFSET))?;
     let n = dev.read(&mut buf)?;

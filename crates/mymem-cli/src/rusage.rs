@@ -1,4 +1,4 @@
-//! Process CPU time from getrusage(2), which rustix does not wrap.
+//! Process (and waited-for children's) CPU time from getrusage(2), which rustix does not wrap.
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -13,10 +13,19 @@ pub struct CpuTime {
 
 impl CpuTime {
     pub fn now() -> io::Result<Self> {
+        Self::of(libc::RUSAGE_SELF)
+    }
+
+    /// User and system CPU time of every child this process has waited for.
+    pub fn children() -> io::Result<Self> {
+        Self::of(libc::RUSAGE_CHILDREN)
+    }
+
+    fn of(who: libc::c_int) -> io::Result<Self> {
         let mut ru = MaybeUninit::<libc::rusage>::uninit();
-        // SAFETY: RUSAGE_SELF is a valid `who` and `ru` points to writable
-        // memory of the right type, which the kernel fills on success.
-        if unsafe { libc::getrusage(libc::RUSAGE_SELF, ru.as_mut_ptr()) } != 0 {
+        // SAFETY: `who` is RUSAGE_SELF or RUSAGE_CHILDREN and `ru` points to
+        // writable memory of the right type, which the kernel fills on success.
+        if unsafe { libc::getrusage(who, ru.as_mut_ptr()) } != 0 {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: getrusage succeeded, so it initialised the whole struct.

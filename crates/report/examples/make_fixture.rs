@@ -366,5 +366,251 @@ fn main() -> Result<()> {
         out.join(layout::KERNEL_JSON),
         json(serde_json::to_string(&kernel(&mut rng))?),
     )?;
+    fs::write(
+        out.join(layout::MISUSE_JSON),
+        json(serde_json::to_string(&misuse(false))?),
+    )?;
+    fs::write(
+        out.join(layout::MISUSE_EXCLUSIVE_JSON),
+        json(serde_json::to_string(&misuse(true))?),
+    )?;
+    fs::write(
+        out.join(layout::MATRIX_JSON),
+        json(serde_json::to_string(&matrix(&mut rng))?),
+    )?;
+    let cf = dir.join(layout::COMPILE_FAIL_DIR);
+    fs::create_dir_all(&cf)?;
+    let report = compile_fail();
+    for e in &report.programs {
+        fs::write(cf.join(format!("{}.stderr", e.name)), &e.message)?;
+    }
+    fs::write(
+        cf.join(layout::COMPILE_FAIL_JSON),
+        serde_json::to_string_pretty(&report)? + "\n",
+    )?;
     Ok(())
+}
+
+/// What `mymem misuse` printed in a real run (both drivers identical).
+fn misuse(exclusive: bool) -> MisuseReport {
+    const SIZE: u64 = 524288;
+    let p = |name: &str, call: &str, expected: &str, got: &str| Probe {
+        name: name.into(),
+        call: call.into(),
+        expected: expected.into(),
+        got: got.into(),
+    };
+    let probes = if exclusive {
+        vec![
+            p(
+                "exclusive-second-open",
+                "open() while another open file exists (exclusive=1)",
+                "EBUSY",
+                "EBUSY",
+            ),
+            p(
+                "exclusive-dup",
+                "dup() of the open fd (same open file)",
+                "returned 0",
+                "returned 0",
+            ),
+            p(
+                "exclusive-reopen",
+                "open() after the first open file was closed",
+                "returned 0",
+                "returned 0",
+            ),
+        ]
+    } else {
+        vec![
+            p(
+                "pread-straddling-end",
+                "pread(8 bytes at size - 4)",
+                "returned 4",
+                "returned 4",
+            ),
+            p(
+                "pread-at-end",
+                "pread(8 bytes at size)",
+                "returned 0",
+                "returned 0",
+            ),
+            p(
+                "pread-past-end",
+                "pread(8 bytes at size + 1)",
+                "EINVAL",
+                "EINVAL",
+            ),
+            p(
+                "pwrite-at-end",
+                "pwrite(8 bytes at size)",
+                "ENOSPC",
+                "ENOSPC",
+            ),
+            p(
+                "pwrite-past-end",
+                "pwrite(8 bytes at size + 1)",
+                "EINVAL",
+                "EINVAL",
+            ),
+            p(
+                "lseek-past-end",
+                "lseek(size + 1, SEEK_SET)",
+                "EINVAL",
+                "EINVAL",
+            ),
+            p("lseek-negative", "lseek(-1, SEEK_SET)", "EINVAL", "EINVAL"),
+            p(
+                "fetch-add-past-end",
+                "MYMEM_IOC_FETCH_ADD at offset size",
+                "EINVAL",
+                "EINVAL",
+            ),
+            p(
+                "read-null-buffer",
+                "pread(NULL, 8 bytes at 0)",
+                "EFAULT",
+                "EFAULT",
+            ),
+            p(
+                "second-open",
+                "open() while another open file exists",
+                "returned 0",
+                "returned 0",
+            ),
+            p(
+                "closed-before-use",
+                "read(fd) in a worker after another thread closed fd",
+                "EBADF",
+                "EBADF",
+            ),
+            p(
+                "close-during-call",
+                "close(fd) in another thread while a worker waits in MYMEM_IOC_LOCK on fd",
+                "returned 0, worker still waiting",
+                "returned 0, worker still waiting",
+            ),
+            p(
+                "call-completes-after-close",
+                "the worker's MYMEM_IOC_LOCK, once the lock is free",
+                "returned 0",
+                "returned 0",
+            ),
+            p(
+                "next-call-after-close",
+                "the worker's next read(fd)",
+                "EBADF",
+                "EBADF",
+            ),
+            p(
+                "lock-released-with-file",
+                "MYMEM_IOC_LOCK from a new open file afterwards",
+                "returned 0",
+                "returned 0",
+            ),
+        ]
+    };
+    let device = |path: &str, lost: u64| DeviceMisuse {
+        device: path.into(),
+        size: SIZE,
+        probes: probes.clone(),
+        processes: if exclusive {
+            Vec::new()
+        } else {
+            ["none", "fetch-add"]
+                .iter()
+                .map(|s| ProcessRace {
+                    strategy: (*s).into(),
+                    processes: 2,
+                    iterations: 20_000,
+                    expected: 40_000,
+                    actual: if *s == "none" { 40_000 - lost } else { 40_000 },
+                })
+                .collect()
+        },
+    };
+    MisuseReport {
+        schema: MISUSE_SCHEMA.into(),
+        env: env(),
+        exclusive,
+        devices: vec![device("/dev/mymem_c", 10_569), device("/dev/mymem", 8_731)],
+    }
+}
+
+/// The 2 x 2 matrix at W = 50, N = 5000, three trials.
+fn matrix(rng: &mut Rng) -> MatrixReport {
+    let (workers, iterations, trials) = (50u32, 5000u64, 3u32);
+    let devices = ["/dev/mymem_c", "/dev/mymem"];
+    let programs = [("C", 4.6), ("Rust", 4.4)];
+    let mut runs = Vec::new();
+    for trial in 0..trials {
+        for (program, wall_s) in programs {
+            for (k, device) in devices.iter().enumerate() {
+                let wall = wall_s * (1.0 + 0.03 * k as f64) * (0.95 + 0.1 * rng.unit());
+                let expected = u64::from(workers) * iterations;
+                runs.push(MatrixRun {
+                    program: program.into(),
+                    device: (*device).into(),
+                    trial,
+                    expected,
+                    actual: (expected as f64 * (0.05 + 0.01 * rng.unit())) as u64,
+                    wall_ns: (wall * 1e9) as u64,
+                    cpu_user_ns: (wall * 0.1e9) as u64,
+                    cpu_sys_ns: (wall * 1.8e9) as u64,
+                });
+            }
+        }
+    }
+    MatrixReport {
+        schema: MATRIX_SCHEMA.into(),
+        env: env(),
+        config: MatrixConfig {
+            workers,
+            iterations,
+            trials,
+            programs: vec![
+                ("C".into(), "/lab/bin/seed_counter DEVICE 50 5000".into()),
+                (
+                    "Rust".into(),
+                    "/lab/bin/mymem race --device DEVICE --strategy none -w 50 -n 5000 -t 1".into(),
+                ),
+            ],
+            devices: devices.map(String::from).to_vec(),
+            timing: "wall: spawn to exit; cpu: getrusage(RUSAGE_CHILDREN)".into(),
+        },
+        runs,
+    }
+}
+
+/// Every compile-fail program refused, with a first error shaped like rustc's.
+fn compile_fail() -> CompileFailReport {
+    let programs = ::compile_fail::PROGRAMS
+        .iter()
+        .map(|p| {
+            let source = match p.side {
+                Side::User => format!("crates/compile-fail/programs/user/{}.rs", p.name),
+                Side::Kernel => format!("kernel/compile_fail/{0}/{0}.rs", p.name),
+            };
+            Evidence {
+                name: p.name.into(),
+                side: p.side,
+                tries: p.tries.into(),
+                source: source.clone(),
+                expected: p.expected.into(),
+                control: p.control.into(),
+                compiled: false,
+                control_compiled: true,
+                codes: vec![p.expected.into()],
+                message: format!(
+                    "error[{}]: refused in {}\n  --> {source}:13:21\n   |\n13 |     the offending line\n   |     ^^^^^^^^^^^^^^^^^^",
+                    p.expected, p.name
+                ),
+                rustc: "rustc 1.96.0 (a1b2c3d4e 2026-10-29)".into(),
+            }
+        })
+        .collect();
+    CompileFailReport {
+        schema: COMPILE_FAIL_SCHEMA.into(),
+        programs,
+    }
 }

@@ -1,10 +1,13 @@
 //! report.md: every section, computed from the inputs.
 
-use results::layout::{BENCH_JSON, HELLO_TXT, KERNEL_JSON, RACE_JSON};
+use results::layout::{
+    BENCH_JSON, COMPILE_FAIL_JSON, HELLO_TXT, KERNEL_JSON, MATRIX_JSON, MISUSE_EXCLUSIVE_JSON,
+    MISUSE_JSON, RACE_JSON,
+};
 use results::EnvStamp;
 
 use crate::ctx::Ctx;
-use crate::inputs::{rel, Input, RUN_JSON};
+use crate::inputs::{compile_fail_rel, rel, Input, RUN_JSON};
 use crate::md::Md;
 use crate::{answers, latency, races};
 
@@ -28,6 +31,7 @@ pub fn render(ctx: &Ctx) -> String {
              meaningful; do not compare absolute times with other machines.",
         );
     }
+    answers::contents(&mut md);
     environment(ctx, &mut md);
     hello(ctx, &mut md);
     latency::render(ctx, &mut md);
@@ -129,8 +133,29 @@ fn raw_data(ctx: &Ctx, md: &mut Md) {
             !matches!(inputs.kernel, Input::Missing),
             "`mymem_test` results",
         ),
-    ] {
-        let path = rel(path);
+        (
+            MISUSE_JSON,
+            !matches!(inputs.misuse, Input::Missing),
+            "`mymem misuse --json`, every call",
+        ),
+        (
+            MISUSE_EXCLUSIVE_JSON,
+            !matches!(inputs.misuse_exclusive, Input::Missing),
+            "`mymem misuse --exclusive --json` (modules loaded with `exclusive=1`)",
+        ),
+        (
+            MATRIX_JSON,
+            !matches!(inputs.matrix, Input::Missing),
+            "`mymem matrix --json`, every run",
+        ),
+    ]
+    .map(|(f, present, what)| (rel(f), present, what))
+    .into_iter()
+    .chain([(
+        compile_fail_rel(COMPILE_FAIL_JSON),
+        !matches!(inputs.compile_fail, Input::Missing),
+        "compile-fail evidence: every program's build (compiler output beside it)",
+    )]) {
         items.push(if present {
             format!("[`{path}`]({path}): {what}")
         } else {

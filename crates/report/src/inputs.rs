@@ -6,14 +6,26 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
-use results::layout::{self, BENCH_JSON, HELLO_TXT, KERNEL_JSON, RACE_JSON};
-use results::{BenchReport, Document, KernelReport, RaceReport, RunInfo, RUN_SCHEMA};
+use results::layout::{
+    self, BENCH_JSON, COMPILE_FAIL_DIR, COMPILE_FAIL_JSON, HELLO_TXT, KERNEL_JSON, MATRIX_JSON,
+    MISUSE_EXCLUSIVE_JSON, MISUSE_JSON, RACE_JSON,
+};
+use results::{
+    BenchReport, CompileFailReport, Document, KernelReport, MatrixReport, MisuseReport, RaceReport,
+    RunInfo, RUN_SCHEMA,
+};
 
 pub use results::layout::RUN_JSON;
 
 /// An input's path relative to the run directory (also its link target).
 pub fn rel(file: &str) -> String {
     layout::measured(file)
+}
+
+/// `compile-fail/<file>`, relative to the run directory (built on the host,
+/// not in the measurement boot).
+pub fn compile_fail_rel(file: &str) -> String {
+    format!("{COMPILE_FAIL_DIR}/{file}")
 }
 
 /// An optional input.
@@ -49,6 +61,10 @@ pub struct Inputs {
     pub bench: Input<BenchReport>,
     pub race: Input<RaceReport>,
     pub kernel: Input<KernelReport>,
+    pub misuse: Input<MisuseReport>,
+    pub misuse_exclusive: Input<MisuseReport>,
+    pub matrix: Input<MatrixReport>,
+    pub compile_fail: Input<CompileFailReport>,
 }
 
 impl Inputs {
@@ -70,12 +86,21 @@ impl Inputs {
             bench: json(run_dir, BENCH_JSON),
             race: json(run_dir, RACE_JSON),
             kernel: json(run_dir, KERNEL_JSON),
+            misuse: json(run_dir, MISUSE_JSON),
+            misuse_exclusive: json(run_dir, MISUSE_EXCLUSIVE_JSON),
+            matrix: json(run_dir, MATRIX_JSON),
+            compile_fail: json_at(run_dir, &compile_fail_rel(COMPILE_FAIL_JSON)),
         })
     }
 }
 
 fn optional<T>(run_dir: &Path, file: &str, parse: impl FnOnce(String) -> Result<T>) -> Input<T> {
-    match fs::read_to_string(run_dir.join(rel(file))) {
+    optional_at(run_dir, &rel(file), parse)
+}
+
+/// An optional input at `path`, relative to the run directory.
+fn optional_at<T>(run_dir: &Path, path: &str, parse: impl FnOnce(String) -> Result<T>) -> Input<T> {
+    match fs::read_to_string(run_dir.join(path)) {
         Err(e) if e.kind() == ErrorKind::NotFound => Input::Missing,
         Err(e) => Input::Invalid(e.to_string()),
         Ok(text) => match parse(text) {
@@ -87,5 +112,9 @@ fn optional<T>(run_dir: &Path, file: &str, parse: impl FnOnce(String) -> Result<
 
 /// Parses a JSON input (schema checked first, see `results::parse`).
 fn json<T: Document>(run_dir: &Path, file: &str) -> Input<T> {
-    optional(run_dir, file, |text| results::parse(&text))
+    json_at(run_dir, &rel(file))
+}
+
+fn json_at<T: Document>(run_dir: &Path, path: &str) -> Input<T> {
+    optional_at(run_dir, path, |text| results::parse(&text))
 }

@@ -13,7 +13,7 @@ mod answers;
 mod ctx;
 mod document;
 mod format;
-mod html;
+pub mod html;
 mod inputs;
 mod latency;
 mod md;
@@ -40,7 +40,7 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
     render_with(run_dir, project::Project::locate(run_dir))
 }
 
-/// [`render`], with the project files question 6 names looked up under
+/// [`render`], with the project files question 9 names looked up under
 /// `project_root` instead of this crate's source tree (for reproducible tests).
 pub fn render_in_tree(run_dir: &Path, project_root: &Path) -> Result<Rendered> {
     render_with(run_dir, project::Project::at(project_root.into(), run_dir))

@@ -1,4 +1,4 @@
-//! The project tree the report refers to (question 6): the source tree this
+//! The project tree the report refers to (question 9): the source tree this
 //! crate was built from, where the runner and the modules live too.
 
 use std::path::{Component, Path, PathBuf};

@@ -130,8 +130,9 @@ fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
 }
 
-const HEADINGS: [&str; 20] = [
+const HEADINGS: [&str; 24] = [
     "# mymem lab report",
+    "## The lab's questions",
     "## Environment",
     "## Part 1: the hello module",
     "## Parts 2 and 4: read and write latency",
@@ -149,7 +150,10 @@ const HEADINGS: [&str; 20] = [
     "### 1. Is there a read/write throughput difference, and why?",
     "### 2. Where do races appear, and why?",
     "### 3. Pros and cons of each fix, with measured cost",
-    "### 4. C driver vs Rust driver",
+    "### 4. Other unsafe behaviour: closed fds, bytes outside the region, several programs",
+    "### 5. C driver vs Rust driver",
+    "### 6. What Rust changes about the data race of part 3",
+    "### 7. Part 3 with the program and the driver in Rust",
     "## Raw data",
 ];
 
@@ -160,13 +164,13 @@ fn every_section_is_present_in_order() {
     let mut last = 0;
     for h in HEADINGS
         .iter()
-        .chain(&["### 5. User space vs in-kernel"])
-        .chain(&["### 6. How Rust modules reach C kernel functions and other modules' symbols"])
+        .chain(&["### 8. User space vs in-kernel"])
+        .chain(&["### 9. How Rust modules reach C kernel functions and other modules' symbols"])
     {
         let at =
             r.md.find(&format!("{h}\n"))
                 .unwrap_or_else(|| panic!("missing heading {h:?}"));
-        if !h.starts_with("### 5") && !h.starts_with("### 6") && *h != "## Raw data" {
+        if !h.starts_with("### 8") && !h.starts_with("### 9") && *h != "## Raw data" {
             assert!(at >= last, "{h:?} out of order");
             last = at;
         }
@@ -447,7 +451,7 @@ fn rust_vs_c_ratios_are_the_fixture_means_ratio() {
         .unwrap();
     assert!(c.rel_diff_ci95[0] > 0.0, "fixture changed");
     assert!(row(table, "64 B").contains(&format!("Rust {:.1} % slower", c.rel_diff * 100.0)));
-    let q4 = section(&r.md, "### 4. C driver vs Rust driver");
+    let q4 = section(&r.md, "### 5. C driver vs Rust driver");
     assert!(q4.contains(&format!("64 B write: Rust/C = {:.3}", c.ratio)));
     // The conclusion follows the significant differences, not the geometric mean.
     assert!(
@@ -568,7 +572,7 @@ fn answers_use_the_run_numbers() {
         .into_iter()
         .find(|x| x.size == 1 && x.op == "write")
         .unwrap();
-    let q5 = section(&r.md, "### 5. User space vs in-kernel");
+    let q5 = section(&r.md, "### 8. User space vs in-kernel");
     assert!(q5.contains(&format!(
         "At 1 B a write costs {:.3} µs from user space and {:.3} µs in the kernel",
         user / 1000.0,
@@ -580,7 +584,7 @@ fn answers_use_the_run_numbers() {
     // (6) Names the project's files that exist.
     let q6 = section(
         &r.md,
-        "### 6. How Rust modules reach C kernel functions and other modules' symbols",
+        "### 9. How Rust modules reach C kernel functions and other modules' symbols",
     );
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     for f in [
@@ -710,4 +714,227 @@ fn fixture_is_small() {
             .sum()
     }
     assert!(size(&fixture()) < 100 * 1024);
+}
+
+const Q4: &str =
+    "### 4. Other unsafe behaviour: closed fds, bytes outside the region, several programs";
+const Q6: &str = "### 6. What Rust changes about the data race of part 3";
+const Q7: &str = "### 7. Part 3 with the program and the driver in Rust";
+
+#[test]
+fn contents_link_every_question_in_order() {
+    let r = rendered();
+    let toc = section(&r.md, "## The lab's questions");
+    let links: Vec<&str> = toc
+        .lines()
+        .filter_map(|l| l.split("](#").nth(1))
+        .map(|l| l.trim_end_matches(')'))
+        .collect();
+    assert_eq!(links.len(), 9, "{toc}");
+    let mut last = 0;
+    for (i, link) in links.iter().enumerate() {
+        // The anchor is a heading's id in the HTML, in order.
+        let at = r
+            .html
+            .find(&format!("id=\"{link}\""))
+            .unwrap_or_else(|| panic!("no heading with id {link}"));
+        assert!(at > last, "answer {} out of order", i + 1);
+        last = at;
+        assert!(link.starts_with(&format!("{}-", i + 1)), "{link}");
+    }
+    assert!(toc.contains("Part 3: What other kinds of unsafe behaviour"));
+    assert!(toc.contains("Part 4: Repeat part 3 with a large N (> 100 000)"));
+}
+
+#[test]
+fn misuse_answer_uses_the_run_results() {
+    let r = rendered();
+    let q = section(&r.md, Q4);
+    let m: results::MisuseReport = load("lab/results/misuse.json");
+    for d in &m.devices {
+        for p in &d.processes {
+            assert!(
+                q.contains(&format!("{} of {} lost", p.lost(), p.expected)),
+                "{}: {q}",
+                p.strategy
+            );
+        }
+    }
+    assert!(q.contains("Every call gave what the contract says"));
+    assert!(row(q, "read(fd) in a worker after another thread closed fd").contains("EBADF"));
+    assert!(row(q, "open() while another open file exists (exclusive=1)").contains("EBUSY"));
+    assert!(q.contains("[`lab/results/misuse-exclusive.json`]"));
+}
+
+#[test]
+fn misuse_answer_shows_a_deviation() {
+    let r = rendered_with(|dir| {
+        let path = dir.join("lab/results/misuse.json");
+        let mut m: results::MisuseReport =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let p = m.devices[1]
+            .probes
+            .iter_mut()
+            .find(|p| p.name == "pread-past-end")
+            .unwrap();
+        p.got = "returned 8".into();
+        fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
+    });
+    let q = section(&r.md, Q4);
+    assert!(q.contains("**returned 8**"), "{q}");
+    assert!(q.contains("**Not what the contract says**"));
+    assert!(q.contains("pread(8 bytes at size + 1) on the Rust driver: returned 8"));
+    assert!(!q.contains("Every call gave what the contract says"));
+}
+
+#[test]
+fn rust_race_answer_quotes_the_compiler_and_the_lost_updates() {
+    let r = rendered();
+    let q = section(&r.md, Q6);
+    let cf: results::CompileFailReport = load("compile-fail/compile-fail.json");
+    for e in &cf.programs {
+        let first = e.message.lines().next().unwrap();
+        assert!(q.contains(first), "{} not quoted", e.name);
+        assert!(q.contains(&format!("refused with {}", e.codes.join(", "))));
+        assert!(q.contains(&e.control), "{} control", e.name);
+    }
+    assert!(q.contains(&format!("{0} of {0} were refused", cf.programs.len())));
+    let race = race();
+    let w = *race.config.workers.iter().max().unwrap();
+    let none = race
+        .summary
+        .iter()
+        .find(|s| s.workers == w && s.strategy == Strategy::None)
+        .unwrap();
+    assert!(q.contains(&format!(
+        "W = {w} lost {:.2} % of the increments",
+        none.error_pct_mean
+    )));
+    assert!(q.contains("`shared_counter` control"));
+}
+
+#[test]
+fn rust_race_answer_says_when_a_racy_program_compiled() {
+    let r = rendered_with(|dir| {
+        let path = dir.join("compile-fail/compile-fail.json");
+        let mut cf: results::CompileFailReport =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        cf.programs[0].compiled = true;
+        fs::write(&path, serde_json::to_string(&cf).unwrap()).unwrap();
+    });
+    let q = section(&r.md, Q6);
+    assert!(q.contains("**compiled: the compiler did not refuse it.**"));
+    assert!(q.contains("5 of 6 were refused"));
+}
+
+#[test]
+fn matrix_answer_has_every_cell_and_its_n() {
+    let r = rendered();
+    let q = section(&r.md, Q7);
+    let m: results::MatrixReport = load("lab/results/matrix.json");
+    assert!(q.contains(&format!(
+        "**N = {} per worker, not the seed's 150000**",
+        m.config.iterations
+    )));
+    for (p, d) in [
+        ("C program", "C driver"),
+        ("C program", "Rust driver"),
+        ("Rust program", "C driver"),
+        ("Rust program", "Rust driver"),
+    ] {
+        let program = p.split(' ').next().unwrap();
+        let device = if d == "C driver" {
+            "/dev/mymem_c"
+        } else {
+            "/dev/mymem"
+        };
+        let mut wall: Vec<f64> = m
+            .runs
+            .iter()
+            .filter(|x| x.program == program && x.device == device)
+            .map(|x| x.wall_ns as f64 / 1e9)
+            .collect();
+        wall.sort_by(f64::total_cmp);
+        let line = q
+            .lines()
+            .find(|l| l.starts_with(&format!("| {p} | {d} |")))
+            .unwrap_or_else(|| panic!("no row {p} / {d}"));
+        assert!(
+            line.contains(&format!("{:.2} ({:.2}–{:.2})", wall[1], wall[0], wall[2])),
+            "{line}"
+        );
+    }
+    assert!(q.contains("All four combinations lose updates in every run"));
+    // The why cites this run's per-call medians.
+    let c = bench()
+        .series
+        .iter()
+        .find(|s| s.label == "C" && s.op == Op::Pread && s.size == 1)
+        .unwrap()
+        .stats
+        .median_ns;
+    assert!(q.contains(&format!("C driver {:.3} µs", c / 1000.0)), "{q}");
+}
+
+#[test]
+fn matrix_at_the_seed_n_says_so() {
+    let r = rendered_with(|dir| {
+        let path = dir.join("lab/results/matrix.json");
+        let mut m: results::MatrixReport =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        m.config.iterations = 150_000;
+        fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
+    });
+    let q = section(&r.md, Q7);
+    assert!(q.contains("the seed's N = 150000"));
+    assert!(!q.contains("not the seed's"));
+}
+
+#[test]
+fn new_answers_say_their_evidence_is_missing() {
+    let r = rendered_with(|dir| {
+        for f in ["misuse.json", "misuse-exclusive.json", "matrix.json"] {
+            fs::remove_file(dir.join("lab/results").join(f)).unwrap();
+        }
+        fs::remove_dir_all(dir.join("compile-fail")).unwrap();
+    });
+    let q4 = section(&r.md, Q4);
+    assert!(q4.contains("`lab/results/misuse.json` is missing"));
+    assert!(q4.contains("`lab/results/misuse-exclusive.json` is missing"));
+    assert!(!q4.contains("EBADF") && !q4.contains('|'), "{q4}");
+    let q6 = section(&r.md, Q6);
+    assert!(q6.contains("`compile-fail/compile-fail.json` is missing"));
+    assert!(q6.contains("this run has no evidence of what the compiler refuses"));
+    assert!(
+        !q6.contains("refused with") && !q6.contains("error["),
+        "{q6}"
+    );
+    // (b) still has race.json, and says so without inventing the matrix.
+    assert!(q6.contains("lab/results/race.json"));
+    assert!(!q6.contains("matrix"));
+    let q7 = section(&r.md, Q7);
+    assert!(q7.contains("`lab/results/matrix.json` is missing"));
+    assert!(!q7.contains('|'), "{q7}");
+    let raw = section(&r.md, "## Raw data");
+    assert!(raw.contains("`lab/results/matrix.json`: missing"));
+    assert!(raw.contains("`compile-fail/compile-fail.json`: missing"));
+}
+
+#[test]
+fn misuse_answer_says_where_processes_lost_nothing() {
+    let r = rendered_with(|dir| {
+        let path = dir.join("lab/results/misuse.json");
+        let mut m: results::MisuseReport =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let none = &mut m.devices[0].processes[0];
+        assert_eq!(none.strategy, "none");
+        none.actual = none.expected;
+        fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
+    });
+    let q = section(&r.md, Q4);
+    assert!(q.contains("C driver: 0 of 40000 lost"), "{q}");
+    assert!(
+        q.contains("On the C driver none was lost in this run"),
+        "{q}"
+    );
 }

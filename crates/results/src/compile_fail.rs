@@ -41,6 +41,9 @@ pub struct Evidence {
     /// The source, relative to the repository root.
     pub source: String,
     pub expected: String,
+    /// What the control twin changes (absent in files written before it was recorded).
+    #[serde(default)]
+    pub control: String,
     /// Whether the program itself compiled (it must not).
     pub compiled: bool,
     /// Whether the control twin compiled (it must).

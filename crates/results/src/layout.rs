@@ -13,7 +13,8 @@
 //!
 //! The measurements of `lab run` and `lab bench` are one boot, scenario
 //! [`MEASURE_SCENARIO`]; its result files ([`HELLO_TXT`], [`BENCH_JSON`],
-//! [`RACE_JSON`], [`KERNEL_JSON`]) are the report's inputs.
+//! [`RACE_JSON`], [`KERNEL_JSON`], [`MISUSE_JSON`], [`MISUSE_EXCLUSIVE_JSON`],
+//! [`MATRIX_JSON`]) are the report's inputs.
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,11 @@ pub const BENCH_JSON: &str = "bench.json";
 pub const RACE_JSON: &str = "race.json";
 pub const KERNEL_JSON: &str = "kernel.json";
 pub const STRESS_JSON: &str = "stress.json";
+/// `mymem misuse`: the module loaded as usual, then reloaded with `exclusive=1`.
+pub const MISUSE_JSON: &str = "misuse.json";
+pub const MISUSE_EXCLUSIVE_JSON: &str = "misuse-exclusive.json";
+/// `mymem matrix`: C and Rust program x C and Rust driver.
+pub const MATRIX_JSON: &str = "matrix.json";
 
 /// Compile-fail evidence, built on the host: `<run_dir>/compile-fail/`, with
 /// [`COMPILE_FAIL_JSON`] and each refused build's compiler output as `<program>.stderr`.

@@ -7,6 +7,8 @@
 //! | `race.json` | `mymem race --json` (guest) | [`RaceReport`], [`race`] |
 //! | `stress.json` | `mymem stress --json` (guest) | [`StressReport`], [`stress`] |
 //! | `kernel.json` | `cat /dev/mymem_test` (kernel/mymem_test/report.rs) | [`KernelReport`], [`kernel`] |
+//! | `misuse.json`, `misuse-exclusive.json` | `mymem misuse --json` (guest) | [`MisuseReport`], [`misuse`] |
+//! | `matrix.json` | `mymem matrix --json` (guest) | [`MatrixReport`], [`matrix`] |
 //! | `run.json` | the host runner (`lab`) | [`RunInfo`], [`run`] |
 //! | `compile-fail/compile-fail.json` | the host runner (`lab`) | [`CompileFailReport`], [`compile_fail`] |
 //!
@@ -21,6 +23,8 @@ pub mod compile_fail;
 pub mod env;
 pub mod kernel;
 pub mod layout;
+pub mod matrix;
+pub mod misuse;
 pub mod race;
 pub mod run;
 pub mod stats;
@@ -32,6 +36,8 @@ pub use bench::{
 pub use compile_fail::{CompileFailReport, Evidence, Side, COMPILE_FAIL_SCHEMA};
 pub use env::EnvStamp;
 pub use kernel::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA};
+pub use matrix::{MatrixConfig, MatrixReport, MatrixRun, MATRIX_SCHEMA};
+pub use misuse::{DeviceMisuse, MisuseReport, Probe, ProcessRace, MISUSE_SCHEMA};
 pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
 pub use run::{RunInfo, RUN_SCHEMA};
 pub use stats::{RelDiff, Summary};

@@ -1,8 +1,10 @@
 # lab run / lab bench: every measurement in one boot, so that every comparison
 # is within it. Set by the runner (src/pipeline.rs): WITH_HELLO and WITH_KERNEL
 # (1 or 0), TRIALS, RACE_ITERATIONS, RACE_TRIALS, KERNEL_WORKERS,
-# KERNEL_ITERATIONS, the result paths HELLO_TXT, BENCH_JSON, RACE_JSON,
-# KERNEL_JSON, and the EXIT_* codes.
+# KERNEL_ITERATIONS, MATRIX_WORKERS, MATRIX_ITERATIONS, MATRIX_TRIALS,
+# SEED_COUNTER (the seed's C program), the result paths HELLO_TXT, BENCH_JSON,
+# RACE_JSON, KERNEL_JSON, MISUSE_JSON, MISUSE_EXCLUSIVE_JSON, MATRIX_JSON, and
+# the EXIT_* codes.
 if [ "$WITH_HELLO" = 1 ]; then
 	echo '== part 1: hello'
 	insmod /lab/modules/hello.ko || exit $EXIT_HELLO
@@ -15,6 +17,10 @@ insmod /lab/modules/mymem_c.ko || exit $EXIT_LOAD
 mymem bench --trials "$TRIALS" --json "$BENCH_JSON" || exit $EXIT_BENCH
 echo '== part 3: mymem race sweep'
 mymem race --sweep --iterations "$RACE_ITERATIONS" --trials "$RACE_TRIALS" --json "$RACE_JSON" || exit $EXIT_RACE
+echo '== part 3: misuse (closed fds, out of range, several processes)'
+mymem misuse --json "$MISUSE_JSON" || exit $EXIT_MISUSE
+echo "== part 4: C and Rust programs x C and Rust drivers (W=$MATRIX_WORKERS, N=$MATRIX_ITERATIONS)"
+mymem matrix --c-program "$SEED_COUNTER" -w "$MATRIX_WORKERS" -n "$MATRIX_ITERATIONS" -t "$MATRIX_TRIALS" --json "$MATRIX_JSON" || exit $EXIT_MATRIX
 if [ "$WITH_KERNEL" = 1 ]; then
 	echo "== part 5: in-kernel mymem_test (W=$KERNEL_WORKERS, N=$KERNEL_ITERATIONS)"
 	insmod /lab/modules/mymem_test.ko || exit $EXIT_KERNEL_LOAD
@@ -22,3 +28,8 @@ if [ "$WITH_KERNEL" = 1 ]; then
 	cat /dev/mymem_test > "$KERNEL_JSON" || exit $EXIT_KERNEL_READ
 	rmmod mymem_test || exit $EXIT_KERNEL_UNLOAD
 fi
+echo '== part 3: exclusive=1 refuses a second open'
+rmmod mymem_c && rmmod mymem || exit $EXIT_EXCLUSIVE
+insmod /lab/modules/mymem.ko exclusive=1 || exit $EXIT_EXCLUSIVE
+insmod /lab/modules/mymem_c.ko exclusive=1 || exit $EXIT_EXCLUSIVE
+mymem misuse --exclusive --json "$MISUSE_EXCLUSIVE_JSON" || exit $EXIT_EXCLUSIVE

@@ -1,8 +1,10 @@
-//! Suite `tools`: mymem bench and race with tiny settings; their JSON is
-//! complete and consistent.
+//! Suite `tools`: mymem bench, race, misuse and matrix with tiny settings;
+//! their JSON is complete and consistent.
 
 use anyhow::{ensure, Context, Result};
-use results::{layout, BenchReport, Op, RaceReport, SeriesKind, Strategy};
+use results::{
+    layout, BenchReport, MatrixReport, MisuseReport, Op, RaceReport, SeriesKind, Strategy,
+};
 
 use crate::guest::{Lab, Scenario};
 use crate::guest_results::read_json;
@@ -13,6 +15,13 @@ const TOOLS: Script = guest_script!(
     &[
         Exit::new("EXIT_BENCH", 1, "mymem bench failed"),
         Exit::new("EXIT_RACE", 2, "mymem race failed"),
+        Exit::new("EXIT_MISUSE", 3, "mymem misuse failed"),
+        Exit::new("EXIT_MATRIX", 4, "mymem matrix failed"),
+        Exit::new(
+            "EXIT_EXCLUSIVE",
+            5,
+            "reloading with exclusive=1 or mymem misuse --exclusive failed"
+        ),
     ]
 );
 
@@ -20,16 +29,103 @@ fn script() -> String {
     TOOLS.with(&[
         ("BENCH_JSON", layout::guest_path(layout::BENCH_JSON)),
         ("RACE_JSON", layout::guest_path(layout::RACE_JSON)),
+        ("MISUSE_JSON", layout::guest_path(layout::MISUSE_JSON)),
+        (
+            "MISUSE_EXCLUSIVE_JSON",
+            layout::guest_path(layout::MISUSE_EXCLUSIVE_JSON),
+        ),
+        ("MATRIX_JSON", layout::guest_path(layout::MATRIX_JSON)),
+        ("SEED_COUNTER", SEED_COUNTER.into()),
     ])
 }
 
+const SEED_COUNTER: &str = "/lab/bin/seed_counter";
+const DEVICES: [&str; 2] = ["/dev/mymem_c", "/dev/mymem"];
+
+/// Every call of `mymem misuse` gave what the contract says, on both
+/// drivers; FETCH_ADD lost nothing across processes.
+fn check_misuse(m: &MisuseReport, exclusive: bool) -> Result<()> {
+    ensure!(
+        m.exclusive == exclusive,
+        "misuse exclusive = {}",
+        m.exclusive
+    );
+    let devices: Vec<&str> = m.devices.iter().map(|d| d.device.as_str()).collect();
+    ensure!(devices == DEVICES, "misuse devices {devices:?}");
+    for d in &m.devices {
+        ensure!(!d.probes.is_empty(), "{}: no probe", d.device);
+        for p in &d.probes {
+            ensure!(
+                p.ok(),
+                "{}: {} gave {}, the contract says {}",
+                d.device,
+                p.call,
+                p.got,
+                p.expected
+            );
+        }
+        if exclusive {
+            ensure!(d.processes.is_empty(), "{}: processes ran", d.device);
+            continue;
+        }
+        let strategies: Vec<&str> = d.processes.iter().map(|r| r.strategy.as_str()).collect();
+        ensure!(
+            strategies == ["none", "fetch-add"],
+            "{}: process races {strategies:?}",
+            d.device
+        );
+        for r in &d.processes {
+            ensure!(
+                r.expected == u64::from(r.processes) * r.iterations
+                    && r.actual <= r.expected
+                    && (r.strategy != "fetch-add" || r.lost() == 0),
+                "{}: {r:?}",
+                d.device
+            );
+        }
+    }
+    Ok(())
+}
+
+/// One run per (program, device), each counter at most W*N.
+fn check_matrix(m: &MatrixReport) -> Result<()> {
+    for program in ["C", "Rust"] {
+        for device in DEVICES {
+            let runs: Vec<_> = m
+                .runs
+                .iter()
+                .filter(|r| r.program == program && r.device == device)
+                .collect();
+            ensure!(
+                runs.len() == 1,
+                "matrix {program} on {device}: {} runs",
+                runs.len()
+            );
+            let r = runs[0];
+            ensure!(
+                r.expected == u64::from(m.config.workers) * m.config.iterations
+                    && r.actual > 0
+                    && r.actual <= r.expected
+                    && r.wall_ns > 0,
+                "matrix {program} on {device}: {r:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn tools(lab: &Lab) -> Result<()> {
-    let outcome = TOOLS.run_clean(
-        lab,
-        &Scenario::new("tools", &script())
-            .load(&["mymem", "mymem_c"])
-            .timeout(600),
-    )?;
+    let mut scenario = Scenario::new("tools", &script())
+        .load(&["mymem", "mymem_c"])
+        .timeout(600);
+    let (_, exe) = lab
+        .bins
+        .seed
+        .iter()
+        .find(|(name, _)| name == "seed_counter")
+        .context("seed_counter was not built")?;
+    scenario.files.push((exe.clone(), SEED_COUNTER.into()));
+    let outcome = TOOLS.run_clean(lab, &scenario)?;
     let bench: BenchReport = read_json(&outcome, layout::BENCH_JSON)?;
     ensure!(
         bench.env.accel == lab.accel.name(),
@@ -104,13 +200,60 @@ pub fn tools(lab: &Lab) -> Result<()> {
             "race lacks strategy {strategy:?}"
         );
     }
+    check_misuse(&read_json(&outcome, layout::MISUSE_JSON)?, false)?;
+    check_misuse(&read_json(&outcome, layout::MISUSE_EXCLUSIVE_JSON)?, true)?;
+    check_matrix(&read_json(&outcome, layout::MATRIX_JSON)?)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use results::{DeviceMisuse, Probe, ProcessRace};
+
     #[test]
     fn script_is_complete() {
         crate::script::tests::check(&super::TOOLS, &super::script());
+    }
+
+    fn misuse(got: &str, fetch_add_actual: u64) -> MisuseReport {
+        let device = |path: &str| DeviceMisuse {
+            device: path.into(),
+            size: 4096,
+            probes: vec![Probe {
+                name: "pread-past-end".into(),
+                call: "pread(8 bytes at size + 1)".into(),
+                expected: "EINVAL".into(),
+                got: got.into(),
+            }],
+            processes: ["none", "fetch-add"]
+                .map(|s| ProcessRace {
+                    strategy: s.into(),
+                    processes: 2,
+                    iterations: 10,
+                    expected: 20,
+                    actual: if s == "none" { 15 } else { fetch_add_actual },
+                })
+                .to_vec(),
+        };
+        MisuseReport {
+            schema: results::MISUSE_SCHEMA.into(),
+            env: serde_json::from_str(
+                r#"{"kernel_release":"","kernel_version":"","accel":"tcg","cpu_model":"",
+                "vcpus":2,"rustc_version":"","tool_version":"","optimized":true,"unix_time_s":0}"#,
+            )
+            .unwrap(),
+            exclusive: false,
+            devices: DEVICES.map(device).to_vec(),
+        }
+    }
+
+    #[test]
+    fn misuse_check_fails_on_a_deviation_or_a_lost_fetch_add() {
+        check_misuse(&misuse("EINVAL", 20), false).unwrap();
+        let e = check_misuse(&misuse("returned 8", 20), false).unwrap_err();
+        assert!(e.to_string().contains("gave returned 8"), "{e}");
+        assert!(check_misuse(&misuse("EINVAL", 19), false).is_err());
+        assert!(check_misuse(&misuse("EINVAL", 20), true).is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! Question 4: the C driver vs the Rust driver.
+//! Question 5 (part 4): the C driver vs the Rust driver.
 
 use crate::analysis::{verdict, Dir, Verdict};
 use crate::ctx::Ctx;
@@ -6,7 +6,7 @@ use crate::format::{self, ratio, ratio_ci, verdict_text};
 use crate::md::Md;
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    md.heading(3, "4. C driver vs Rust driver");
+    super::heading(md, super::C_VS_RUST);
     ctx.missing(md, true, false, false);
     let bench = &ctx.bench;
     let pairs: Vec<(u64, Dir, _)> = bench

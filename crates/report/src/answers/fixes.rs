@@ -1,4 +1,4 @@
-//! Question 3: pros and cons of each fix, with measured cost.
+//! Question 3 (part 3): pros and cons of each fix, with measured cost.
 
 use results::Strategy;
 
@@ -7,7 +7,7 @@ use crate::format::si;
 use crate::md::Md;
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    md.heading(3, "3. Pros and cons of each fix, with measured cost");
+    super::heading(md, super::FIXES);
     ctx.missing(md, false, true, false);
     let Some(race) = &ctx.race else {
         return;

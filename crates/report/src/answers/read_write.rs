@@ -1,4 +1,4 @@
-//! Question 1: read vs write throughput.
+//! Question 1 (part 2): read vs write throughput.
 
 use results::stats::throughput_mb_s;
 
@@ -32,10 +32,7 @@ fn kernel_rw(bench: &Bench, size: u64) -> Option<f64> {
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    md.heading(
-        3,
-        "1. Is there a read/write throughput difference, and why?",
-    );
+    super::heading(md, super::READ_WRITE);
     let bench = &ctx.bench;
     let sizes = bench.sizes();
     ctx.missing(md, true, false, true);

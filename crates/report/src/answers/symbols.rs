@@ -1,14 +1,11 @@
-//! Question 6: how Rust modules reach C kernel functions and other
+//! Question 9 (part 5): how Rust modules reach C kernel functions and other
 //! modules' symbols.
 
 use crate::ctx::Ctx;
 use crate::md::Md;
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    md.heading(
-        3,
-        "6. How Rust modules reach C kernel functions and other modules' symbols",
-    );
+    super::heading(md, super::SYMBOLS);
     let p = ctx.project;
     let named = |files: &[String]| {
         files

@@ -1,4 +1,4 @@
-//! Question 5: user space vs in-kernel.
+//! Question 8 (part 5): user space vs in-kernel.
 
 use crate::analysis::{Bench, Dir};
 use crate::ctx::Ctx;
@@ -13,7 +13,7 @@ fn overhead(bench: &Bench, user: &str, d: Dir, s: u64) -> Option<(f64, f64, f64)
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    md.heading(3, "5. User space vs in-kernel");
+    super::heading(md, super::USER_KERNEL);
     ctx.missing(md, true, false, true);
     let bench = &ctx.bench;
     let user = if bench.device_labels().contains(&"Rust") {

@@ -1,4 +1,4 @@
-//! Question 2: where races appear, and why.
+//! Question 2 (part 3): where races appear, and why.
 
 use results::Strategy;
 
@@ -7,7 +7,7 @@ use crate::format::pct;
 use crate::md::Md;
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    md.heading(3, "2. Where do races appear, and why?");
+    super::heading(md, super::WHERE_RACES);
     ctx.missing(md, false, true, false);
     if let Some(race) = &ctx.race {
         let vcpus = ctx.inputs.race.get().map_or(0, |r| r.env.vcpus);
