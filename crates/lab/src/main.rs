@@ -6,6 +6,7 @@ mod cmd;
 mod decode;
 mod evidence;
 mod gdb;
+mod grading;
 mod guest;
 mod guest_results;
 mod ide;
@@ -123,6 +124,9 @@ enum Command {
     },
     /// Write kernel/rust-project.json for rust-analyzer (kernel's `make rust-analyzer M=`).
     Ide,
+    /// Score module sources against the device contract, clause by clause
+    /// (rubric: grading/rubric.toml); writes grade.json, grade.md, junit.xml.
+    Grade(grading::GradeArgs),
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest).
@@ -208,6 +212,10 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Bench { ref measure } => {
             let lab = prepare(&cli, "bench", false)?;
             pipeline::run_bench(&lab, measure)
+        }
+        Command::Grade(ref args) => {
+            let lab = prepare(&cli, "grade", true)?;
+            grading::run(&lab, args)
         }
         Command::Ide => {
             toolchain::ensure_packages()?;
