@@ -42,8 +42,12 @@ test-guest:
 	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(ARGS)
 
 # lab grade's self-tests (tests/grade/*/expect.toml say what each variant loses).
+# The C skeleton (lab skeleton) must score exactly its minimum too (tests/grade-skeleton-c.toml).
 test-grade: check-cargo
-	$(LAB) grade --expect kernel/mymem kernel/mymem_c --batch tests/grade $(ARGS)
+	rm -rf target/skeleton-c
+	$(LAB) skeleton --lang c target/skeleton-c
+	cp tests/grade-skeleton-c.toml target/skeleton-c/expect.toml
+	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c --batch tests/grade $(ARGS)
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo

@@ -48,7 +48,9 @@ pub fn parse(console: &str) -> Vec<(usize, Marker)> {
 
 fn marker(line: &str) -> Option<Marker> {
     let start = line.find("@@GRADE-")?;
-    let body = line[start + 8..].trim_end_matches('\r').strip_suffix("@@")?;
+    let body = line[start + 8..]
+        .trim_end_matches('\r')
+        .strip_suffix("@@")?;
     let (kind, rest) = body.split_once(' ').unwrap_or((body, ""));
     let rest = rest.trim();
     match kind {

@@ -19,7 +19,10 @@ pub fn summary(g: &GradeReport) -> String {
     if g.bonus > 0 {
         s.push_str(&format!(" (+{} bonus)", g.bonus));
     }
-    s.push_str(&format!("  [{}: {} on {}]\n", g.submission, g.module, g.device));
+    s.push_str(&format!(
+        "  [{}: {} on {}]\n",
+        g.submission, g.module, g.device
+    ));
     if let Some(e) = &g.build_error {
         s.push_str(&format!("  build failed:\n{}\n", indent(e, 4, 15)));
         return s;
@@ -99,7 +102,9 @@ pub fn markdown(g: &GradeReport) -> String {
             ));
         }
     }
-    s.push_str("\n## Clauses\n\n| clause | group | points | status | why |\n|---|---|---|---|---|\n");
+    s.push_str(
+        "\n## Clauses\n\n| clause | group | points | status | why |\n|---|---|---|---|---|\n",
+    );
     for c in &g.clauses {
         let detail: Vec<&str> = c.detail.lines().filter(|l| !l.trim().is_empty()).collect();
         s.push_str(&format!(
@@ -247,6 +252,9 @@ mod tests {
         assert_eq!(csv.lines().nth(1), Some("alice,3,8,0,0,\"rw::a\",0"));
         assert!(batch_markdown(&[g.clone()]).contains("| alice | 3/8 |"));
         let xml = junit(&g).unwrap();
-        assert!(xml.contains("name=\"rw::a\"") && xml.contains("fail (-5 points)"), "{xml}");
+        assert!(
+            xml.contains("name=\"rw::a\"") && xml.contains("fail (-5 points)"),
+            "{xml}"
+        );
     }
 }

@@ -83,7 +83,10 @@ fn clause_status(id: &str, group: &str, sub: &Submission) -> (ClauseStatus, Stri
         return (ClauseStatus::NotRun, "the module did not build".into());
     }
     if let Some(e) = &sub.load_error {
-        return (ClauseStatus::NotRun, format!("the module did not load: {e}"));
+        return (
+            ClauseStatus::NotRun,
+            format!("the module did not load: {e}"),
+        );
     }
     if let Some(crash) = sub.crashes.iter().find(|c| c.group == group) {
         return (
@@ -96,10 +99,7 @@ fn clause_status(id: &str, group: &str, sub: &Submission) -> (ClauseStatus, Stri
     if let Some(o) = seen.iter().find(|o| o.verdict == Verdict::Fail) {
         return (ClauseStatus::Fail, o.detail.clone());
     }
-    if let Some(o) = seen
-        .iter()
-        .find(|o| o.verdict == Verdict::NotImplemented)
-    {
+    if let Some(o) = seen.iter().find(|o| o.verdict == Verdict::NotImplemented) {
         return (ClauseStatus::NotImplemented, o.detail.clone());
     }
     if !seen.is_empty() {

@@ -127,6 +127,12 @@ enum Command {
     /// Score module sources against the device contract, clause by clause
     /// (rubric: grading/rubric.toml); writes grade.json, grade.md, junit.xml.
     Grade(grading::GradeArgs),
+    /// Write a starter module (the C driver with TODO bodies) into DIR; builds and loads as is.
+    Skeleton {
+        #[arg(long, value_enum)]
+        lang: grading::skeleton::Lang,
+        dir: PathBuf,
+    },
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest).
@@ -217,6 +223,7 @@ fn real_main(cli: Cli) -> Result<()> {
             let lab = prepare(&cli, "grade", true)?;
             grading::run(&lab, args)
         }
+        Command::Skeleton { lang, ref dir } => grading::skeleton::write(lang, dir),
         Command::Ide => {
             toolchain::ensure_packages()?;
             toolchain::ensure_bindgen()?;

@@ -80,7 +80,7 @@ group_stress() {
 		clause stress.contract pass ""
 	else
 		echo "$out" | tail -n 30
-		clause stress.contract fail "mymem stress --device $DEVICE --ops $STRESS_OPS: $(echo "$out" | grep -E 'deviation|expected|error' | head -n 4)"
+		clause stress.contract fail "$(echo "$out" | grep -A2 -m1 '^DEVIATION') $(echo "$out" | grep -E '^mymem: error' | head -n 1)"
 	fi
 }
 

@@ -73,10 +73,14 @@ pub fn boot(lab: &Lab, t: &Target, groups: &[String], n: u32) -> Result<Boot> {
         .files
         .push((t.ko.to_path_buf(), format!("/lab/grade/{}.ko", t.module)));
     for (name, exe) in &lab.bins.tests {
-        scenario.files.push((exe.clone(), format!("/lab/tests/{name}")));
+        scenario
+            .files
+            .push((exe.clone(), format!("/lab/tests/{name}")));
     }
     for (name, exe) in &lab.bins.seed {
-        scenario.files.push((exe.clone(), format!("/lab/bin/{name}")));
+        scenario
+            .files
+            .push((exe.clone(), format!("/lab/bin/{name}")));
     }
     let outcome = lab.boot(&scenario)?;
     cap_logs(&outcome.dir);
@@ -207,7 +211,11 @@ fn cap_logs(dir: &Path) {
         let half = (LOG_CAP / 2) as usize;
         let mut kept = data[..half].to_vec();
         kept.extend_from_slice(
-            format!("\n[... lab grade: {} bytes cut ...]\n", data.len() - 2 * half).as_bytes(),
+            format!(
+                "\n[... lab grade: {} bytes cut ...]\n",
+                data.len() - 2 * half
+            )
+            .as_bytes(),
         );
         kept.extend_from_slice(&data[data.len() - half..]);
         let _ = std::fs::write(&path, kept);
@@ -253,7 +261,11 @@ mod tests {
         let ids: Vec<_> = b.observations.iter().map(|o| o.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["rw::positions_are_independent", "rw::default_size", "seed.timing"]
+            [
+                "rw::positions_are_independent",
+                "rw::default_size",
+                "seed.timing"
+            ]
         );
         assert_eq!(
             b.observations[0].detail,
@@ -273,7 +285,10 @@ mod tests {
         let b = read(&outcome(&console, false), "boot-1/console.log");
         assert_eq!(b.finished, ["conformance"]);
         let crash = b.crash.unwrap();
-        assert_eq!((crash.group.as_str(), crash.kind.as_str()), ("stress", "BUG"));
+        assert_eq!(
+            (crash.group.as_str(), crash.kind.as_str()),
+            ("stress", "BUG")
+        );
         assert!(crash.report[0].contains("unable to handle page fault"));
         assert!(b.observations.iter().all(|o| o.id != "stress.x"));
     }
@@ -281,17 +296,26 @@ mod tests {
     #[test]
     fn hangs_and_load_failures() {
         let b = read(
-            &outcome("@@GRADE-GROUP race@@\n@@GRADE-CLAUSE race.none pass @@\n", true),
+            &outcome(
+                "@@GRADE-GROUP race@@\n@@GRADE-CLAUSE race.none pass @@\n",
+                true,
+            ),
             "c",
         );
         let crash = b.crash.unwrap();
         assert_eq!(crash.group, "race");
         assert!(crash.kind.starts_with("hang"), "{}", crash.kind);
         let b = read(
-            &outcome("@@GRADE-LOAD-FAILED insmod: invalid module format@@\n@@MYMEM-EXIT 3@@\n", false),
+            &outcome(
+                "@@GRADE-LOAD-FAILED insmod: invalid module format@@\n@@MYMEM-EXIT 3@@\n",
+                false,
+            ),
             "c",
         );
-        assert_eq!(b.load_error.as_deref(), Some("insmod: invalid module format"));
+        assert_eq!(
+            b.load_error.as_deref(),
+            Some("insmod: invalid module format")
+        );
         assert!(b.crash.is_none());
     }
 

@@ -28,7 +28,10 @@ pub fn build(
     log: &Path,
 ) -> Result<std::result::Result<Built, String>> {
     if !dir.join("Kbuild").is_file() && !dir.join("Makefile").is_file() {
-        bail!("{} has no Kbuild (or Makefile): not a module source directory", dir.display());
+        bail!(
+            "{} has no Kbuild (or Makefile): not a module source directory",
+            dir.display()
+        );
     }
     let root = paths::target_dir()
         .join("grade")
@@ -39,7 +42,10 @@ pub fn build(
     }
     let src = root.join(safe_name(name));
     copy_sources(dir, &src)?;
-    copy_sources(&paths::repo_root().join("kernel/include"), &root.join("include"))?;
+    copy_sources(
+        &paths::repo_root().join("kernel/include"),
+        &root.join("include"),
+    )?;
     let mut make = kernel.make();
     make.arg(format!("M={}", src.display()))
         .args(crate::decode::MODULE_DEBUG_INFO)
@@ -55,7 +61,12 @@ pub fn build(
         .collect();
     let names: Vec<String> = kos
         .iter()
-        .map(|p| p.file_stem().unwrap_or_default().to_string_lossy().into_owned())
+        .map(|p| {
+            p.file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let pick = match module {
         Some(m) => names.iter().position(|n| n == m).with_context(|| {
@@ -91,13 +102,17 @@ pub fn safe_name(name: &str) -> String {
 /// artefacts and hidden files.
 fn copy_sources(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let artefact = name.starts_with('.')
-            || [".o", ".ko", ".mod", ".mod.c", ".cmd", ".symvers", ".order", ".rmeta"]
-                .iter()
-                .any(|e| name.ends_with(e));
+            || [
+                ".o", ".ko", ".mod", ".mod.c", ".cmd", ".symvers", ".order", ".rmeta",
+            ]
+            .iter()
+            .any(|e| name.ends_with(e));
         if artefact {
             continue;
         }

@@ -17,6 +17,8 @@ pub struct Expect {
     /// Groups whose run crashes the kernel.
     #[serde(default)]
     pub crashed: BTreeSet<String>,
+    /// The score out of the rubric's total, when given.
+    pub score: Option<u32>,
 }
 
 pub const FILE: &str = "expect.toml";
@@ -34,12 +36,20 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
     let failed: BTreeSet<String> = g
         .clauses
         .iter()
-        .filter(|c| matches!(c.status, ClauseStatus::Fail | ClauseStatus::NotImplemented | ClauseStatus::NotRun))
+        .filter(|c| {
+            matches!(
+                c.status,
+                ClauseStatus::Fail | ClauseStatus::NotImplemented | ClauseStatus::NotRun
+            )
+        })
         .map(|c| c.id.clone())
         .collect();
     let crashed: BTreeSet<String> = g.crashes.iter().map(|c| c.group.clone()).collect();
     let mut problems = Vec::new();
-    for (what, got, want) in [("failed", &failed, &want.failed), ("crashed", &crashed, &want.crashed)] {
+    for (what, got, want) in [
+        ("failed", &failed, &want.failed),
+        ("crashed", &crashed, &want.crashed),
+    ] {
         let extra: Vec<_> = got.difference(want).collect();
         let missing: Vec<_> = want.difference(got).collect();
         if !extra.is_empty() {
@@ -48,6 +58,9 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
         if !missing.is_empty() {
             problems.push(format!("expected {what} but not: {missing:?}"));
         }
+    }
+    if let Some(score) = want.score.filter(|s| *s != g.score) {
+        problems.push(format!("score {}, expected {score}", g.score));
     }
     if !problems.is_empty() {
         bail!("{}: {}", g.submission, problems.join("; "));

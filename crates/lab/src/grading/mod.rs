@@ -7,6 +7,7 @@
 mod boot;
 mod build;
 mod expect;
+pub mod skeleton;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -83,7 +84,10 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
         grades.push(g);
     }
     if grades.len() > 1 {
-        write(&lab.run_dir.join(layout::GRADE_SUMMARY_CSV), &grade::render::batch_csv(&grades))?;
+        write(
+            &lab.run_dir.join(layout::GRADE_SUMMARY_CSV),
+            &grade::render::batch_csv(&grades),
+        )?;
         let md = grade::render::batch_markdown(&grades);
         write(&lab.run_dir.join(layout::GRADE_SUMMARY_MD), &md)?;
         println!("\n{md}");
@@ -147,7 +151,11 @@ fn grade_one(
                 pending.retain(|g| !b.finished.contains(g));
                 let Some(crash) = b.crash else {
                     if !pending.is_empty() {
-                        bail!("boot {} of {name} ended cleanly without running {}", sub.boots, pending.join(", "));
+                        bail!(
+                            "boot {} of {name} ended cleanly without running {}",
+                            sub.boots,
+                            pending.join(", ")
+                        );
                     }
                     break;
                 };
@@ -168,7 +176,10 @@ fn grade_one(
     }
     sub.elapsed_s = started.elapsed().as_secs_f64();
     let g = grade::score(rubric, &sub);
-    std::fs::write(out.join(layout::GRADE_JSON), serde_json::to_string_pretty(&g)?)?;
+    std::fs::write(
+        out.join(layout::GRADE_JSON),
+        serde_json::to_string_pretty(&g)?,
+    )?;
     write(&out.join(layout::GRADE_MD), &grade::render::markdown(&g))?;
     write(&out.join(layout::GRADE_JUNIT), &grade::render::junit(&g)?)?;
     if !g.unscored.is_empty() {
