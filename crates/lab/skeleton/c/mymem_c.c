@@ -158,8 +158,8 @@ static long mymem_c_ioctl(struct file *filp, unsigned int cmd,
 
 	switch (cmd) {
 	case MYMEM_IOC_SIZE:
-		/* TODO: store dev->size as a __u64 at uarg (-EFAULT if that faults). */
-		return -ENOTTY;
+		/* Given: the tests and tools ask the buffer size first. */
+		return put_user((u64)dev->size, (u64 __user *)uarg);
 	case MYMEM_IOC_FETCH_ADD:
 		return mymem_c_fetch_add(dev, uarg);
 	case MYMEM_IOC_LOCK:
