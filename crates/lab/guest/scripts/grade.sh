@@ -58,7 +58,7 @@ group_race() {
 		if ! out=$(mymem race --quick --device "$DEVICE" --strategy $s 2>&1); then
 			case "$out" in
 			*"os error 25"*) clause race.$s notimpl "$(echo "$out" | grep 'error' | tail -n 1)" ;;
-			*) clause race.$s fail "mymem race --quick --strategy $s: $(echo "$out" | tail -n 2)" ;;
+			*) clause race.$s fail "mymem race --quick --strategy $s: $(echo "$out" | grep '^mymem: error' | tail -n 1)" ;;
 			esac
 			continue
 		fi
