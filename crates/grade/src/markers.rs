@@ -38,12 +38,55 @@ pub enum Marker {
 }
 
 /// Every marker of a console with its 1-based line number.
+///
+/// The kernel writes to the serial console directly, so one of its messages
+/// can land inside a marker line: `@@GRADE-GROUP co[    4.1] msg` and then
+/// `nformance@@` on the next line that is not a kernel message. Such a
+/// marker is put back together.
 pub fn parse(console: &str) -> Vec<(usize, Marker)> {
-    console
-        .lines()
-        .enumerate()
-        .filter_map(|(i, line)| Some((i + 1, marker(line)?)))
-        .collect()
+    let lines: Vec<&str> = console.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(start) = line.find("@@GRADE-") else {
+            continue;
+        };
+        let text = &line[start..];
+        let whole = if text[8..].contains("@@") {
+            text.to_string()
+        } else {
+            let Some(tail) = lines[i + 1..]
+                .iter()
+                .take(200)
+                .find(|l| kernel_stamp(l).is_none())
+                .filter(|l| !l.contains("@@GRADE-"))
+            else {
+                continue;
+            };
+            let head = kernel_stamp(text).map_or(text, |at| &text[..at]);
+            format!("{head}{tail}")
+        };
+        if let Some(m) = marker(&whole) {
+            found.push((i + 1, m));
+        }
+    }
+    found
+}
+
+/// Where a kernel message (`[ seconds.micros] `) starts in `text`, if it does.
+fn kernel_stamp(text: &str) -> Option<usize> {
+    text.match_indices('[').map(|(i, _)| i).find(|&i| {
+        let rest = &text[i + 1..];
+        let Some((stamp, _)) = rest.split_once(']') else {
+            return false;
+        };
+        let Some((secs, micros)) = stamp.trim_start().split_once('.') else {
+            return false;
+        };
+        !secs.is_empty()
+            && !micros.is_empty()
+            && secs.bytes().all(|b| b.is_ascii_digit())
+            && micros.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 fn marker(line: &str) -> Option<Marker> {
@@ -102,5 +145,23 @@ mod tests {
         assert_eq!(m[3], (7, Marker::End("seed".into())));
         assert_eq!(m[4].1, Marker::LoadFailed("insmod: bad".into()));
         assert_eq!(m.len(), 5, "the shell's echo line is not a marker");
+    }
+
+    #[test]
+    fn a_marker_cut_by_a_kernel_message_is_put_back_together() {
+        let console = "@@GRADE-GROUP co[    4.106695] mymem_c: loaded, /dev/mymem_c\n\
+            [    4.106800] another kernel line\n\
+            nformance@@\n\
+            @@GRADE-CLAUSE seed.timing fa[   12.5] x: y\nil write failed@@\n";
+        let m = parse(console);
+        assert_eq!(m[0], (1, Marker::Group("conformance".into())));
+        assert!(
+            matches!(&m[1].1, Marker::Clause(o) if o.id == "seed.timing"
+                && o.verdict == Verdict::Fail && o.detail == "write failed"),
+            "{m:?}"
+        );
+        assert_eq!(m.len(), 2);
+        assert_eq!(kernel_stamp("ab[  1.5] x"), Some(2));
+        assert_eq!(kernel_stamp("[x] [a.b] [1.] [.5]"), None);
     }
 }

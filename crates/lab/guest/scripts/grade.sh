@@ -14,10 +14,15 @@ loaded() { grep -q "^$MODULE " /proc/modules; }
 
 # The submission loaded, its device node present (it may appear just after insmod).
 ensure_loaded() {
-	loaded || out=$(insmod "$MODDIR/$MODULE.ko" 2>&1) || {
-		echo "@@GRADE-LOAD-FAILED $(echo "$out" | tr '\n' ' ')@@"
-		exit $EXIT_LOAD
-	}
+	if ! loaded; then
+		out=$(insmod "$MODDIR/$MODULE.ko" 2>&1) || {
+			echo "@@GRADE-LOAD-FAILED $(echo "$out" | tr '\n' ' ')@@"
+			exit $EXIT_LOAD
+		}
+		# Let the module's load message reach the console before the next
+		# marker (the host also mends a marker a kernel message cut).
+		sleep 0.2
+	fi
 	i=0
 	while [ ! -c "$DEVICE" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -c "$DEVICE" ] || {
