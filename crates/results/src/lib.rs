@@ -9,6 +9,7 @@
 //! | `kernel.json` | `cat /dev/mymem_test` (kernel/mymem_test/report.rs) | [`KernelReport`], [`kernel`] |
 //! | `run.json` | the host runner (`lab`) | [`RunInfo`], [`run`] |
 //! | `compile-fail/compile-fail.json` | the host runner (`lab`) | [`CompileFailReport`], [`compile_fail`] |
+//! | `<submission>/grade.json` | `lab grade` | [`GradeReport`], [`grade`] |
 //!
 //! Readers are the runner's suites (`lab`) and the report (`report`).
 //! Where the files are: [`layout`]. Each root type carries a `schema` string
@@ -19,6 +20,7 @@
 pub mod bench;
 pub mod compile_fail;
 pub mod env;
+pub mod grade;
 pub mod kernel;
 pub mod layout;
 pub mod race;
@@ -31,6 +33,7 @@ pub use bench::{
 };
 pub use compile_fail::{CompileFailReport, Evidence, Side, COMPILE_FAIL_SCHEMA};
 pub use env::EnvStamp;
+pub use grade::{ClauseResult, ClauseStatus, Crash, GradeReport, GRADE_SCHEMA};
 pub use kernel::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA};
 pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
 pub use run::{RunInfo, RUN_SCHEMA};
