@@ -13,11 +13,12 @@ endif
 FULL ?=
 FULL_ARG := $(if $(filter 1,$(FULL)),--full)
 
-.PHONY: help check-cargo run test test-debug test-host test-guest lint shell gdb ide setup bench report clean
+.PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick lint shell gdb ide setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab, write results/<run-id>/ (FULL=1: seed's N in the C/Rust matrix)"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
+	@echo "make test-grade  lab grade self-tests: both drivers full marks, each seeded bug loses exactly its clauses"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
 	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest/gdb/lab.gdb"
@@ -36,7 +37,7 @@ check-cargo:
 run: check-cargo
 	$(LAB) run $(FULL_ARG) $(ARGS)
 
-test: check-cargo test-host lint test-guest
+test: check-cargo test-host lint test-guest test-grade-quick
 
 test-debug: check-cargo
 	$(LAB) --profile debug test $(ARGS)
@@ -47,6 +48,18 @@ test-host:
 # JUNIT=file.xml also writes JUnit XML for CI.
 test-guest:
 	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(ARGS)
+
+# lab grade's self-tests (tests/grade/*/expect.toml say what each variant loses).
+# The C skeleton (lab skeleton) must score exactly its minimum too (tests/grade-skeleton-c.toml).
+test-grade: check-cargo
+	rm -rf target/skeleton-c
+	$(LAB) skeleton --lang c target/skeleton-c
+	cp tests/grade-skeleton-c.toml target/skeleton-c/expect.toml
+	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c --batch tests/grade $(ARGS)
+
+# The quick part that make test runs: the Rust driver through every group but the long ones.
+test-grade-quick: check-cargo
+	$(LAB) grade --expect --groups seed,race,cycling kernel/mymem
 
 lint: check-cargo
 	$(CARGO) fmt --all --check

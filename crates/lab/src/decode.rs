@@ -221,7 +221,12 @@ pub fn resolve(ko: &Path, symbol: &str, offset: u64) -> Result<Vec<Location>> {
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    let mirror = ko.parent().and_then(Path::parent).map(Path::to_path_buf);
+    // Only our modules are built in a mirror of kernel/ (lab grade's submissions are not).
+    let mirror = ko
+        .parent()
+        .and_then(Path::parent)
+        .filter(|m| m.parent().is_some_and(|k| k.ends_with("kbuild")))
+        .map(Path::to_path_buf);
     Ok(parse_addr2line(
         &String::from_utf8_lossy(&out.stdout),
         mirror.as_deref(),

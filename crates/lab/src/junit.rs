@@ -156,7 +156,11 @@ fn failure_output(lines: &[&str], name: &str) -> String {
 }
 
 fn parse_verdict(text: &str) -> Option<Verdict> {
-    let word = text.split_whitespace().next()?.trim_end_matches(',');
+    // The word alone: a kernel message may follow it on the same line (`ok[   16.03] ...`).
+    let text = text.trim_start();
+    let word = &text[..text
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(text.len())];
     match word {
         "ok" => Some(Verdict::Ok),
         "FAILED" => Some(Verdict::Failed),
@@ -238,6 +242,25 @@ mod tests {
         );
         assert_eq!(t[0].binary.as_deref(), Some("contract-abc123"));
         assert_eq!(t[1].output, "assertion failed: locked");
+    }
+
+    /// Seen in a grade run: the verdict glued to the kernel message that follows it.
+    #[test]
+    fn a_verdict_followed_by_a_kernel_message_is_read() {
+        let console = "test exclusive ... [   15.9] mymem_c: unloaded\n\
+            ok[   16.0] mymem_c: loaded, /dev/mymem_c\n\
+            test other ... FAILED[   17.0] mymem_c: unloaded\n";
+        let got: Vec<_> = libtests(console)
+            .into_iter()
+            .map(|t| (t.name, t.verdict))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("exclusive".to_string(), Verdict::Ok),
+                ("other".to_string(), Verdict::Failed)
+            ]
+        );
     }
 
     /// Parsed back with an independent XML parser: the `lab` suite's counts are the summary's.

@@ -10,6 +10,7 @@ mod decode;
 mod evidence;
 mod exec;
 mod gdb;
+mod grading;
 mod guest;
 mod guest_results;
 mod ide;
@@ -167,6 +168,15 @@ enum Command {
         /// Second run, the same way.
         run_b: PathBuf,
     },
+    /// Score module sources against the device contract, clause by clause
+    /// (rubric: grading/rubric.toml); writes grade.json, grade.md, junit.xml.
+    Grade(grading::GradeArgs),
+    /// Write a starter module (the C driver with TODO bodies) into DIR; builds and loads as is.
+    Skeleton {
+        #[arg(long, value_enum)]
+        lang: grading::skeleton::Lang,
+        dir: PathBuf,
+    },
     /// Re-render the report of an existing run directory (no VM).
     Report {
         /// The run directory (default: results/latest, the newest `lab run` or `lab bench`).
@@ -262,6 +272,11 @@ fn real_main(cli: Cli) -> Result<()> {
             let lab = prepare(&cli, "bench", false)?;
             pipeline::run_bench(&lab, measure)
         }
+        Command::Grade(ref args) => {
+            let lab = prepare(&cli, "grade", true)?;
+            grading::run(&lab, args)
+        }
+        Command::Skeleton { lang, ref dir } => grading::skeleton::write(lang, dir),
         Command::Ide => {
             toolchain::ensure_packages()?;
             toolchain::ensure_bindgen()?;

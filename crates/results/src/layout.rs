@@ -47,6 +47,16 @@ pub const MATRIX_JSON: &str = "matrix.json";
 pub const COMPILE_FAIL_DIR: &str = "compile-fail";
 pub const COMPILE_FAIL_JSON: &str = "compile-fail.json";
 
+/// `lab grade`: per submission, `<run_dir>/<submission>/` holds these, the
+/// build log and one boot directory per guest boot (`boot-<n>`).
+pub const GRADE_JSON: &str = "grade.json";
+pub const GRADE_MD: &str = "grade.md";
+pub const GRADE_JUNIT: &str = "junit.xml";
+pub const GRADE_BUILD_LOG: &str = "build.log";
+/// `lab grade` with several submissions: one row each, in the run directory.
+pub const GRADE_SUMMARY_CSV: &str = "summary.csv";
+pub const GRADE_SUMMARY_MD: &str = "summary.md";
+
 /// `<run_dir>/<scenario>`: everything of one boot.
 pub fn scenario_dir(run_dir: &Path, scenario: &str) -> PathBuf {
     run_dir.join(scenario)

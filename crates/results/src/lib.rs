@@ -11,6 +11,7 @@
 //! | `matrix.json` | `mymem matrix --json` (guest) | [`MatrixReport`], [`matrix`] |
 //! | `run.json` | the host runner (`lab`) | [`RunInfo`], [`run`] |
 //! | `compile-fail/compile-fail.json` | the host runner (`lab`) | [`CompileFailReport`], [`compile_fail`] |
+//! | `<submission>/grade.json` | `lab grade` | [`GradeReport`], [`grade`] |
 //!
 //! Readers are the runner's suites (`lab`) and the report (`report`).
 //! Where the files are: [`layout`]. Each root type carries a `schema` string
@@ -21,6 +22,7 @@
 pub mod bench;
 pub mod compile_fail;
 pub mod env;
+pub mod grade;
 pub mod kernel;
 pub mod layout;
 pub mod matrix;
@@ -35,6 +37,7 @@ pub use bench::{
 };
 pub use compile_fail::{CompileFailReport, Evidence, Side, COMPILE_FAIL_SCHEMA};
 pub use env::EnvStamp;
+pub use grade::{ClauseResult, ClauseStatus, Crash, GradeReport, GRADE_SCHEMA};
 pub use kernel::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA};
 pub use matrix::{MatrixConfig, MatrixReport, MatrixRun, MATRIX_SCHEMA};
 pub use misuse::{DeviceMisuse, MisuseReport, Probe, ProcessRace, MISUSE_SCHEMA};

@@ -1,0 +1,260 @@
+//! A grade as text: the terminal summary, `grade.md`, JUnit XML, and the
+//! batch summary table (CSV and Markdown).
+
+use anyhow::Result;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use results::{ClauseStatus, GradeReport};
+use std::time::Duration;
+
+fn lost(g: &GradeReport) -> impl Iterator<Item = &results::ClauseResult> {
+    g.clauses
+        .iter()
+        .filter(|c| !matches!(c.status, ClauseStatus::Pass | ClauseStatus::Skipped))
+}
+
+/// `score: 87/100`, then one line per clause that did not pass, with the
+/// first lines of why.
+pub fn summary(g: &GradeReport) -> String {
+    let mut s = format!("score: {}/{}", g.score, g.total);
+    if g.bonus > 0 {
+        s.push_str(&format!(" (+{} bonus)", g.bonus));
+    }
+    s.push_str(&format!(
+        "  [{}: {} on {}]\n",
+        g.submission, g.module, g.device
+    ));
+    if let Some(e) = &g.build_error {
+        s.push_str(&format!("  build failed:\n{}\n", indent(e, 4, 15)));
+        return s;
+    }
+    for c in &g.crashes {
+        s.push_str(&format!(
+            "  CRASH in group {} ({}): {}\n",
+            c.group,
+            c.kind,
+            c.report.first().map_or("", |l| l.trim())
+        ));
+    }
+    let mut crashed_shown = Vec::new();
+    for c in lost(g) {
+        if c.status == ClauseStatus::Crashed {
+            if !crashed_shown.contains(&c.group) {
+                crashed_shown.push(c.group.clone());
+                let n = lost(g).filter(|x| x.group == c.group).count();
+                s.push_str(&format!(
+                    "  {:<15} group {}: {n} clause(s) lost to the crash\n",
+                    "CRASHED", c.group
+                ));
+            }
+            continue;
+        }
+        s.push_str(&format!(
+            "  {:<15} {} (-{}{})\n{}\n",
+            c.status.as_str().to_uppercase(),
+            c.id,
+            c.points,
+            if c.bonus { " bonus" } else { "" },
+            indent(&c.detail, 6, 4)
+        ));
+    }
+    s
+}
+
+fn indent(text: &str, by: usize, max_lines: usize) -> String {
+    let pad = " ".repeat(by);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(max_lines)
+        .map(|l| format!("{pad}{l}"))
+        .collect();
+    if lines.len() > max_lines {
+        out.push(format!("{pad}... ({} more lines)", lines.len() - max_lines));
+    }
+    out.join("\n")
+}
+
+/// `grade.md`: score, crashes with their decoded reports, then every clause.
+pub fn markdown(g: &GradeReport) -> String {
+    let mut s = format!(
+        "# Grade: {}\n\nModule `{}`, device `{}`.\n\n**score: {}/{}**",
+        g.submission, g.module, g.device, g.score, g.total
+    );
+    if g.bonus > 0 {
+        s.push_str(&format!(" (+{} bonus)", g.bonus));
+    }
+    s.push_str(&format!(
+        "\n\n{} boot(s), {:.0} s in all.\n",
+        g.boots, g.elapsed_s
+    ));
+    if let Some(e) = &g.build_error {
+        s.push_str(&format!("\n## Build failed\n\n```\n{e}\n```\n"));
+    }
+    if !g.crashes.is_empty() {
+        s.push_str("\n## Crashes\n");
+        for c in &g.crashes {
+            s.push_str(&format!(
+                "\n### {} in group `{}`\n\nConsole: `{}`\n\n```\n{}\n```\n",
+                c.kind,
+                c.group,
+                c.console,
+                c.report.join("\n")
+            ));
+        }
+    }
+    s.push_str(
+        "\n## Clauses\n\n| clause | group | points | status | why |\n|---|---|---|---|---|\n",
+    );
+    for c in &g.clauses {
+        let detail: Vec<&str> = c.detail.lines().filter(|l| !l.trim().is_empty()).collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {}/{}{} | {} | {} |\n",
+            c.id,
+            c.group,
+            c.earned,
+            c.points,
+            if c.bonus { " bonus" } else { "" },
+            c.status.as_str(),
+            detail.join("<br>").replace('|', "\\|")
+        ));
+    }
+    if !g.unscored.is_empty() {
+        s.push_str(&format!(
+            "\nResults not in the rubric (not scored): {}\n",
+            g.unscored.join(", ")
+        ));
+    }
+    s
+}
+
+/// JUnit XML: one test suite per clause group, one test case per clause
+/// (skipped clauses as skipped; bonus clauses named so).
+pub fn junit(g: &GradeReport) -> Result<String> {
+    let mut report = Report::new(format!("lab grade {}", g.submission));
+    for group in crate::GROUPS {
+        let mut suite = TestSuite::new(format!("grade.{}.{group}", g.submission));
+        for c in g.clauses.iter().filter(|c| c.group == group) {
+            let status = match c.status {
+                ClauseStatus::Pass => TestCaseStatus::success(),
+                ClauseStatus::Skipped => TestCaseStatus::skipped(),
+                other => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    st.set_message(format!("{} (-{} points)", other.as_str(), c.points))
+                        .set_description(c.detail.as_str());
+                    st
+                }
+            };
+            let mut case = TestCase::new(c.id.as_str(), status);
+            case.set_classname(format!("grade.{group}"))
+                .set_time(Duration::ZERO);
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    Ok(report.to_string()?)
+}
+
+/// One row per submission: CSV (`submission,score,total,bonus,crashes,failed,seconds`).
+pub fn batch_csv(grades: &[GradeReport]) -> String {
+    let mut s = String::from("submission,score,total,bonus,crashes,failed_clauses,seconds\n");
+    for g in grades {
+        let failed: Vec<&str> = lost(g).map(|c| c.id.as_str()).collect();
+        s.push_str(&format!(
+            "{},{},{},{},{},\"{}\",{:.0}\n",
+            g.submission,
+            g.score,
+            g.total,
+            g.bonus,
+            g.crashes.len(),
+            failed.join(" "),
+            g.elapsed_s
+        ));
+    }
+    s
+}
+
+/// The batch table as Markdown, with the mean time per submission.
+pub fn batch_markdown(grades: &[GradeReport]) -> String {
+    let mut s = String::from(
+        "# Grades\n\n| submission | score | bonus | crashes | clauses lost | time |\n|---|---|---|---|---|---|\n",
+    );
+    for g in grades {
+        s.push_str(&format!(
+            "| {} | {}/{} | {} | {} | {} | {:.0} s |\n",
+            g.submission,
+            g.score,
+            g.total,
+            g.bonus,
+            g.crashes.len(),
+            lost(g).count(),
+            g.elapsed_s
+        ));
+    }
+    if !grades.is_empty() {
+        let total: f64 = grades.iter().map(|g| g.elapsed_s).sum();
+        s.push_str(&format!(
+            "\n{} submission(s), {:.0} s in all, {:.0} s per submission.\n",
+            grades.len(),
+            total,
+            total / grades.len() as f64
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{score, Observation, Rubric, Submission, Verdict};
+
+    fn grade() -> GradeReport {
+        let rubric = Rubric::parse(
+            "[[clause]]\nid='rw::a'\ngroup='conformance'\npoints=5\n\
+             [[clause]]\nid='seed.timing'\ngroup='seed'\npoints=3\n",
+        )
+        .unwrap();
+        let sub = Submission {
+            name: "alice".into(),
+            module: "mymem".into(),
+            device: "/dev/mymem".into(),
+            groups: crate::GROUPS.iter().map(|g| g.to_string()).collect(),
+            observations: vec![
+                Observation {
+                    id: "rw::a".into(),
+                    verdict: Verdict::Fail,
+                    detail: "pread 8 bytes at 0: expected [1], got [0]".into(),
+                },
+                Observation {
+                    id: "seed.timing".into(),
+                    verdict: Verdict::Pass,
+                    detail: String::new(),
+                },
+            ],
+            ..Default::default()
+        };
+        score(&rubric, &sub)
+    }
+
+    #[test]
+    fn summary_names_each_lost_clause_with_why() {
+        let s = summary(&grade());
+        assert!(s.starts_with("score: 3/8"), "{s}");
+        assert!(s.contains("FAIL            rw::a (-5)"), "{s}");
+        assert!(s.contains("expected [1], got [0]"), "{s}");
+        assert!(!s.contains("seed.timing"), "{s}");
+    }
+
+    #[test]
+    fn markdown_csv_and_junit() {
+        let g = grade();
+        assert!(markdown(&g).contains("| `rw::a` | conformance | 0/5 | fail |"));
+        let csv = batch_csv(std::slice::from_ref(&g));
+        assert_eq!(csv.lines().nth(1), Some("alice,3,8,0,0,\"rw::a\",0"));
+        assert!(batch_markdown(std::slice::from_ref(&g)).contains("| alice | 3/8 |"));
+        let xml = junit(&g).unwrap();
+        assert!(
+            xml.contains("name=\"rw::a\"") && xml.contains("fail (-5 points)"),
+            "{xml}"
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! `grade.json`: `lab grade` (schema [`GRADE_SCHEMA`]), one per submission,
+//! in `results/<run-id>/<submission>/`.
+//!
+//! Every clause of the rubric (`grading/rubric.toml`) appears once, with the
+//! points it earned and, when it did not pass, why.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Document;
+
+pub const GRADE_SCHEMA: &str = "mymem-grade/1";
+
+impl Document for GradeReport {
+    const SCHEMA: &'static str = GRADE_SCHEMA;
+    fn schema(&self) -> &str {
+        &self.schema
+    }
+}
+
+/// Root of `grade.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeReport {
+    /// Always [`GRADE_SCHEMA`].
+    pub schema: String,
+    /// The submission's directory name.
+    pub submission: String,
+    /// Module name (the `.ko` built from the submission) and its device node.
+    pub module: String,
+    pub device: String,
+    /// Points earned by the clauses that are not bonus, and their sum in the rubric.
+    pub score: u32,
+    pub total: u32,
+    /// Points earned by bonus clauses (not part of `total`).
+    pub bonus: u32,
+    /// `None` when the module built; else the end of the build log.
+    pub build_error: Option<String>,
+    /// Every rubric clause, in rubric order.
+    pub clauses: Vec<ClauseResult>,
+    /// Each crash (oops, panic, WARN, hang) and the group it cost.
+    pub crashes: Vec<Crash>,
+    /// Results the guest reported for ids the rubric does not know (not scored).
+    #[serde(default)]
+    pub unscored: Vec<String>,
+    /// Guest boots used (one, plus one per crash that left groups to run).
+    pub boots: u32,
+    /// Wall time of the whole grade, build included, in seconds.
+    pub elapsed_s: f64,
+}
+
+/// How one clause ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClauseStatus {
+    Pass,
+    Fail,
+    /// The driver lacks the feature (an ioctl answered `ENOTTY`).
+    NotImplemented,
+    /// Its group crashed or hung the kernel.
+    Crashed,
+    /// The module did not build or load.
+    NotRun,
+    /// Left out of this grade (`--groups`); counts for nothing.
+    Skipped,
+}
+
+impl ClauseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClauseStatus::Pass => "pass",
+            ClauseStatus::Fail => "fail",
+            ClauseStatus::NotImplemented => "not-implemented",
+            ClauseStatus::Crashed => "crashed",
+            ClauseStatus::NotRun => "not-run",
+            ClauseStatus::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClauseResult {
+    /// Clause id, as in docs/device.md ("Clause ids").
+    pub id: String,
+    pub group: String,
+    pub points: u32,
+    pub bonus: bool,
+    pub earned: u32,
+    pub status: ClauseStatus,
+    /// For a clause that did not pass: the failure message (smallest failing
+    /// input, expected vs actual where the check says so).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Crash {
+    /// The clause group running when the kernel failed ("load" before any).
+    pub group: String,
+    /// What happened: the logscan pattern ("Oops", "BUG:", ...), "hang" or "died".
+    pub kind: String,
+    /// The kernel report, decoded to file:line in the module where possible (capped).
+    pub report: Vec<String>,
+    /// The boot's console log, relative to the submission's directory.
+    pub console: String,
+}
