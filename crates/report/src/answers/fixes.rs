@@ -73,6 +73,13 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
                 "covers only this operation (add to an aligned u64) and needs a \
                  device-specific ioctl; does not compose into larger transactions",
             ),
+            Strategy::MmapAtomic => (
+                "no system call at all: the CPU's atomic add on the kernel buffer shared \
+                 into the process, correct across threads and processes that map it",
+                "bypasses the driver's data mutex, so it is not atomic with respect to \
+                 read/write/FETCH_ADD on the same word; needs mmap support and an aligned \
+                 word; only operations the CPU has atomics for",
+            ),
         };
         items.push(format!(
             "**`{}`** — measured: {}. Pros: {pros}. Cons: {cons}.",
