@@ -49,6 +49,26 @@ pub enum Command {
     /// Then: a LOCK holder killed with SIGKILL, fds closed while in use, and
     /// opens up to RLIMIT_NOFILE. Prints the seed; fails on any deviation.
     Stress(mymem_stress::StressArgs),
+    /// Runs a command while the device is mapped and no file of it is open.
+    ///
+    /// Opens the device, maps its first page MAP_SHARED, closes the file,
+    /// optionally stores --store at offset 0 through the mapping, runs the
+    /// command, unmaps. Exits 0 only if the mapping worked and the command
+    /// exited 0. Example: `mymem map-hold -d /dev/mymem -- sh -c '! rmmod mymem'`.
+    MapHold(MapHoldArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MapHoldArgs {
+    /// Device to map.
+    #[arg(short = 'd', long, value_name = "PATH", default_value = "/dev/mymem")]
+    pub device: PathBuf,
+    /// Bytes to store at offset 0 through the mapping before the command runs.
+    #[arg(long, value_name = "TEXT")]
+    pub store: Option<String>,
+    /// The command and its arguments.
+    #[arg(required = true, last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

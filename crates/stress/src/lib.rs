@@ -23,6 +23,7 @@
 //! syscalls, guard pages and errno names come from `rawsys`, the report
 //! format (`mymem-stress/1`) from `results`.
 
+mod fileops;
 mod gen;
 mod layout;
 mod oracle;
