@@ -44,7 +44,9 @@ pub enum Command {
     ///
     /// Several processes x threads run random reads, writes, preads, pwrites,
     /// lseeks and ioctls with random and invalid arguments (huge lengths, bad
-    /// pointers, unknown commands) and check every result, errno included,
+    /// pointers, unknown commands), fsync, O_APPEND writes, non-blocking LOCK,
+    /// splice/sendfile and mmap (loads, stores and atomics through a shared
+    /// mapping of the bytes the worker owns) and check every result, errno included,
     /// against docs/device.md and a shadow of the bytes each worker owns.
     /// Then: a LOCK holder killed with SIGKILL, fds closed while in use, and
     /// opens up to RLIMIT_NOFILE. Prints the seed; fails on any deviation.
