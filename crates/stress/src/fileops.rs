@@ -360,20 +360,27 @@ impl Worker<'_> {
         } else {
             self.handles[d].nonblock.as_raw_fd()
         };
-        let flags = rustix::fs::fcntl_getfl(self.devs[d].file.as_fd());
-        if own_file {
-            let Ok(flags) = flags else {
-                self.log.skipped += 1;
-                return false;
-            };
-            let _ = rustix::fs::fcntl_setfl(self.devs[d].file.as_fd(), flags | OFlags::NONBLOCK);
-        }
+        // The ordinary file is made non-blocking for this one call.
+        let restore = if own_file {
+            let file = self.devs[d].file.as_fd();
+            match rustix::fs::fcntl_getfl(file) {
+                Ok(flags) if rustix::fs::fcntl_setfl(file, flags | OFlags::NONBLOCK).is_ok() => {
+                    Some(flags)
+                }
+                _ => {
+                    self.log.skipped += 1;
+                    return false;
+                }
+            }
+        } else {
+            None
+        };
         // A LOCK that sleeps despite O_NONBLOCK is interrupted, not waited for.
         self.watch.begin(self.slot);
         // SAFETY: a NULL argument: the kernel writes nothing.
         let got = Ret::from(unsafe { rawsys::ioctl(fd, oracle::IOC_LOCK, 0) });
         let woken = self.watch.end(self.slot);
-        if let (true, Ok(flags)) = (own_file, flags) {
+        if let Some(flags) = restore {
             let _ = rustix::fs::fcntl_setfl(self.devs[d].file.as_fd(), flags);
         }
         self.log.tally.add(Kind::TryLock, got, false);
@@ -517,6 +524,48 @@ impl Worker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::Layout;
+    use crate::usermem::Geometry;
+
+    /// Everything that moves data stays in the worker's own region or
+    /// counter (splices may also sit at the end, where nothing moves).
+    #[test]
+    fn data_ops_stay_in_the_own_region() {
+        let layout = Layout::new(524_288, 8).unwrap();
+        let mut rng = Rng::new(5, 3);
+        let own = layout.region(3);
+        let inside = |off: u64, len: u64| own.start <= off && off + len <= own.end;
+        for lock in [LockView::Free, LockView::Held, LockView::Elsewhere] {
+            let ctx = Ctx {
+                layout: &layout,
+                geo: Geometry {
+                    base: 0x7f00_0000_0000,
+                    rw_len: 2 * PAGE,
+                },
+                worker: 3,
+                pos: 0,
+                lock,
+            };
+            for _ in 0..5_000 {
+                let Op::File(f) = next(&mut rng, &ctx) else {
+                    panic!("not a file op")
+                };
+                match f {
+                    FileOp::Append { off, len, .. } | FileOp::MapStore { off, len } => {
+                        assert!(inside(off, len), "{f:?}")
+                    }
+                    FileOp::MapLoad { off, len } => {
+                        assert!(inside(off, len) || (off == layout.counter(3) && len == 8))
+                    }
+                    FileOp::Splice { off, len, .. } => {
+                        assert!(len > 0 && (inside(off, len) || off == layout.size), "{f:?}")
+                    }
+                    FileOp::TryLock { own_file: true } => assert_ne!(lock, LockView::Elsewhere),
+                    _ => {}
+                }
+            }
+        }
+    }
 
     #[test]
     fn map_results() {
