@@ -80,7 +80,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "cycling",
-        about: "load/unload every module repeatedly, with files opened in between; rmmod refused while open",
+        about: "load/unload every module repeatedly, with files opened and devices mapped in between; rmmod refused while open or mapped",
         debug: true,
         run: cycling,
     },

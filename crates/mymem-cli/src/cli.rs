@@ -44,7 +44,9 @@ pub enum Command {
     ///
     /// Several processes x threads run random reads, writes, preads, pwrites,
     /// lseeks and ioctls with random and invalid arguments (huge lengths, bad
-    /// pointers, unknown commands) and check every result, errno included,
+    /// pointers, unknown commands), fsync, O_APPEND writes, non-blocking LOCK,
+    /// splice/sendfile and mmap (loads, stores and atomics through a shared
+    /// mapping of the bytes the worker owns) and check every result, errno included,
     /// against docs/device.md and a shadow of the bytes each worker owns.
     /// Then: a LOCK holder killed with SIGKILL, fds closed while in use, and
     /// opens up to RLIMIT_NOFILE. Prints the seed; fails on any deviation.
@@ -69,6 +71,13 @@ pub enum Command {
     /// exit, CPU time from getrusage(RUSAGE_CHILDREN), and the counter read
     /// back after it exited.
     Matrix(MatrixArgs),
+    /// Runs a command while the device is mapped and no file of it is open.
+    ///
+    /// Opens the device, maps its first page MAP_SHARED, closes the file,
+    /// optionally stores --store at offset 0 through the mapping, runs the
+    /// command, unmaps. Exits 0 only if the mapping worked and the command
+    /// exited 0. Example: `mymem map-hold -d /dev/mymem -- sh -c '! rmmod mymem'`.
+    MapHold(MapHoldArgs),
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +131,19 @@ pub struct MatrixArgs {
     /// Write every run and an environment stamp here.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MapHoldArgs {
+    /// Device to map.
+    #[arg(short = 'd', long, value_name = "PATH", default_value = "/dev/mymem")]
+    pub device: PathBuf,
+    /// Bytes to store at offset 0 through the mapping before the command runs.
+    #[arg(long, value_name = "TEXT")]
+    pub store: Option<String>,
+    /// The command and its arguments.
+    #[arg(required = true, last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod blocks;
 pub mod cli;
 pub mod env_stamp;
+pub mod map_hold;
 pub mod matrix;
 pub mod misuse;
 pub mod race;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 write_json(path, &report)?;
             }
         }
+        Command::MapHold(args) => map_hold::run(&args)?,
         Command::Stress(args) => {
             // A child process (--role) reports to its parent, not here.
             if let Some(report) = mymem_stress::run(&args, env_stamp::collect)? {

@@ -32,6 +32,8 @@
 #![warn(missing_docs)]
 
 mod device;
+mod mapping;
 pub mod uapi;
 
 pub use device::{Device, LockGuard};
+pub use mapping::Mapping;

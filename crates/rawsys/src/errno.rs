@@ -5,8 +5,9 @@ pub use rustix::io::Errno;
 /// The symbolic name of `e` (`"EFAULT"`), for the errnos the device
 /// contract uses; `"errno N"` for any other.
 pub fn name(e: Errno) -> String {
-    const NAMES: [(Errno, &str); 10] = [
+    const NAMES: [(Errno, &str); 11] = [
         (Errno::PERM, "EPERM"),
+        (Errno::AGAIN, "EAGAIN"),
         (Errno::INTR, "EINTR"),
         (Errno::BADF, "EBADF"),
         (Errno::FAULT, "EFAULT"),

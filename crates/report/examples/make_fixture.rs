@@ -187,6 +187,7 @@ fn race(rng: &mut Rng) -> RaceReport {
                 Strategy::UserMutex => 90_000.0,
                 Strategy::KernelLock => 61_000.0,
                 Strategy::FetchAdd => 380_000.0,
+                Strategy::MmapAtomic => 9_000_000.0,
             };
             for trial in 0..plan.trials {
                 let expected = u64::from(w) * plan.iterations;

@@ -56,6 +56,7 @@ strategies! {
     UserMutex => "user-mutex", "A std::sync::Mutex in the process around each cycle";
     KernelLock => "kernel-lock", "MYMEM_IOC_LOCK / MYMEM_IOC_UNLOCK around each cycle";
     FetchAdd => "fetch-add", "One MYMEM_IOC_FETCH_ADD per increment instead of the cycle";
+    MmapAtomic => "mmap-atomic", "An AtomicU64::fetch_add on the u64 in a MAP_SHARED mapping of the buffer: no system call";
 }
 
 impl FromStr for Strategy {

@@ -8,6 +8,7 @@
 //! words), the free area at the end (any length), the lock area while
 //! holding the lock, or nothing at all (offsets past the end).
 
+use super::fileops::{self, FileOp};
 use super::layout::Layout;
 use super::oracle::{self, At, MAX_RW_COUNT, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET};
 use super::rng::Rng;
@@ -60,6 +61,8 @@ pub enum Op {
         cmd: u32,
         arg: u64,
     },
+    /// fsync, O_APPEND, non-blocking LOCK, splice, mmap (see `fileops`).
+    File(FileOp),
 }
 
 /// The lock as the generating thread sees it.
@@ -200,7 +203,19 @@ fn wild_offset(rng: &mut Rng, size: u64) -> i64 {
 /// The next operation for this thread on one device.
 pub fn next(rng: &mut Rng, ctx: &Ctx) -> Step {
     let held = ctx.lock == LockView::Held;
-    let weights = [22, 10, 20, 8, 12, 4, 14, 5, 4, if held { 16 } else { 0 }];
+    let weights = [
+        22,
+        10,
+        20,
+        8,
+        12,
+        4,
+        14,
+        5,
+        4,
+        if held { 16 } else { 0 },
+        12,
+    ];
     match rng.weighted(&weights) {
         0 => Step::one(pread(rng, ctx)),
         1 => Step::one(Op::Read {
@@ -217,7 +232,8 @@ pub fn next(rng: &mut Rng, ctx: &Ctx) -> Step {
         6 => Step::one(fetch_add(rng, ctx)),
         7 => Step::one(lock_op(rng, ctx)),
         8 => Step::one(other_ioctl(rng, &ctx.geo)),
-        _ => lock_area_op(rng, ctx),
+        9 => lock_area_op(rng, ctx),
+        _ => Step::one(fileops::next(rng, ctx)),
     }
 }
 
@@ -708,6 +724,15 @@ mod tests {
                 Op::Lock { .. } => "lock",
                 Op::Unlock { .. } => "unlock",
                 Op::OtherIoctl { .. } => "other",
+                Op::File(f) => match f {
+                    FileOp::Sync { .. } => "fsync",
+                    FileOp::Append { .. } => "append",
+                    FileOp::TryLock { .. } => "trylock",
+                    FileOp::Splice { .. } => "splice",
+                    FileOp::MapLoad { .. } | FileOp::MapStore { .. } => "map-access",
+                    FileOp::MapFetchAdd { .. } => "map-fetch-add",
+                    FileOp::Map { .. } => "mmap",
+                },
             };
             seen.insert(kind.to_string());
             if let Op::Read { len, .. } | Op::Write { len, .. } = *op {
@@ -731,6 +756,13 @@ mod tests {
             "lock",
             "unlock",
             "other",
+            "fsync",
+            "append",
+            "trylock",
+            "splice",
+            "map-access",
+            "map-fetch-add",
+            "mmap",
             "Rw",
             "RoHead",
             "RoTail",

@@ -5,9 +5,11 @@
 //! - `random`: `--procs` processes (this binary re-executed with a hidden
 //!   `--role`) times `--threads` threads, each with its own open file of
 //!   every device, run random reads, writes, preads, pwrites, lseeks and
-//!   ioctls with random and invalid arguments (see `gen`), and check every
-//!   result against the contract oracle (`oracle`) and a shadow of the bytes
-//!   they own (`layout`);
+//!   ioctls with random and invalid arguments (see `gen`), plus fsync,
+//!   O_APPEND writes, non-blocking LOCK, splice/sendfile through a pipe and
+//!   loads, stores and atomics through a shared mapping (see `fileops`), and
+//!   check every result against the contract oracle (`oracle`) and a shadow
+//!   of the bytes they own (`layout`);
 //! - `lock-kill`: a child takes LOCK and is SIGKILLed; LOCK from another
 //!   file must then succeed;
 //! - `close-race`: descriptors closed and reopened while other threads use
@@ -23,6 +25,7 @@
 //! syscalls, guard pages and errno names come from `rawsys`, the report
 //! format (`mymem-stress/1`) from `results`.
 
+mod fileops;
 mod gen;
 mod layout;
 mod oracle;

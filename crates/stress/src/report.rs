@@ -21,6 +21,13 @@ pub enum Kind {
     IoctlLock,
     IoctlUnlock,
     IoctlOther,
+    Fsync,
+    AppendWrite,
+    TryLock,
+    Splice,
+    /// Loads, stores and atomics through the shared mapping.
+    MmapAccess,
+    Mmap,
     /// Extra reads that check what a call must not have changed.
     Verify,
     LockKill,
@@ -29,7 +36,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Read,
         Kind::Pread,
         Kind::Write,
@@ -40,6 +47,12 @@ impl Kind {
         Kind::IoctlLock,
         Kind::IoctlUnlock,
         Kind::IoctlOther,
+        Kind::Fsync,
+        Kind::AppendWrite,
+        Kind::TryLock,
+        Kind::Splice,
+        Kind::MmapAccess,
+        Kind::Mmap,
         Kind::Verify,
         Kind::LockKill,
         Kind::CloseRace,
@@ -58,6 +71,12 @@ impl Kind {
             Kind::IoctlLock => "ioctl_lock",
             Kind::IoctlUnlock => "ioctl_unlock",
             Kind::IoctlOther => "ioctl_other",
+            Kind::Fsync => "fsync",
+            Kind::AppendWrite => "append_write",
+            Kind::TryLock => "ioctl_trylock",
+            Kind::Splice => "splice",
+            Kind::MmapAccess => "mmap_access",
+            Kind::Mmap => "mmap",
             Kind::Verify => "verify",
             Kind::LockKill => "lock_kill",
             Kind::CloseRace => "close_race",
@@ -67,8 +86,9 @@ impl Kind {
 }
 
 /// Outcomes counted per kind: success, a short transfer, or an errno.
-const ERRNOS: [Errno; 10] = [
+const ERRNOS: [Errno; 11] = [
     Errno::PERM,
+    Errno::AGAIN,
     Errno::INTR,
     Errno::BADF,
     Errno::FAULT,

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context, Result};
 use mymem::Device;
 
+use super::fileops::Handles;
 use super::gen::{self, Ctx, Data, LockView, Op};
 use super::layout::{lock_stamp, make_word, valid_word, Layout};
 use super::oracle::{self, At, Env, Errno, Ret, SEEK_CUR};
@@ -58,13 +59,13 @@ impl LockWatch {
         }
     }
 
-    fn begin(&self, slot: usize) {
+    pub(super) fn begin(&self, slot: usize) {
         *self.slots[slot].lock().expect("not poisoned") =
             Some((Instant::now(), rawsys::signal::current_thread(), false));
     }
 
     /// Ends the wait; true if the watchdog had to interrupt it.
-    fn end(&self, slot: usize) -> bool {
+    pub(super) fn end(&self, slot: usize) -> bool {
         self.slots[slot]
             .lock()
             .expect("not poisoned")
@@ -138,7 +139,7 @@ pub fn run_workers(
 }
 
 /// The advisory lock, held by this thread's file of a device.
-struct Hold {
+pub(super) struct Hold {
     /// Operations left before UNLOCK.
     left: u32,
     /// Shadow of the lock area (valid while holding).
@@ -146,35 +147,37 @@ struct Hold {
 }
 
 /// One device as this thread knows it.
-struct Dev {
+pub(super) struct Dev {
     name: String,
-    file: Device,
-    env: Env,
-    layout: Layout,
-    pos: u64,
+    pub(super) file: Device,
+    pub(super) env: Env,
+    pub(super) layout: Layout,
+    pub(super) pos: u64,
     /// Shadow of this worker's region.
-    own: Vec<u8>,
-    counter: u64,
-    hold: Option<Hold>,
+    pub(super) own: Vec<u8>,
+    pub(super) counter: u64,
+    pub(super) hold: Option<Hold>,
 }
 
 impl Dev {
-    fn fd(&self) -> RawFd {
+    pub(super) fn fd(&self) -> RawFd {
         self.file.as_raw_fd()
     }
 }
 
-struct Worker<'a> {
-    worker: u32,
-    slot: usize,
-    rng: Rng,
+pub(super) struct Worker<'a> {
+    pub(super) worker: u32,
+    pub(super) slot: usize,
+    pub(super) rng: Rng,
     arena: Arena,
     geo: Geometry,
-    devs: Vec<Dev>,
-    log: Log,
+    pub(super) devs: Vec<Dev>,
+    /// Per device: the other files, the mapping and the pipe (`fileops`).
+    pub(super) handles: Vec<Handles>,
+    pub(super) log: Log,
     /// Operations done, the index of the next one in this worker's stream.
     seq: u64,
-    watch: &'a LockWatch,
+    pub(super) watch: &'a LockWatch,
 }
 
 fn overlap(a: &Range<u64>, b: &Range<u64>) -> Range<u64> {
@@ -187,7 +190,7 @@ fn first_diff(a: &[u8], b: &[u8]) -> Option<usize> {
 
 /// Checks bytes a read returned for device offsets `start..` against what
 /// this worker knows; describes the first mismatch.
-fn check_content(dev: &Dev, worker: u32, start: u64, data: &[u8]) -> Option<String> {
+pub(super) fn check_content(dev: &Dev, worker: u32, start: u64, data: &[u8]) -> Option<String> {
     let l = &dev.layout;
     let span = start..start + data.len() as u64;
     let slice = |r: &Range<u64>| &data[(r.start - start) as usize..(r.end - start) as usize];
@@ -253,9 +256,11 @@ impl<'a> Worker<'a> {
         let max_size = devices.iter().map(|d| d.env.size).max().unwrap_or(0);
         let arena = Arena::new(max_size.min(ARENA_MAX) + PAGE).context("mapping the arena")?;
         let mut devs = Vec::new();
+        let mut handles = Vec::new();
         for d in devices {
             let file =
                 Device::open(&d.path).with_context(|| format!("cannot open {}", d.name()))?;
+            handles.push(Handles::open(d, &file)?);
             devs.push(Dev {
                 name: d.name(),
                 file,
@@ -274,6 +279,7 @@ impl<'a> Worker<'a> {
             geo: arena.geometry(),
             arena,
             devs,
+            handles,
             log: Log::new("random", worker, keep),
             seq: 0,
             watch,
@@ -378,12 +384,20 @@ impl<'a> Worker<'a> {
                 let got = Ret::from(unsafe { rawsys::ioctl(self.devs[d].fd(), cmd, arg) });
                 self.check_simple(d, Kind::IoctlOther, op, want, got)
             }
+            Op::File(f) => self.file_op(d, f),
         }
     }
 
     /// Counts and compares a call without side effects on user memory;
     /// true if it matched.
-    fn check_simple(&mut self, d: usize, kind: Kind, op: Op, want: Ret, got: Ret) -> bool {
+    pub(super) fn check_simple(
+        &mut self,
+        d: usize,
+        kind: Kind,
+        op: Op,
+        want: Ret,
+        got: Ret,
+    ) -> bool {
         self.log.tally.add(kind, got, false);
         if got != want {
             self.deviate(d, kind.name(), op, want.to_string(), got.to_string());
@@ -393,7 +407,7 @@ impl<'a> Worker<'a> {
         true
     }
 
-    fn deviate(&mut self, d: usize, what: &str, op: Op, expected: String, got: String) {
+    pub(super) fn deviate(&mut self, d: usize, what: &str, op: Op, expected: String, got: String) {
         let dev = &self.devs[d];
         let args = format!(
             "{op:?} | pos {} size {} lock {}",
@@ -765,6 +779,12 @@ impl<'a> Worker<'a> {
         if got != Ret::Val(0) {
             return true;
         }
+        self.took_lock(d, op)
+    }
+
+    /// After a LOCK that returned 0: holds the lock for a few operations and
+    /// checks the previous holder left the lock area whole.
+    pub(super) fn took_lock(&mut self, d: usize, op: Op) -> bool {
         let left = self.rng.range(1, 12) as u32;
         let dev = &mut self.devs[d];
         let area = dev.layout.lock_area.clone();
@@ -799,14 +819,14 @@ impl<'a> Worker<'a> {
     }
 
     /// After a LOCK/UNLOCK deviation: make sure this file does not hold the lock.
-    fn forget_lock(&mut self, d: usize) {
+    pub(super) fn forget_lock(&mut self, d: usize) {
         // SAFETY: a NULL argument: the kernel writes nothing.
         let _ = unsafe { rawsys::ioctl(self.devs[d].fd(), oracle::IOC_UNLOCK, 0) };
         self.devs[d].hold = None;
     }
 
     /// Reloads the position and the shadows from the device after a deviation.
-    fn resync(&mut self, d: usize) {
+    pub(super) fn resync(&mut self, d: usize) {
         let worker = self.worker;
         let dev = &mut self.devs[d];
         if let Ok(p) = rawsys::lseek(dev.fd(), 0, SEEK_CUR) {

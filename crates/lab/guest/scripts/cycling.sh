@@ -1,6 +1,7 @@
 # Suite cycling: every module loaded and unloaded N times, odd rounds with
-# files opened and closed in between; then rmmod must be refused while a file
-# is open. Set by the runner (src/suites/cycling.rs): N, EXIT_*.
+# files opened and closed in between and each device mapped (rmmod refused
+# while only the mapping holds it, the store through it then read back); then
+# rmmod must be refused while a file is open. Set by the runner (src/suites/cycling.rs): N, EXIT_*.
 i=0
 while [ $i -lt $N ]; do
 	insmod /lab/modules/hello.ko || exit $EXIT_LOAD_HELLO
@@ -12,6 +13,11 @@ while [ $i -lt $N ]; do
 		echo round $i | dd of=/dev/mymem_c 2>/dev/null || exit $EXIT_WRITE
 		head -c 8 /dev/mymem > /dev/null || exit $EXIT_READ
 		head -c 8 /dev/mymem_c > /dev/null || exit $EXIT_READ
+		for m in mymem mymem_c; do
+			mark="mapped $m $i"
+			mymem map-hold --device /dev/$m --store "$mark" -- sh -c "! rmmod $m 2>/dev/null" || exit $EXIT_RMMOD_WHILE_MAPPED
+			[ "$(head -c ${#mark} /dev/$m)" = "$mark" ] || { echo "/dev/$m: the store through the mapping is not in the buffer"; exit $EXIT_MAP_STORE; }
+		done
 	fi
 	rmmod mymem_test || exit $EXIT_UNLOAD_MYMEM_TEST
 	rmmod mymem_c || exit $EXIT_UNLOAD_MYMEM_C

@@ -1,5 +1,6 @@
 //! Suite `cycling`: load/unload every module repeatedly, with files opened
-//! in between; rmmod refused while a file is open.
+//! and the devices mapped in between; rmmod refused while a file is open or
+//! a mapping exists.
 
 use anyhow::Result;
 
@@ -50,11 +51,21 @@ const CYCLING: Script = guest_script!(
         ),
         Exit::new("EXIT_FINAL_UNLOAD", 15, "the final rmmod failed"),
         Exit::new("EXIT_LEFT_LOADED", 16, "modules are left loaded"),
+        Exit::new(
+            "EXIT_RMMOD_WHILE_MAPPED",
+            17,
+            "mapping a device failed, or rmmod succeeded while it was mapped"
+        ),
+        Exit::new(
+            "EXIT_MAP_STORE",
+            18,
+            "a store through the mapping did not reach the buffer"
+        ),
     ]
 );
 
 /// Guest script for `cycling`: every module loaded and unloaded `n` times,
-/// odd rounds with files opened and closed in between.
+/// odd rounds with files opened and closed and the devices mapped in between.
 fn cycling_script(n: u32) -> String {
     CYCLING.with(&[("N", n.to_string())])
 }

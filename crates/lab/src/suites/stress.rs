@@ -42,6 +42,25 @@ pub fn stress(lab: &Lab) -> Result<()> {
         deviations == 0,
         "stress found {deviations} deviations from the contract"
     );
+    // The file interfaces beyond read/write/ioctl were exercised, and the
+    // outcome the contract makes certain occurred (ENOSPC for appends).
+    for (kind, outcome) in [
+        ("fsync", "ok"),
+        ("append_write", "ENOSPC"),
+        ("ioctl_trylock", "ok"),
+        ("splice", "ok"),
+        ("mmap", "ok"),
+        ("mmap", "EINVAL"),
+        ("mmap_access", "ok"),
+    ] {
+        let n = report
+            .outcomes
+            .get(kind)
+            .and_then(|o| o.get(outcome))
+            .copied()
+            .unwrap_or(0);
+        ensure!(n > 0, "stress ran no {kind} with outcome {outcome}");
+    }
     cmd::note(&format!(
         "stress: {done} operations, 0 deviations, {:.0} ops/s, seed {}",
         report.ops_per_s, report.seed

@@ -44,6 +44,7 @@ fn strategy_style(s: Strategy) -> (RGBColor, Marker) {
         Strategy::UserMutex => (BLUE, Marker::Triangle),
         Strategy::KernelLock => (PURPLE, Marker::Square),
         Strategy::FetchAdd => (GREEN, Marker::Cross),
+        Strategy::MmapAtomic => (ORANGE, Marker::Triangle),
     }
 }
 
