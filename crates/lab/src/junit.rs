@@ -101,7 +101,8 @@ fn consoles_since(run_dir: &Path, since: SystemTime) -> Vec<PathBuf> {
 }
 
 /// The `test name ... ok|FAILED|ignored` lines of a console. A kernel message may split a
-/// result line; then the verdict is the next line that is not a kernel message.
+/// result line: before the verdict (then the verdict is the next line that is not a kernel
+/// message), or inside the name or the ` ... ` (then the line goes on after the message).
 pub fn libtests(console: &str) -> Vec<LibTest> {
     let lines: Vec<&str> = console.lines().map(|l| l.trim_end_matches('\r')).collect();
     let mut binary = None;
@@ -111,6 +112,8 @@ pub fn libtests(console: &str) -> Vec<LibTest> {
             binary = path.rsplit('/').next().map(str::to_string);
             continue;
         }
+        let rejoined = rejoin(&lines, i);
+        let line = rejoined.as_deref().unwrap_or(line);
         let Some((name, rest)) = line
             .strip_prefix("test ")
             .and_then(|l| l.split_once(" ... "))
@@ -137,6 +140,23 @@ pub fn libtests(console: &str) -> Vec<LibTest> {
         t.output = failure_output(&lines, &t.name);
     }
     tests
+}
+
+/// Line `i` put back together when a kernel message cut a `test ` line before its ` ... `:
+/// the text before the message, then the next line that is not a kernel message.
+fn rejoin(lines: &[&str], i: usize) -> Option<String> {
+    let line = lines[i];
+    if !line.starts_with("test ") || line.contains(" ... ") {
+        return None;
+    }
+    let cut = line
+        .match_indices('[')
+        .map(|(at, _)| at)
+        .find(|&at| crate::logscan::kernel_message(&line[at..]).is_some())?;
+    let rest = lines[i + 1..]
+        .iter()
+        .find(|l| crate::logscan::kernel_message(l).is_none())?;
+    Some(format!("{}{rest}", &line[..cut]))
 }
 
 /// The lines libtest prints under `---- name stdout ----` for a failed test.
@@ -242,6 +262,25 @@ mod tests {
         );
         assert_eq!(t[0].binary.as_deref(), Some("contract-abc123"));
         assert_eq!(t[1].output, "assertion failed: locked");
+    }
+
+    /// Seen in a fresh-clone `make test-grade`: a module load message inside a test's name.
+    #[test]
+    fn a_name_cut_by_a_kernel_message_is_read() {
+        let console = "test read_only_f[   16.608757] mymem: loaded: /dev/mymem, 524288 bytes\n\
+            ile_maps_read_only ... ok\n\
+            test shared_mapping_is_the_buffer ... ok\n";
+        let got: Vec<_> = libtests(console)
+            .into_iter()
+            .map(|t| (t.name, t.verdict))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("read_only_file_maps_read_only".to_string(), Verdict::Ok),
+                ("shared_mapping_is_the_buffer".to_string(), Verdict::Ok),
+            ]
+        );
     }
 
     /// Seen in a grade run: the verdict glued to the kernel message that follows it.
