@@ -439,12 +439,13 @@ fn store_results(tgz: &Path, dest: &Path, finished: bool) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     use std::os::unix::process::ExitStatusExt;
 
-    fn outcome(console: &str, timed_out: bool) -> Outcome {
+    /// An outcome of a boot that printed `console`, for tests here and in other modules.
+    pub(crate) fn outcome(console: &str, timed_out: bool) -> Outcome {
         Outcome {
             dir: "/r/x".into(),
             console: console.into(),

@@ -240,26 +240,9 @@ fn cap_logs(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logscan;
+    use crate::guest::tests::outcome;
     use std::os::unix::process::ExitStatusExt;
     use std::process::ExitStatus;
-    use std::time::Duration;
-
-    fn outcome(console: &str, timed_out: bool) -> Outcome {
-        Outcome {
-            dir: "/r/x".into(),
-            console: console.into(),
-            timed_out,
-            timeout: Duration::from_secs(9),
-            exit_code: crate::guest::exit_code(console),
-            findings: logscan::scan(console, 10),
-            elapsed: Duration::from_secs(1),
-            kernel: "/k/bzImage".into(),
-            qemu_status: ExitStatus::from_raw(0),
-            qemu_stderr: String::new(),
-            storage: Vec::new(),
-        }
-    }
 
     #[test]
     fn host_failures_are_not_the_submission_s_crash() {
