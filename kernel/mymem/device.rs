@@ -15,6 +15,18 @@ use kernel::{
     },
 };
 
+/// Index of offset `pos` in a buffer of `len` bytes; `EINVAL` unless it lies in `[0, len]`.
+///
+/// Checked against the locked buffer's own length, so that the compiler drops the bounds check
+/// of the `data[start..]` that follows.
+#[inline]
+fn index_in(pos: u64, len: usize) -> Result<usize> {
+    usize::try_from(pos)
+        .ok()
+        .filter(|&i| i <= len)
+        .ok_or(EINVAL)
+}
+
 /// Who holds the advisory lock.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Owner {
@@ -63,19 +75,12 @@ impl MyMem {
         self.buf.size()
     }
 
-    /// Index of offset `pos`, which must lie in `[0, size]`.
-    fn index(&self, pos: u64) -> Result<usize> {
-        usize::try_from(pos)
-            .ok()
-            .filter(|&i| i <= self.size())
-            .ok_or(EINVAL)
-    }
-
     /// Reads `len` bytes at `pos`: `copy` gets the buffer from `pos` to its end and returns how
     /// many bytes it consumed (at most `len`; fewer on a fault).
     ///
     /// Returns the count copied: 0 at the end or for `len == 0`, `EFAULT` if `copy` faulted on
     /// its first byte.
+    #[inline]
     pub(crate) fn read_with(
         &self,
         pos: u64,
@@ -83,7 +88,7 @@ impl MyMem {
         copy: impl FnOnce(&[u8]) -> usize,
     ) -> Result<usize> {
         let data = self.buf.lock();
-        let start = self.index(pos)?;
+        let start = index_in(pos, data.len())?;
         if len == 0 || start == data.len() {
             return Ok(0);
         }
@@ -98,6 +103,7 @@ impl MyMem {
     ///
     /// Returns the count copied: 0 for `len == 0`, `ENOSPC` at the end, `EFAULT` if `copy`
     /// faulted on its first byte.
+    #[inline]
     pub(crate) fn write_with(
         &self,
         pos: u64,
@@ -105,7 +111,7 @@ impl MyMem {
         copy: impl FnOnce(&mut [u8]) -> usize,
     ) -> Result<usize> {
         let mut data = self.buf.lock();
-        let start = self.index(pos)?;
+        let start = index_in(pos, data.len())?;
         if len == 0 {
             return Ok(0);
         }

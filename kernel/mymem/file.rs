@@ -46,6 +46,17 @@ fn offset(pos: i64) -> Result<u64> {
     u64::try_from(pos).map_err(|_| EINVAL)
 }
 
+/// Moves the file position past the `n` bytes just copied at it.
+///
+/// Cannot overflow: a copy never goes past the buffer slice it was given, so the new position is
+/// at most `size <= MYMEM_SIZE_MAX`. The add wraps rather than checks, which keeps an overflow
+/// test (and its panic path) off every read and write.
+#[inline]
+fn advance(kiocb: &mut Kiocb<'_, KBox<OpenFile>>, n: usize) {
+    let pos = kiocb.ki_pos_mut();
+    *pos = pos.wrapping_add(n as i64);
+}
+
 #[vtable]
 impl MiscDevice for OpenFile {
     type Ptr = KBox<Self>;
@@ -64,6 +75,7 @@ impl MiscDevice for OpenFile {
         Ok(me)
     }
 
+    #[inline]
     fn read_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
         let pos = offset(kiocb.ki_pos())?;
         let len = iov.len();
@@ -71,11 +83,11 @@ impl MiscDevice for OpenFile {
             .file()
             .dev
             .read_with(pos, len, |src| iov.copy_to_iter(src))?;
-        // No overflow: `pos + n <= size <= MYMEM_SIZE_MAX`.
-        *kiocb.ki_pos_mut() += n as i64;
+        advance(&mut kiocb, n);
         Ok(n)
     }
 
+    #[inline]
     fn write_iter(mut kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterSource<'_>) -> Result<usize> {
         // O_APPEND or RWF_APPEND: at the end, which cannot grow (`ENOSPC`).
         let pos = if vfs::appends(&kiocb) {
@@ -88,8 +100,7 @@ impl MiscDevice for OpenFile {
             .file()
             .dev
             .write_with(pos, len, |dst| iov.copy_from_iter(dst))?;
-        // No overflow: `pos + n <= size <= MYMEM_SIZE_MAX`.
-        *kiocb.ki_pos_mut() += n as i64;
+        advance(&mut kiocb, n);
         Ok(n)
     }
 
