@@ -27,37 +27,38 @@ use kernel::{
 ///
 /// # Invariants
 ///
-/// `data` holds `mapped_len` bytes starting at address `base`, and is never reallocated: nothing
-/// outside this type gets the `VVec`, only slices of it.
+/// `data` is an allocation of `mapped_len` bytes starting at address `base` whose first `size`
+/// bytes are the vector's elements; the rest of it (the tail of the last page) is zeroed and only
+/// reached through mappings. It is never reallocated: nothing outside this type gets the `VVec`,
+/// only slices of its elements.
 #[pin_data]
 pub(crate) struct SharedBuf {
     #[pin]
     data: Mutex<VVec<u8>>,
     /// Address of the first byte of `data`, page aligned.
     base: usize,
-    /// Length of `data`: `size` rounded up to whole pages, all mappable.
+    /// Size of the allocation of `data`: `size` rounded up to whole pages, all mappable.
     mapped_len: usize,
-    /// Bytes that read and write reach.
+    /// Bytes that read and write reach: the length of `data`.
     size: usize,
 }
 
 /// Exclusive access to the `size` bytes of a [`SharedBuf`], holding its mutex.
 pub(crate) struct Bytes<'a> {
     guard: MutexGuard<'a, VVec<u8>>,
-    size: usize,
 }
 
 impl Deref for Bytes<'_> {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        &self.guard[..self.size]
+        &self.guard
     }
 }
 
 impl DerefMut for Bytes<'_> {
     fn deref_mut(&mut self) -> &mut [u8] {
-        &mut self.guard[..self.size]
+        &mut self.guard
     }
 }
 
@@ -66,7 +67,10 @@ impl SharedBuf {
     /// shows it.
     pub(crate) fn new(size: usize) -> Result<impl PinInit<Self>> {
         let mapped_len = page_align(size).ok_or(EINVAL)?;
-        let data = VVec::<u8>::zeroed(mapped_len, GFP_KERNEL)?;
+        let mut data = VVec::<u8>::zeroed(mapped_len, GFP_KERNEL)?;
+        // The vector is the `size` bytes that copies reach, so a locked copy takes its slice
+        // without a bounds check; the truncated tail stays allocated and zeroed for mappings.
+        data.truncate(size);
         let base = data.as_ptr().expose_provenance();
         Ok(pin_init!(Self {
             data <- new_mutex!(data, "mymem::data"),
@@ -83,10 +87,7 @@ impl SharedBuf {
 
     /// Locks the buffer for a copy.
     pub(crate) fn lock(&self) -> Bytes<'_> {
-        Bytes {
-            guard: self.data.lock(),
-            size: self.size,
-        }
+        Bytes { guard: self.data.lock() }
     }
 
     /// Maps the pages of the buffer into `vma`, from its file offset on, shared: stores through
