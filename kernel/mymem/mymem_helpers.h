@@ -6,9 +6,8 @@
 #include <linux/types.h>
 
 struct file;
-struct kiocb;
 
 void mymem_file_set_atomic_pos(struct file *file);
-bool mymem_kiocb_appends(const struct kiocb *iocb);
+extern const int mymem_iocb_append;
 
 #endif /* MYMEM_HELPERS_H */

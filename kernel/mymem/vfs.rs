@@ -2,20 +2,22 @@
 
 //! File mode and I/O flags that 7.3's `File` and `Kiocb` do not expose.
 //!
-//! The values are macros with casts that bindgen skips, so `mymem_helpers.c` reads and writes
-//! them in C; this file wraps those helpers safely.
+//! The values are macros with casts that bindgen skips, so `mymem_helpers.c` sets the file mode
+//! in C and exports `IOCB_APPEND` as a constant; this file wraps them safely.
 
 use kernel::{
-    ffi::c_void,
+    ffi::{c_int, c_void},
     fs::{File, Kiocb},
     types::ForeignOwnable,
 };
 
-// `struct file *` and `const struct kiocb *`: declared `void` because the bindgen structs hold
-// zero-sized members that the `improper_ctypes` lint rejects in an `extern` block.
+// `struct file *`: declared `void` because the bindgen struct holds zero-sized members that the
+// `improper_ctypes` lint rejects in an `extern` block.
 unsafe extern "C" {
     fn mymem_file_set_atomic_pos(file: *mut c_void);
-    fn mymem_kiocb_appends(iocb: *const c_void) -> bool;
+    /// `IOCB_APPEND`, a constant. Read here rather than through a C function, since every write
+    /// tests it: the test is then inline, as in C.
+    static mymem_iocb_append: c_int;
 }
 
 /// Marks `file` `FMODE_ATOMIC_POS`, so that the VFS serialises its position among the threads
@@ -31,7 +33,9 @@ pub(crate) fn set_atomic_pos(file: &File) {
 
 /// Whether this write appends: the file has `O_APPEND` or the call passed `RWF_APPEND` (and not
 /// `RWF_NOAPPEND`); the VFS folds all three into `IOCB_APPEND`.
+#[inline]
 pub(crate) fn appends<T: ForeignOwnable>(kiocb: &Kiocb<'_, T>) -> bool {
-    // SAFETY: `Kiocb` wraps a kiocb that is valid for the duration of the I/O call.
-    unsafe { mymem_kiocb_appends(kiocb.as_raw().cast_const().cast()) }
+    // SAFETY: `Kiocb` wraps a kiocb that is valid for the duration of the I/O call, whose
+    // `ki_flags` nothing changes during it; `mymem_iocb_append` is an initialised constant.
+    unsafe { (*kiocb.as_raw()).ki_flags & mymem_iocb_append != 0 }
 }
