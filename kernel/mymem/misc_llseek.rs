@@ -6,10 +6,11 @@
 //! `splice_write` and `fsync` empty (sendfile, splice and fsync fail with `EINVAL`), and
 //! [`MiscDeviceOptions`] has no mode. This file registers a [`MiscDeviceRegistration`] exactly
 //! like [`MiscDeviceRegistration::register`], but with a compile-time copy of the
-//! `file_operations` that mainline generates for `T` in which only those four entries are added:
-//! `llseek` below, and the kernel's generic helpers for `read_iter`/`write_iter` files
-//! (`copy_splice_read`, `iter_file_splice_write`) and for memory (`noop_fsync`). Open, release,
-//! read/write, mmap and ioctl dispatch (and `.owner = THIS_MODULE`) therefore stay mainline's.
+//! `file_operations` that mainline generates for `T` in which only these entries change:
+//! `llseek` below, the kernel's generic helpers for `read_iter`/`write_iter` files
+//! (`copy_splice_read`, `iter_file_splice_write`) and for memory (`noop_fsync`), and
+//! `read_iter`/`write_iter`, which come from `misc_iter.rs` (mainline's without the iov direction
+//! assert). Open, release, mmap and ioctl dispatch (and `.owner = THIS_MODULE`) stay mainline's.
 //!
 //! This is the riskiest unsafe code of the driver: [`register`] writes a `struct miscdevice`
 //! into a [`MiscDeviceRegistration<T>`], relying on that type being a `#[repr(transparent)]`
@@ -18,6 +19,7 @@
 //! driver's other unsafe code is the C ABI of `api.rs`, the global device in `global.rs`, and
 //! the small wrappers of `vfs.rs` and `shared_buf.rs`.
 
+use crate::misc_iter::IterVTable;
 use core::marker::PhantomData;
 use kernel::{
     bindings,
@@ -46,6 +48,12 @@ impl<T: FixedSize> SeekableVTable<T> {
         fops.splice_read = Some(bindings::copy_splice_read);
         fops.splice_write = Some(bindings::iter_file_splice_write);
         fops.fsync = Some(bindings::noop_fsync);
+        if T::HAS_READ_ITER {
+            fops.read_iter = Some(IterVTable::<T>::read_iter);
+        }
+        if T::HAS_WRITE_ITER {
+            fops.write_iter = Some(IterVTable::<T>::write_iter);
+        }
         fops
     };
 

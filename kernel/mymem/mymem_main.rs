@@ -52,6 +52,7 @@ pub mod api;
 mod device;
 mod file;
 mod global;
+mod misc_iter;
 mod misc_llseek;
 mod shared_buf;
 mod uapi;
