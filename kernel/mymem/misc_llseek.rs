@@ -16,8 +16,8 @@
 //! into a [`MiscDeviceRegistration<T>`], relying on that type being a `#[repr(transparent)]`
 //! wrapper of one, which is private to `rust/kernel/miscdevice.rs` (size and alignment are
 //! checked at compile time below; that its one sized field is that `miscdevice` cannot be). The
-//! driver's other unsafe code is the C ABI of `api.rs`, the global device in `global.rs`, and
-//! the small wrappers of `vfs.rs` and `shared_buf.rs`.
+//! driver's other unsafe code is the C ABI of `api.rs`, the global device in `global.rs`, the
+//! read/write entries of `misc_iter.rs`, and the small wrappers of `vfs.rs` and `shared_buf.rs`.
 
 use crate::misc_iter::IterVTable;
 use core::marker::PhantomData;

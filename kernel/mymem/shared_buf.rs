@@ -87,7 +87,9 @@ impl SharedBuf {
 
     /// Locks the buffer for a copy.
     pub(crate) fn lock(&self) -> Bytes<'_> {
-        Bytes { guard: self.data.lock() }
+        Bytes {
+            guard: self.data.lock(),
+        }
     }
 
     /// Maps the pages of the buffer into `vma`, from its file offset on, shared: stores through
