@@ -8,6 +8,7 @@ mod boot;
 mod build;
 mod expect;
 pub mod skeleton;
+mod variant;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -61,6 +62,7 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
     if dirs.is_empty() {
         bail!("nothing to grade: give module directories or --batch DIR");
     }
+    variant::check_all(&dirs)?;
     let groups: Vec<String> = if args.groups.is_empty() {
         GROUPS.iter().map(|g| g.to_string()).collect()
     } else {
