@@ -41,6 +41,10 @@ pub struct GradeArgs {
     /// Only these clause groups (comma list); the others are skipped, not counted.
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(GROUPS))]
     pub groups: Vec<String>,
+    /// Grade on the debug kernel (lockdep, KASAN, kmemleak; built once and cached, like
+    /// `lab --profile debug`): the same groups, with each group's time budget tripled.
+    #[arg(long)]
+    pub debug: bool,
     /// Self-test: fail unless each submission loses exactly the clauses its
     /// `expect.toml` lists (none without one).
     #[arg(long)]
