@@ -94,6 +94,10 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
             &lab.run_dir.join(layout::GRADE_SUMMARY_CSV),
             &grade::render::batch_csv(&grades),
         )?;
+        write(
+            &lab.run_dir.join(layout::GRADE_SUMMARY_JUNIT),
+            &grade::render::batch_junit(&grades)?,
+        )?;
         let md = grade::render::batch_markdown(&grades);
         write(&lab.run_dir.join(layout::GRADE_SUMMARY_MD), &md)?;
         println!("\n{md}");
