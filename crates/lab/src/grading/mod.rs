@@ -8,7 +8,7 @@ mod boot;
 mod build;
 mod expect;
 pub mod skeleton;
-mod variant;
+pub mod variant;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -51,7 +51,7 @@ impl Variant {
     pub fn patched(&self) -> Result<Vec<(PathBuf, String)>> {
         let text = std::fs::read_to_string(&self.patch)
             .with_context(|| format!("cannot read {}", self.patch.display()))?;
-        let patch = diffy::Patch::from_str(&text)
+        let patch = parse(&text)
             .with_context(|| format!("{} is not a unified diff", self.patch.display()))?;
         let target = patch
             .modified()
@@ -74,6 +74,17 @@ impl Variant {
         })?;
         Ok(vec![(rel, new)])
     }
+}
+
+/// Parses a one-file unified diff.
+fn parse(text: &str) -> Result<diffy::Patch<'_, str>> {
+    Ok(diffy::Patch::from_str(text)?)
+}
+
+/// `base` with the one-file unified diff `patch` applied; hunks may have
+/// moved, but their context must match exactly.
+pub fn apply(base: &str, patch: &str) -> Result<String> {
+    Ok(diffy::apply(base, &parse(patch)?)?)
 }
 
 /// Checks every variant among `dirs` up front, so that a stale patch stops
