@@ -50,12 +50,14 @@ test-guest:
 	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(ARGS)
 
 # lab grade's self-tests (tests/grade/*/expect.toml say what each variant loses).
-# The C skeleton (lab skeleton) must score exactly its minimum too (tests/grade-skeleton-c.toml).
+# Both skeletons (lab skeleton) must score exactly their minimum too (tests/grade-skeleton-*.toml).
 test-grade: check-cargo
-	rm -rf target/skeleton-c
+	rm -rf target/skeleton-c target/skeleton-rust
 	$(LAB) skeleton --lang c target/skeleton-c
 	cp tests/grade-skeleton-c.toml target/skeleton-c/expect.toml
-	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c --batch tests/grade $(ARGS)
+	$(LAB) skeleton --lang rust target/skeleton-rust
+	cp tests/grade-skeleton-rust.toml target/skeleton-rust/expect.toml
+	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-rust --batch tests/grade $(ARGS)
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo

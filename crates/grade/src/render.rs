@@ -1,5 +1,5 @@
 //! A grade as text: the terminal summary, `grade.md`, JUnit XML, and the
-//! batch summary table (CSV and Markdown).
+//! batch summary (CSV and Markdown tables, one JUnit XML).
 
 use anyhow::Result;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -133,7 +133,33 @@ pub fn junit(g: &GradeReport) -> Result<String> {
     let mut report = Report::new(format!("lab grade {}", g.submission));
     for group in crate::GROUPS {
         let mut suite = TestSuite::new(format!("grade.{}.{group}", g.submission));
-        for c in g.clauses.iter().filter(|c| c.group == group) {
+        suite.add_test_cases(cases(g, group, &format!("grade.{group}")));
+        report.add_test_suite(suite);
+    }
+    Ok(report.to_string()?)
+}
+
+/// JUnit XML for a whole batch: one test suite per submission (`grade.<submission>`, its grading
+/// time as the suite's time), a test case per clause with class name `grade.<submission>.<group>`.
+pub fn batch_junit(grades: &[GradeReport]) -> Result<String> {
+    let mut report = Report::new("lab grade --batch");
+    for g in grades {
+        let mut suite = TestSuite::new(format!("grade.{}", g.submission));
+        for group in crate::GROUPS {
+            suite.add_test_cases(cases(g, group, &format!("grade.{}.{group}", g.submission)));
+        }
+        suite.set_time(Duration::from_secs_f64(g.elapsed_s.max(0.0)));
+        report.add_test_suite(suite);
+    }
+    Ok(report.to_string()?)
+}
+
+/// The clauses of `group` as test cases of class `classname`.
+fn cases(g: &GradeReport, group: &str, classname: &str) -> Vec<TestCase> {
+    g.clauses
+        .iter()
+        .filter(|c| c.group == group)
+        .map(|c| {
             let status = match c.status {
                 ClauseStatus::Pass => TestCaseStatus::success(),
                 ClauseStatus::Skipped => TestCaseStatus::skipped(),
@@ -145,13 +171,10 @@ pub fn junit(g: &GradeReport) -> Result<String> {
                 }
             };
             let mut case = TestCase::new(c.id.as_str(), status);
-            case.set_classname(format!("grade.{group}"))
-                .set_time(Duration::ZERO);
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
-    }
-    Ok(report.to_string()?)
+            case.set_classname(classname).set_time(Duration::ZERO);
+            case
+        })
+        .collect()
 }
 
 /// One row per submission: CSV (`submission,score,total,bonus,crashes,failed,seconds`).
@@ -256,5 +279,33 @@ mod tests {
             xml.contains("name=\"rw::a\"") && xml.contains("fail (-5 points)"),
             "{xml}"
         );
+    }
+
+    #[test]
+    fn batch_junit_has_a_suite_per_submission() {
+        let mut bob = grade();
+        bob.submission = "bob".into();
+        bob.elapsed_s = 42.0;
+        let xml = batch_junit(&[grade(), bob]).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let suites: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testsuite"))
+            .collect();
+        let names: Vec<_> = suites.iter().map(|s| s.attribute("name")).collect();
+        assert_eq!(names, [Some("grade.alice"), Some("grade.bob")]);
+        let bob = &suites[1];
+        assert_eq!(bob.attribute("tests"), Some("2"));
+        assert_eq!(bob.attribute("failures"), Some("1"));
+        assert_eq!(
+            bob.attribute("time").map(|t| t.parse::<f64>().unwrap()),
+            Some(42.0)
+        );
+        let failed = bob
+            .children()
+            .find(|c| c.attribute("name") == Some("rw::a"))
+            .unwrap();
+        assert_eq!(failed.attribute("classname"), Some("grade.bob.conformance"));
+        assert!(failed.children().any(|c| c.has_tag_name("failure")));
     }
 }

@@ -171,7 +171,7 @@ enum Command {
     /// Score module sources against the device contract, clause by clause
     /// (rubric: grading/rubric.toml); writes grade.json, grade.md, junit.xml.
     Grade(grading::GradeArgs),
-    /// Write a starter module (the C driver with TODO bodies) into DIR; builds and loads as is.
+    /// Write a starter module (one of our drivers with TODO bodies) into DIR; builds and loads as is.
     Skeleton {
         #[arg(long, value_enum)]
         lang: grading::skeleton::Lang,
@@ -182,6 +182,16 @@ enum Command {
         /// The run directory (default: results/latest, the newest `lab run` or `lab bench`).
         dir: Option<PathBuf>,
     },
+}
+
+impl Cli {
+    /// The kernel profile this command runs on: `--profile`, or `debug` for `grade --debug`.
+    fn profile(&self) -> kernel::Profile {
+        match &self.command {
+            Command::Grade(args) if args.debug => kernel::Profile::Debug,
+            _ => self.profile,
+        }
+    }
 }
 
 fn main() {
@@ -311,7 +321,7 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     toolchain::ensure_bindgen()?;
     let source = source::ensure()?;
     let versions = toolchain::versions()?;
-    let kernel = kernel::ensure(&source, cli.profile, &versions)?;
+    let kernel = kernel::ensure(&source, cli.profile(), &versions)?;
     let modules = modules::build(&kernel)?;
     let bins = userspace::build(with_tests)?;
     let (accel, accel_reason) = qemu::detect(cli.accel);
@@ -351,6 +361,21 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn grade_debug_boots_the_debug_kernel() {
+        let profile = |args: &[&str]| Cli::try_parse_from(args).unwrap().profile();
+        assert_eq!(
+            profile(&["lab", "grade", "--debug", "d"]),
+            kernel::Profile::Debug
+        );
+        assert_eq!(
+            profile(&["lab", "--profile", "debug", "grade", "d"]),
+            kernel::Profile::Debug
+        );
+        assert_eq!(profile(&["lab", "grade", "d"]), kernel::Profile::Lab);
+        assert_eq!(profile(&["lab", "test"]), kernel::Profile::Lab);
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub const GRADE_BUILD_LOG: &str = "build.log";
 /// `lab grade` with several submissions: one row each, in the run directory.
 pub const GRADE_SUMMARY_CSV: &str = "summary.csv";
 pub const GRADE_SUMMARY_MD: &str = "summary.md";
+pub const GRADE_SUMMARY_JUNIT: &str = "summary.junit.xml";
 
 /// `<run_dir>/<scenario>`: everything of one boot.
 pub fn scenario_dir(run_dir: &Path, scenario: &str) -> PathBuf {

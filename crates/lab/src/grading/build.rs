@@ -1,7 +1,8 @@
 //! Building a submission: its directory is copied under
 //! `target/grade/<kernel>/<name>/<name>/` beside a copy of our `kernel/include`
 //! (so a Kbuild's `-I$(src)/../include` finds the uapi header, as in kernel/),
-//! then built with Kbuild against the lab kernel. Student code is only
+//! then built with Kbuild against the lab kernel. A variant (variant.rs) is
+//! its base directory's sources with its patch applied. Student code is only
 //! compiled here; it runs only in the guest.
 
 use std::path::{Path, PathBuf};
@@ -27,10 +28,12 @@ pub fn build(
     module: Option<&str>,
     log: &Path,
 ) -> Result<std::result::Result<Built, String>> {
-    if !dir.join("Kbuild").is_file() && !dir.join("Makefile").is_file() {
+    let variant = super::variant::load(dir)?;
+    let sources = variant.as_ref().map_or(dir, |v| v.base.as_path());
+    if !sources.join("Kbuild").is_file() && !sources.join("Makefile").is_file() {
         bail!(
             "{} has no Kbuild (or Makefile): not a module source directory",
-            dir.display()
+            sources.display()
         );
     }
     let root = paths::target_dir()
@@ -41,7 +44,15 @@ pub fn build(
         std::fs::remove_dir_all(&root)?;
     }
     let src = root.join(safe_name(name));
-    copy_sources(dir, &src)?;
+    copy_sources(sources, &src)?;
+    if let Some(v) = &variant {
+        for (rel, text) in v
+            .patched()
+            .with_context(|| format!("variant {}", dir.display()))?
+        {
+            std::fs::write(src.join(rel), text)?;
+        }
+    }
     copy_sources(
         &paths::repo_root().join("kernel/include"),
         &root.join("include"),

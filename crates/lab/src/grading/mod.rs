@@ -8,6 +8,7 @@ mod boot;
 mod build;
 mod expect;
 pub mod skeleton;
+pub mod variant;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,6 +41,10 @@ pub struct GradeArgs {
     /// Only these clause groups (comma list); the others are skipped, not counted.
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(GROUPS))]
     pub groups: Vec<String>,
+    /// Grade on the debug kernel (lockdep, KASAN, kmemleak; built once and cached, like
+    /// `lab --profile debug`): the same groups, with each group's time budget tripled.
+    #[arg(long)]
+    pub debug: bool,
     /// Self-test: fail unless each submission loses exactly the clauses its
     /// `expect.toml` lists (none without one).
     #[arg(long)]
@@ -61,6 +66,7 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
     if dirs.is_empty() {
         bail!("nothing to grade: give module directories or --batch DIR");
     }
+    variant::check_all(&dirs)?;
     let groups: Vec<String> = if args.groups.is_empty() {
         GROUPS.iter().map(|g| g.to_string()).collect()
     } else {
@@ -87,6 +93,10 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
         write(
             &lab.run_dir.join(layout::GRADE_SUMMARY_CSV),
             &grade::render::batch_csv(&grades),
+        )?;
+        write(
+            &lab.run_dir.join(layout::GRADE_SUMMARY_JUNIT),
+            &grade::render::batch_junit(&grades)?,
         )?;
         let md = grade::render::batch_markdown(&grades);
         write(&lab.run_dir.join(layout::GRADE_SUMMARY_MD), &md)?;

@@ -1,6 +1,18 @@
-//! `lab skeleton --lang c DIR`: starter code derived from kernel/mymem_c with
-//! the device operations' bodies replaced by TODO markers. It builds and
-//! loads; `lab grade DIR` scores the clauses it already satisfies.
+//! `lab skeleton --lang rust|c DIR`: starter code derived from our drivers
+//! with the device operations' bodies replaced by TODO markers. It builds and
+//! loads; `lab grade DIR` scores the clauses it already satisfies (make
+//! test-grade grades both skeletons against an exact expected score, so a
+//! starter that stops building or starts giving answers away fails there).
+//!
+//! Derived, not copied: a starter file that shares most of a driver file (the
+//! C driver's includes, parameters, open/release and module init; the Rust
+//! module declaration) is that file with a patch applied when the skeleton is
+//! written (`*.patch` under crates/lab/skeleton), so the shared part follows
+//! the driver and a driver change that touches a stubbed body makes the patch
+//! fail to apply: the unit test below (in `make test`) then names the file.
+//! The student's Rust `device.rs` and `file.rs` share little with the
+//! driver's and are kept whole; the glue the student does not write (for
+//! what 7.3 lacks, the C helpers, the uapi header) is the driver's, verbatim.
 
 use std::path::Path;
 
@@ -9,26 +21,118 @@ use anyhow::{bail, Context, Result};
 /// Languages a skeleton exists for.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Lang {
+    Rust,
     C,
 }
 
-const C_FILES: &[(&str, &str)] = &[
-    ("Kbuild", include_str!("../../skeleton/c/Kbuild")),
-    ("mymem_c.c", include_str!("../../skeleton/c/mymem_c.c")),
+/// Where a starter file's text comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Text(&'static str),
+    /// A driver file with a unified diff applied (see `variant::apply`).
+    Patched {
+        base: &'static str,
+        patch: &'static str,
+    },
+}
+
+impl Source {
+    fn text(self, name: &str) -> Result<String> {
+        match self {
+            Source::Text(t) => Ok(t.to_string()),
+            Source::Patched { base, patch } => {
+                super::variant::apply(base, patch).with_context(|| {
+                    format!("the starter's {name}: its patch no longer applies to the driver")
+                })
+            }
+        }
+    }
+}
+
+use Source::{Patched, Text};
+
+const UAPI: (&str, Source) = (
+    "include/uapi/linux/mymem.h",
+    Text(include_str!(
+        "../../../../kernel/include/uapi/linux/mymem.h"
+    )),
+);
+
+const C_FILES: &[(&str, Source)] = &[
+    ("Kbuild", Text(include_str!("../../skeleton/c/Kbuild"))),
     (
-        "include/uapi/linux/mymem.h",
-        include_str!("../../../../kernel/include/uapi/linux/mymem.h"),
+        "mymem_c.c",
+        Patched {
+            base: include_str!("../../../../kernel/mymem_c/mymem_c.c"),
+            patch: include_str!("../../skeleton/c/mymem_c.c.patch"),
+        },
     ),
+    UAPI,
 ];
+
+/// The Rust starter: the student's files, then the driver's glue as it is.
+const RUST_FILES: &[(&str, Source)] = &[
+    ("Kbuild", Text(include_str!("../../skeleton/rust/Kbuild"))),
+    (
+        "mymem_main.rs",
+        Patched {
+            base: include_str!("../../../../kernel/mymem/mymem_main.rs"),
+            patch: include_str!("../../skeleton/rust/mymem_main.rs.patch"),
+        },
+    ),
+    (
+        "device.rs",
+        Text(include_str!("../../skeleton/rust/device.rs")),
+    ),
+    ("file.rs", Text(include_str!("../../skeleton/rust/file.rs"))),
+    (
+        "global.rs",
+        Text(include_str!("../../../../kernel/mymem/global.rs")),
+    ),
+    (
+        "misc_llseek.rs",
+        Text(include_str!("../../../../kernel/mymem/misc_llseek.rs")),
+    ),
+    (
+        "shared_buf.rs",
+        Text(include_str!("../../../../kernel/mymem/shared_buf.rs")),
+    ),
+    (
+        "uapi.rs",
+        Text(include_str!("../../../../kernel/mymem/uapi.rs")),
+    ),
+    (
+        "vfs.rs",
+        Text(include_str!("../../../../kernel/mymem/vfs.rs")),
+    ),
+    (
+        "mymem_helpers.c",
+        Text(include_str!("../../../../kernel/mymem/mymem_helpers.c")),
+    ),
+    (
+        "mymem_helpers.h",
+        Text(include_str!("../../../../kernel/mymem/mymem_helpers.h")),
+    ),
+    UAPI,
+];
+
+fn files(lang: Lang) -> &'static [(&'static str, Source)] {
+    match lang {
+        Lang::Rust => RUST_FILES,
+        Lang::C => C_FILES,
+    }
+}
 
 pub fn write(lang: Lang, dir: &Path) -> Result<()> {
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         bail!("{} exists and is not empty", dir.display());
     }
-    let files = match lang {
-        Lang::C => C_FILES,
-    };
-    for (name, text) in files {
+    // Every file first, so that a patch that does not apply leaves nothing half-written.
+    let texts = files(lang)
+        .iter()
+        .map(|(name, src)| Ok((*name, src.text(name)?)))
+        .collect::<Result<Vec<_>>>()?;
+    for (name, text) in texts {
         let path = dir.join(name);
         std::fs::create_dir_all(path.parent().expect("in dir"))?;
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
@@ -45,9 +149,26 @@ pub fn write(lang: Lang, dir: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// The starter's text of file `name`.
+    fn text(lang: Lang, name: &str) -> String {
+        let (_, src) = files(lang).iter().find(|(n, _)| *n == name).unwrap();
+        src.text(name).unwrap()
+    }
+
+    #[test]
+    fn every_patch_applies_to_today_s_drivers() {
+        for lang in [Lang::C, Lang::Rust] {
+            for (name, src) in files(lang) {
+                if let Err(e) = src.text(name) {
+                    panic!("{lang:?} skeleton: {e:#}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn c_skeleton_has_todos_and_no_answers() {
-        let c = C_FILES[1].1;
+        let c = text(Lang::C, "mymem_c.c");
         assert!(c.matches("TODO").count() >= 7);
         assert!(
             !c.contains("copy_to_iter(dev->buf"),
@@ -57,6 +178,36 @@ mod tests {
         write(Lang::C, &dir).unwrap();
         assert!(dir.join("include/uapi/linux/mymem.h").is_file());
         assert!(write(Lang::C, &dir).is_err(), "must not overwrite");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn rust_skeleton_has_todos_no_answers_and_no_panics() {
+        let student: String = ["mymem_main.rs", "device.rs", "file.rs"]
+            .iter()
+            .map(|n| text(Lang::Rust, n))
+            .collect();
+        assert!(student.matches("TODO").count() >= 7);
+        assert!(
+            !student.contains("copy_to_iter("),
+            "the read body is given away"
+        );
+        // Kernel code must not panic: no todo!/unimplemented!/unwrap in the stubs.
+        for bad in ["todo!", "unimplemented!", "unwrap()", "panic!"] {
+            assert!(!student.contains(bad), "{bad} in the Rust starter");
+        }
+        // Every `mod` of the starter is one of its files.
+        let main = text(Lang::Rust, "mymem_main.rs");
+        for line in main
+            .lines()
+            .filter_map(|l| l.trim_start_matches("pub ").strip_prefix("mod "))
+        {
+            let file = format!("{}.rs", line.trim_end_matches(';'));
+            assert!(RUST_FILES.iter().any(|(n, _)| *n == file), "{file}");
+        }
+        let dir = std::env::temp_dir().join(format!("lab-skeleton-rs-{}", std::process::id()));
+        write(Lang::Rust, &dir).unwrap();
+        assert!(dir.join("misc_llseek.rs").is_file());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
