@@ -90,6 +90,10 @@ const RUST_FILES: &[(&str, Source)] = &[
         Text(include_str!("../../../../kernel/mymem/global.rs")),
     ),
     (
+        "misc_iter.rs",
+        Text(include_str!("../../../../kernel/mymem/misc_iter.rs")),
+    ),
+    (
         "misc_llseek.rs",
         Text(include_str!("../../../../kernel/mymem/misc_llseek.rs")),
     ),
