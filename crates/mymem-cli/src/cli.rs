@@ -184,6 +184,11 @@ pub struct BenchArgs {
     /// Stop rule of --blocks: no block starts after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub time_cap: u64,
+    /// Shell command (`sh -c`) run between two blocks with every device closed; fails the
+    /// bench if it fails. The lab reloads the modules here, so each block measures a fresh
+    /// module load (the wall-clock Rust/C ratio moves by ~10 % between loads).
+    #[arg(long, value_name = "CMD", requires = "blocks")]
+    pub between_blocks: Option<String>,
     /// Directory of the tmpfs peer file.
     #[arg(long, value_name = "DIR", default_value = "/dev/shm")]
     pub tmpfs_dir: PathBuf,

@@ -157,6 +157,8 @@ fn bench(rng: &mut Rng) -> BenchReport {
             comparison_method: stats::COMPARISON_METHOD.into(),
             blocks: 1,
             ci_target: None,
+            between_blocks: None,
+            blocks_s: None,
         },
         skipped: Vec::new(),
         comparisons: mymem_cli::bench::compare(&all, "C"),

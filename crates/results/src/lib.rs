@@ -31,6 +31,7 @@ pub mod race;
 pub mod run;
 pub mod stats;
 pub mod stress;
+pub mod verdict;
 
 pub use bench::{
     BenchConfig, BenchReport, Comparison, Op, Series, SeriesKind, Skipped, BENCH_SCHEMA,
@@ -45,6 +46,7 @@ pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SC
 pub use run::{RunInfo, RUN_SCHEMA};
 pub use stats::{RelDiff, Summary};
 pub use stress::{Deviation, Outcomes, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
+pub use verdict::Verdict;
 
 use anyhow::{ensure, Result};
 use serde::de::DeserializeOwned;

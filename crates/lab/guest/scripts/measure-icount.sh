@@ -1,0 +1,13 @@
+# lab run, second boot, with --clock icount (guest time = executed instructions):
+# only the deterministic part, the user-space bench (C vs Rust) and the in-kernel
+# bench. Few trials suffice: medians repeat to the nanosecond. Set by the runner
+# (src/pipeline.rs): TRIALS, WARMUP, BENCH_JSON, KERNEL_JSON and the EXIT_* codes.
+echo '== parts 2/4 (icount): mymem bench (C and Rust drivers, interleaved)'
+insmod /lab/modules/mymem.ko || exit $EXIT_LOAD
+insmod /lab/modules/mymem_c.ko || exit $EXIT_LOAD
+mymem bench --trials "$TRIALS" --warmup "$WARMUP" --json "$BENCH_JSON" || exit $EXIT_BENCH
+echo '== part 5 (icount): in-kernel mymem_test bench'
+insmod /lab/modules/mymem_test.ko || exit $EXIT_KERNEL_LOAD
+echo "bench trials=$TRIALS" > /dev/mymem_test || exit $EXIT_KERNEL_START
+cat /dev/mymem_test > "$KERNEL_JSON" || exit $EXIT_KERNEL_READ
+rmmod mymem_test || exit $EXIT_KERNEL_UNLOAD
