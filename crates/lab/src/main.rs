@@ -163,12 +163,15 @@ enum Command {
     Ide,
     /// Do two runs agree? Cell-by-cell Rust/C ratios and verdicts of their bench.json.
     ///
-    /// Exits non-zero when a verdict differs or, for two `--clock icount` runs, when any
-    /// median (user-space series or in-kernel row; the tmpfs peer is shown but not held to it)
-    /// differs by more than 0.5 %. Verdicts use the CI over blocks when the runs have blocks
-    /// (`mymem bench --blocks`). No VM.
+    /// The boots of the two runs are paired by clock (`lab run` has a wall and an icount
+    /// boot). Exits non-zero when a verdict differs or, for icount boots, when any median
+    /// (user-space series or in-kernel row; the tmpfs peer is shown but not held to it)
+    /// differs by more than 0.5 %. icount verdicts come from the medians; wall verdicts from
+    /// the 95 % CI over blocks, three-way with a ±5 % margin (slower, faster, within ±5 %,
+    /// undecided), or from the CI of the means in runs without blocks. No VM.
     Compare {
-        /// First run: a run directory (results/<run-id>) or a bench.json file.
+        /// First run: a run directory (results/<run-id>), a boot's results directory, or a
+        /// bench.json file.
         run_a: PathBuf,
         /// Second run, the same way.
         run_b: PathBuf,
