@@ -1050,7 +1050,7 @@ fn how_sure_shows_half_widths_block_spread_and_kernel_rounds() {
     let kernel_row = sure
         .lines()
         .filter(|l| l.starts_with("| 512 KiB | read |"))
-        .last()
+        .next_back()
         .unwrap();
     assert!(
         kernel_row.contains(&format!("{:.1} %", spread * 100.0)),
