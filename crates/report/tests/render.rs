@@ -1049,8 +1049,7 @@ fn how_sure_shows_half_widths_block_spread_and_kernel_rounds() {
     let spread = *rounds.iter().max().unwrap() as f64 / *rounds.iter().min().unwrap() as f64 - 1.0;
     let kernel_row = sure
         .lines()
-        .filter(|l| l.starts_with("| 512 KiB | read |"))
-        .next_back()
+        .rfind(|l| l.starts_with("| 512 KiB | read |"))
         .unwrap();
     assert!(
         kernel_row.contains(&format!("{:.1} %", spread * 100.0)),
