@@ -137,7 +137,7 @@ enum Command {
     ///
     /// Two boots: the wall-clock boot runs everything (hello, the C-vs-Rust bench in blocks
     /// with the modules reloaded between them, the race sweep, misuse, the matrix, three
-    /// in-kernel bench rounds and the in-kernel race); the icount boot (about 1.5 min) runs
+    /// in-kernel bench rounds and the in-kernel race); the icount boot (under a minute) runs
     /// only the user-space and in-kernel benches, in deterministic instruction time, which
     /// the report states its verdicts from. `--clock wall` or `--clock icount` (or LAB_CLOCK)
     /// keeps only that boot; under KVM there is no icount boot. Races stay on the wall

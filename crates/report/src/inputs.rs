@@ -75,6 +75,8 @@ pub struct Inputs {
     pub icount_kernel: Input<KernelReport>,
     /// In-kernel bench rounds 2.. of the measurement boot (round 1 is `kernel`).
     pub kernel_rounds: Vec<Input<KernelReport>>,
+    /// The same rounds of the icount boot (round 1 is `icount_kernel`).
+    pub icount_kernel_rounds: Vec<Input<KernelReport>>,
 }
 
 impl Inputs {
@@ -104,6 +106,9 @@ impl Inputs {
             icount_kernel: json_at(run_dir, &icount_rel(KERNEL_JSON)),
             kernel_rounds: (2..=KERNEL_ROUNDS)
                 .map(|n| json(run_dir, &layout::kernel_round(n)))
+                .collect(),
+            icount_kernel_rounds: (2..=KERNEL_ROUNDS)
+                .map(|n| json_at(run_dir, &icount_rel(&layout::kernel_round(n))))
                 .collect(),
         })
     }

@@ -9,8 +9,8 @@
 //!     results/                the guest's /results, as sent back over the second serial port
 //!   lab/                      MEASURE_SCENARIO: every measurement, in the boot's clock
 //!                             (wall for `lab run`; `lab bench` takes --clock)
-//!   lab-icount/               ICOUNT_SCENARIO (`lab run`): bench.json and kernel.json again,
-//!                             with `--clock icount` (deterministic instruction time)
+//!   lab-icount/               ICOUNT_SCENARIO (`lab run`): bench.json, kernel.json and the
+//!                             kernel rounds again, with `--clock icount` (instruction time)
 //!   compile-fail/             COMPILE_FAIL_DIR: racy programs the compiler refused (lab run, lab test)
 //!   report.md, report.html    the report (lab run, lab bench, lab report)
 //! ```
@@ -20,7 +20,8 @@
 //! [`RACE_JSON`], [`KERNEL_JSON`], [`MISUSE_JSON`], [`MISUSE_EXCLUSIVE_JSON`],
 //! [`MATRIX_JSON`], the extra in-kernel bench rounds [`kernel_round`]) are the report's
 //! inputs. `lab run` adds a second, short boot with `--clock icount`, scenario
-//! [`ICOUNT_SCENARIO`], holding only [`BENCH_JSON`] and [`KERNEL_JSON`] (in-kernel bench).
+//! [`ICOUNT_SCENARIO`], holding only [`BENCH_JSON`], [`KERNEL_JSON`] and the rounds
+//! [`kernel_round`] (in-kernel bench only).
 
 use std::path::{Path, PathBuf};
 
