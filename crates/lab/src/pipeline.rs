@@ -63,8 +63,9 @@ const MEASURE_ICOUNT: Script = guest_script!(
 #[derive(Debug, Clone, clap::Args)]
 pub struct Measure {
     /// Wall clock: counted trials per size of the user-space bench's first --blocks blocks
-    /// (trials/blocks per block), and of each in-kernel bench round.
-    #[arg(long, default_value_t = 1000)]
+    /// (trials/blocks per block: many short blocks, i.e. many module loads, narrow the CI over
+    /// loads faster than long ones), and of each in-kernel bench round.
+    #[arg(long, default_value_t = 500)]
     pub trials: u32,
     /// Wall clock: the user-space bench runs at least this many blocks, each in its own random
     /// driver order with the modules reloaded before it; blocks are added until every Rust/C
@@ -123,8 +124,9 @@ impl Measure {
     }
 }
 
-/// Uncounted trials per size before the counted ones in an icount boot.
-const ICOUNT_WARMUP: u32 = 10;
+/// Uncounted trials per size before the counted ones: in an icount boot, and in every block
+/// of the wall bench (after each module reload).
+const WARMUP: u32 = 10;
 
 /// The lab's measurements, all in one boot so that every comparison is within it. In an
 /// icount boot (`lab --clock icount bench`) the bench runs --icount-trials in one block: guest
@@ -139,6 +141,7 @@ pub fn measure_scenario(m: &Measure, with_hello: bool, clock: Clock) -> Scenario
         ("WITH_HELLO", flag(with_hello)),
         ("WITH_KERNEL", flag(!m.no_kernel)),
         ("TRIALS", trials.to_string()),
+        ("WARMUP", WARMUP.to_string()),
         ("BLOCKS", blocks.to_string()),
         ("BENCH_TIME_CAP", m.bench_time_cap.to_string()),
         ("KERNEL_ROUND_JSONS", kernel_round_paths()),
@@ -178,7 +181,7 @@ pub fn icount_scenario(m: &Measure) -> Scenario {
     let script = MEASURE_ICOUNT.with(&[
         ("KERNEL_ROUND_JSONS", kernel_round_paths()),
         ("TRIALS", m.icount_trials.to_string()),
-        ("WARMUP", ICOUNT_WARMUP.to_string()),
+        ("WARMUP", WARMUP.to_string()),
         ("BENCH_JSON", layout::guest_path(layout::BENCH_JSON)),
         ("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON)),
     ]);

@@ -1,6 +1,6 @@
 # lab run / lab bench: every measurement in one boot, so that every comparison
 # is within it. Set by the runner (src/pipeline.rs): WITH_HELLO and WITH_KERNEL
-# (1 or 0), TRIALS, BLOCKS, BENCH_TIME_CAP, RACE_ITERATIONS, RACE_TRIALS,
+# (1 or 0), TRIALS, WARMUP, BLOCKS, BENCH_TIME_CAP, RACE_ITERATIONS, RACE_TRIALS,
 # KERNEL_WORKERS, KERNEL_ITERATIONS, MATRIX_WORKERS, MATRIX_ITERATIONS,
 # MATRIX_TRIALS, SEED_COUNTER (the seed's C program), the result paths
 # HELLO_TXT, BENCH_JSON, RACE_JSON, KERNEL_JSON, KERNEL_ROUND_JSONS (the extra
@@ -19,7 +19,7 @@ insmod /lab/modules/mymem_c.ko || exit $EXIT_LOAD
 # puts the buffers (docs/measurement.md), so verdicts come from the spread
 # between loads. mymem bench closes the devices around this command.
 reload='rmmod mymem_c && rmmod mymem && insmod /lab/modules/mymem.ko && insmod /lab/modules/mymem_c.ko'
-mymem bench --trials "$TRIALS" --blocks "$BLOCKS" --time-cap "$BENCH_TIME_CAP" --between-blocks "$reload" --json "$BENCH_JSON" || exit $EXIT_BENCH
+mymem bench --trials "$TRIALS" --warmup "$WARMUP" --blocks "$BLOCKS" --time-cap "$BENCH_TIME_CAP" --between-blocks "$reload" --json "$BENCH_JSON" || exit $EXIT_BENCH
 echo '== part 3: mymem race sweep'
 mymem race --sweep --iterations "$RACE_ITERATIONS" --trials "$RACE_TRIALS" --json "$RACE_JSON" || exit $EXIT_RACE
 echo '== part 3: misuse (closed fds, out of range, several processes)'
