@@ -4,8 +4,11 @@
 //! (`lab-icount/`), `lab bench` one boot in its clock. Boots are paired by clock. Per pair, cell
 //! by cell (op x size), the ratio and verdict of each run's `bench.json` (rules:
 //! [`results::verdict`]: icount verdicts from the medians, wall verdicts from the CI over blocks
-//! with a ±5 % margin). The runs disagree when a verdict differs; for icount boots also when any
-//! median, of a series or an in-kernel row, differs by more than [`ICOUNT_TOLERANCE`]. The
+//! with a ±5 % margin). The runs disagree when two verdicts contradict each other (differ, and
+//! neither is "undecided", which claims nothing; with `strict`, whenever they differ); for icount
+//! boots also when any median, of a series or an in-kernel row, differs by more than
+//! [`ICOUNT_TOLERANCE`]. A decided verdict against an undecided one is listed, not failed: the
+//! rerun did not contradict the claim, it only lacked the evidence to repeat it. The
 //! tmpfs peer's medians are shown but not held to it: its page-cache work is not the same in
 //! every boot (64 KiB pwrite: 18 166 vs 17 913 instructions in two boots). A clock only one run
 //! has is noted, not compared; no clock in common is a disagreement.
@@ -117,16 +120,19 @@ fn judge(boot: &Boot, c: &Comparison) -> (f64, Verdict) {
     (ratio, Verdict::wall(c))
 }
 
-/// The outcome: a printable table and the disagreements found.
+/// The outcome: a printable table, the disagreements found, and the cells decided in one run
+/// only (disagreements under `strict`).
 pub struct Outcome {
     pub table: String,
     pub differences: Vec<String>,
+    pub undecided: Vec<String>,
 }
 
 /// Compares two runs (see the module docs).
 pub fn compare(a: &Run, b: &Run) -> Outcome {
     let mut table = format!("A: {}\nB: {}\n", a.name, b.name);
     let mut differences = Vec::new();
+    let mut undecided = Vec::new();
     let mut paired = 0;
     for ba in &a.boots {
         match b.boots.iter().find(|bb| bb.clock() == ba.clock()) {
@@ -135,6 +141,7 @@ pub fn compare(a: &Run, b: &Run) -> Outcome {
                 let o = compare_boots(ba, bb);
                 table.push_str(&o.table);
                 differences.extend(o.differences);
+                undecided.extend(o.undecided);
             }
             None => table.push_str(&format!(
                 "\nnot compared: A's {} boot ({}), B has none\n",
@@ -157,13 +164,18 @@ pub fn compare(a: &Run, b: &Run) -> Outcome {
             "no clock in common (wall vs icount): medians and verdicts are not comparable".into(),
         );
     }
-    Outcome { table, differences }
+    Outcome {
+        table,
+        differences,
+        undecided,
+    }
 }
 
 /// Two boots of the same clock.
 fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
     let icount = a.icount() && b.icount();
     let mut differences = Vec::new();
+    let mut undecided = Vec::new();
     let mut rows = vec![[
         "op",
         "size",
@@ -195,10 +207,16 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
             continue;
         };
         let ((ra, va), (rb, vb)) = (judge(a, ca), judge(b, cb));
-        let mark = if va == vb { "" } else { "DIFFERS" };
-        if va != vb {
-            differences.push(format!("{cell}: verdict {} vs {}", va.name(), vb.name()));
-        }
+        let line = format!("{cell}: verdict {} vs {}", va.name(), vb.name());
+        let mark = if va.contradicts(vb) {
+            differences.push(line);
+            "DIFFERS"
+        } else if va != vb {
+            undecided.push(line);
+            "undecided in one"
+        } else {
+            ""
+        };
         rows.push([
             ca.op.as_str().into(),
             ca.size.to_string(),
@@ -254,7 +272,11 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
         }
         differences.extend(medians.over);
     }
-    Outcome { table, differences }
+    Outcome {
+        table,
+        differences,
+        undecided,
+    }
 }
 
 struct Medians {
@@ -350,11 +372,23 @@ fn render(rows: &[[String; 8]]) -> String {
     out
 }
 
-/// `lab compare`: prints the table; an error lists the disagreements.
-pub fn run(a: &Path, b: &Path) -> Result<()> {
+/// `lab compare`: prints the table; an error lists the disagreements. With `strict`, a
+/// verdict decided in one run and undecided in the other is a disagreement too.
+pub fn run(a: &Path, b: &Path, strict: bool) -> Result<()> {
     let (a, b) = (load(a)?, load(b)?);
-    let outcome = compare(&a, &b);
+    let mut outcome = compare(&a, &b);
     print!("{}", outcome.table);
+    if !outcome.undecided.is_empty() {
+        println!(
+            "\ndecided in one run only ({}; no contradiction, the other run's CI straddles a \
+             ±5 % margin):\n  {}",
+            outcome.undecided.len(),
+            outcome.undecided.join("\n  ")
+        );
+    }
+    if strict {
+        outcome.differences.append(&mut outcome.undecided);
+    }
     if outcome.differences.is_empty() {
         println!("lab compare: the runs agree");
         return Ok(());
@@ -506,6 +540,25 @@ mod tests {
         );
         let o = compare(&both, &run("icount", 1.08, 0));
         assert!(!o.differences.is_empty());
+    }
+
+    #[test]
+    fn undecided_against_decided_is_listed_not_failed() {
+        let with_ci = |ci: [f64; 2]| {
+            let mut r = run("wall", 1.0, 100);
+            for c in &mut bench_mut(&mut r).comparisons {
+                c.block_ratios = vec![ci[0], ci[1]];
+                c.block_ratio_ci95 = Some(ci);
+            }
+            r
+        };
+        let slower = with_ci([1.06, 1.10]);
+        let o = compare(&slower, &with_ci([1.03, 1.09]));
+        assert!(o.differences.is_empty(), "{:?}", o.differences);
+        assert!(o.undecided[0].contains("verdict slower vs undecided"));
+        assert!(o.table.contains("undecided in one"));
+        let o = compare(&slower, &with_ci([0.98, 1.04]));
+        assert!(o.differences[0].contains("verdict slower vs within ±5 %"));
     }
 
     #[test]

@@ -164,17 +164,22 @@ enum Command {
     /// Do two runs agree? Cell-by-cell Rust/C ratios and verdicts of their bench.json.
     ///
     /// The boots of the two runs are paired by clock (`lab run` has a wall and an icount
-    /// boot). Exits non-zero when a verdict differs or, for icount boots, when any median
-    /// (user-space series or in-kernel row; the tmpfs peer is shown but not held to it)
-    /// differs by more than 0.5 %. icount verdicts come from the medians; wall verdicts from
-    /// the 95 % CI over blocks, three-way with a ±5 % margin (slower, faster, within ±5 %,
-    /// undecided), or from the CI of the means in runs without blocks. No VM.
+    /// boot). Exits non-zero when two verdicts contradict each other or, for icount boots,
+    /// when any median (user-space series or in-kernel row; the tmpfs peer is shown but not
+    /// held to it) differs by more than 0.5 %. icount verdicts come from the medians; wall
+    /// verdicts from the 95 % CI over blocks, three-way with a ±5 % margin (slower, faster,
+    /// within ±5 %, or undecided when the CI straddles a margin), or from the CI of the means
+    /// in runs without blocks. "Undecided" claims nothing, so against a decided verdict it is
+    /// listed but does not fail the comparison (--strict: it does). No VM.
     Compare {
         /// First run: a run directory (results/<run-id>), a boot's results directory, or a
         /// bench.json file.
         run_a: PathBuf,
         /// Second run, the same way.
         run_b: PathBuf,
+        /// Also fail when a verdict is decided in one run and undecided in the other.
+        #[arg(long)]
+        strict: bool,
     },
     /// Score module sources against the device contract, clause by clause
     /// (rubric: grading/rubric.toml); writes grade.json, grade.md, junit.xml.
@@ -300,7 +305,8 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Compare {
             ref run_a,
             ref run_b,
-        } => compare::run(run_a, run_b),
+            strict,
+        } => compare::run(run_a, run_b, strict),
         Command::Report { ref dir } => {
             let dir = dir
                 .clone()

@@ -81,6 +81,12 @@ impl Verdict {
         }
     }
 
+    /// Whether two verdicts make claims that cannot both hold: two different verdicts, neither
+    /// of them [`Verdict::Undecided`] (which claims nothing).
+    pub fn contradicts(self, other: Verdict) -> bool {
+        self != other && self != Verdict::Undecided && other != Verdict::Undecided
+    }
+
     /// Short text: `slower`, `faster`, `equal`, `within ±5 %`, `undecided`, `no significant
     /// difference`.
     pub fn name(self) -> String {
@@ -114,5 +120,9 @@ mod tests {
         assert_eq!(Verdict::margin(1.02, 1.08, 0.05), Verdict::Undecided);
         assert_eq!(Verdict::margin(0.90, 1.10, 0.05), Verdict::Undecided);
         assert_eq!(Verdict::Within.name(), "within ±5 %");
+        assert!(Verdict::Slower.contradicts(Verdict::Within));
+        assert!(!Verdict::Slower.contradicts(Verdict::Undecided));
+        assert!(!Verdict::Undecided.contradicts(Verdict::Faster));
+        assert!(!Verdict::Slower.contradicts(Verdict::Slower));
     }
 }
