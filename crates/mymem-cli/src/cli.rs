@@ -409,6 +409,19 @@ mod tests {
     }
 
     #[test]
+    fn between_blocks_needs_blocks() {
+        let b = bench(&[
+            "--blocks",
+            "5",
+            "--between-blocks",
+            "rmmod x && insmod x.ko",
+        ]);
+        assert_eq!(b.between_blocks.as_deref(), Some("rmmod x && insmod x.ko"));
+        assert!(bench(&[]).between_blocks.is_none());
+        assert!(parse(&["bench", "--between-blocks", "true"]).is_err());
+    }
+
+    #[test]
     fn bench_rejects_invalid() {
         for bad in [
             &["--sizes", "0"][..],
