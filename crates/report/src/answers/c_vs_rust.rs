@@ -17,6 +17,12 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             return;
         }
     }
+    if let Some(wall) = ctx.wall().filter(|b| b.user.is_some_and(|u| u.config.blocks > 1)) {
+        if from_wall_blocks(&wall, md) {
+            why(md);
+            return;
+        }
+    }
     let bench = &ctx.bench;
     let pairs: Vec<(u64, Dir, _)> = bench
         .sizes()
@@ -159,6 +165,48 @@ fn from_icount(ctx: &Ctx, icount: &Bench, md: &mut Md) -> bool {
         ));
     }
     md.para(text.trim_end());
+    true
+}
+
+/// Without icount, a wall bench with blocks: its verdicts over blocks (module loads).
+fn from_wall_blocks(wall: &Bench, md: &mut Md) -> bool {
+    let cells: Vec<(u64, Dir, Wall)> = wall
+        .sizes()
+        .into_iter()
+        .flat_map(|s| Dir::ALL.map(|d| (s, d)))
+        .filter_map(|(s, d)| Some((s, d, Wall::of(wall, d, s)?)))
+        .collect();
+    if cells.is_empty() {
+        return false;
+    }
+    md.para(
+        "This run has no icount boot; on the wall clock, Rust/C as the mean over blocks (module \
+         loads) of the ratio of medians, 95 % CI over blocks, verdict with a ±5 % margin:",
+    );
+    let items: Vec<String> = cells
+        .iter()
+        .map(|(s, d, w)| {
+            format!(
+                "{} {}: Rust/C {} — {}",
+                format::size(*s),
+                d.name(),
+                w.ratio_ci(),
+                w.verdict.name()
+            )
+        })
+        .collect();
+    md.bullets(&items);
+    let n = |v| cells.iter().filter(|c| c.2.verdict == v).count();
+    md.para(&format!(
+        "Slower in {}, faster in {}, within ±{:.0} % in {}, undecided in {} of {} cells. \
+         `lab run` adds an icount boot that states the difference in instructions exactly.",
+        n(Verdict::Slower),
+        n(Verdict::Faster),
+        results::verdict::WALL_MARGIN * 100.0,
+        n(Verdict::Within),
+        n(Verdict::Undecided),
+        cells.len()
+    ));
     true
 }
 
