@@ -1063,3 +1063,24 @@ fn how_sure_shows_half_widths_block_spread_and_kernel_rounds() {
     // The environment table names both boots' clocks.
     assert!(r.md.contains("| Clock | wall+icount (`lab/results/bench.json`: wall, `lab-icount/results/bench.json`: icount) |"));
 }
+
+#[test]
+fn without_icount_answer_5_uses_the_wall_blocks() {
+    let r = rendered_with(|dir| fs::remove_dir_all(dir.join("lab-icount")).unwrap());
+    let q = section(&r.md, "### 5. C driver vs Rust driver");
+    let c = bench()
+        .comparisons
+        .into_iter()
+        .find(|c| c.op == Op::Pwrite && c.size == 1 && c.target == "Rust")
+        .unwrap();
+    let [lo, hi] = c.block_ratio_ci95.unwrap();
+    let mean = c.block_ratios.iter().sum::<f64>() / c.block_ratios.len() as f64;
+    assert!(
+        q.contains(&format!(
+            "1 B write: Rust/C {mean:.3} ({lo:.3}–{hi:.3}) — {}",
+            results::Verdict::wall(&c).name()
+        )),
+        "{q}"
+    );
+    assert!(!q.contains("Rust mean / C mean"));
+}

@@ -17,7 +17,10 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             return;
         }
     }
-    if let Some(wall) = ctx.wall().filter(|b| b.user.is_some_and(|u| u.config.blocks > 1)) {
+    if let Some(wall) = ctx
+        .wall()
+        .filter(|b| b.user.is_some_and(|u| u.config.blocks > 1))
+    {
         if from_wall_blocks(&wall, md) {
             why(md);
             return;
