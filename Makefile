@@ -16,15 +16,16 @@ FULL_ARG := $(if $(filter 1,$(FULL)),--full)
 .PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick lint shell gdb ide setup bench report clean
 
 help:
-	@echo "make run     set up everything, run the whole lab, write results/<run-id>/ (FULL=1: seed's N in the C/Rust matrix)"
+	@echo "make run     set up everything, run the whole lab (a wall-clock boot and a short icount boot), write results/<run-id>/"
+	@echo "             (FULL=1: seed's N in the C/Rust matrix; CLOCK=wall or CLOCK=icount: only that boot)"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make test-grade  lab grade self-tests: both drivers full marks, each seeded bug loses exactly its clauses"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
 	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest/gdb/lab.gdb"
 	@echo "make ide     write kernel/rust-project.json for rust-analyzer (kernel:: items resolve)"
-	@echo "make bench   measurements only (bench, race, in-kernel) + report"
-	@echo "             CLOCK=icount: deterministic guest time (1 ns per instruction) for run/bench"
+	@echo "make bench   measurements only (bench, race, in-kernel) + report, one boot"
+	@echo "             CLOCK=icount: deterministic guest time (1 ns per instruction) for that boot"
 	@echo "make report  re-render the report of RUN=results/<run-id> (default: latest), no VM"
 	@echo "make setup   install toolchain, build kernel (cached), modules and guest binaries"
 	@echo "make lint    cargo fmt --check, clippy -D warnings, kernel Rust vs the kernel's rustfmt config"

@@ -1,45 +1,85 @@
 //! `lab compare RUN_A RUN_B`: do two runs say the same thing?
 //!
-//! Cell by cell (op x size), the Rust/C ratio and verdict of each run's `bench.json`. The runs
-//! disagree when a verdict differs; for two `icount` runs (deterministic guest time) also when
-//! any median, of a series or an in-kernel row, differs by more than [`ICOUNT_TOLERANCE`]. The
+//! A run holds one or two measurement boots: `lab run` a wall boot (`lab/`) and an icount boot
+//! (`lab-icount/`), `lab bench` one boot in its clock. Boots are paired by clock. Per pair, cell
+//! by cell (op x size), the ratio and verdict of each run's `bench.json` (rules:
+//! [`results::verdict`]: icount verdicts from the medians, wall verdicts from the CI over blocks
+//! with a ±5 % margin). The runs disagree when two verdicts contradict each other (differ, and
+//! neither is "undecided", which claims nothing; with `strict`, whenever they differ); for icount
+//! boots also when any median, of a series or an in-kernel row, differs by more than
+//! [`ICOUNT_TOLERANCE`]. A decided verdict against an undecided one is listed, not failed: the
+//! rerun did not contradict the claim, it only lacked the evidence to repeat it. The
 //! tmpfs peer's medians are shown but not held to it: its page-cache work is not the same in
-//! every boot (64 KiB pwrite: 18 166 vs 17 913 instructions in two boots).
+//! every boot (64 KiB pwrite: 18 166 vs 17 913 instructions in two boots). A clock only one run
+//! has is noted, not compared; no clock in common is a disagreement.
 
 use anyhow::{bail, Context, Result};
-use results::layout::{self, BENCH_JSON, KERNEL_JSON};
-use results::{BenchReport, Comparison, KernelReport, Series, SeriesKind};
+use results::layout::{self, BENCH_JSON, ICOUNT_SCENARIO, KERNEL_JSON, MEASURE_SCENARIO};
+use results::{BenchReport, Comparison, KernelReport, Series, SeriesKind, Verdict};
 use std::path::{Path, PathBuf};
 
 /// Largest relative median difference two icount runs may show (0.5 %).
 pub const ICOUNT_TOLERANCE: f64 = 0.005;
 
-/// One run's measurements, as read from its directory.
-pub struct Run {
+/// One measurement boot of a run.
+pub struct Boot {
+    /// Where it was read from.
     pub name: String,
     pub bench: BenchReport,
     pub kernel: Option<KernelReport>,
 }
 
-/// Reads a run: a run directory (`results/<id>`), its `lab/results` directory, or a
-/// `bench.json` file; `kernel.json` beside `bench.json` is read when present.
+impl Boot {
+    fn clock(&self) -> &str {
+        &self.bench.env.clock
+    }
+
+    fn icount(&self) -> bool {
+        self.clock() == "icount"
+    }
+}
+
+/// One run's measurement boots, as read from its directory.
+pub struct Run {
+    pub name: String,
+    pub boots: Vec<Boot>,
+}
+
+/// Reads a run: a run directory (`results/<id>`: its `lab/` and `lab-icount/` boots), one
+/// boot's `results` directory, or a `bench.json` file; `kernel.json` beside `bench.json` is
+/// read when present.
 pub fn load(path: &Path) -> Result<Run> {
-    let bench_path = if path.is_file() {
-        path.to_path_buf()
+    let benches: Vec<PathBuf> = if path.is_file() {
+        vec![path.to_path_buf()]
     } else {
-        [layout::measured(BENCH_JSON), BENCH_JSON.to_string()]
+        let found: Vec<PathBuf> = [MEASURE_SCENARIO, ICOUNT_SCENARIO]
             .iter()
-            .map(|rel| path.join(rel))
-            .find(|p| p.is_file())
-            .with_context(|| {
-                format!(
-                    "{}: no {} (is it a run directory of `lab run` or `lab bench`?)",
-                    path.display(),
-                    layout::measured(BENCH_JSON)
-                )
-            })?
+            .map(|s| path.join(layout::measured_in(s, BENCH_JSON)))
+            .chain([path.join(BENCH_JSON)])
+            .filter(|p| p.is_file())
+            .collect();
+        if found.is_empty() {
+            bail!(
+                "{}: no {} or {} (is it a run directory of `lab run` or `lab bench`?)",
+                path.display(),
+                layout::measured(BENCH_JSON),
+                layout::measured_in(ICOUNT_SCENARIO, BENCH_JSON)
+            );
+        }
+        found
     };
-    let text = std::fs::read_to_string(&bench_path)
+    let boots = benches
+        .iter()
+        .map(|p| load_boot(p))
+        .collect::<Result<_>>()?;
+    Ok(Run {
+        name: path.display().to_string(),
+        boots,
+    })
+}
+
+fn load_boot(bench_path: &Path) -> Result<Boot> {
+    let text = std::fs::read_to_string(bench_path)
         .with_context(|| format!("reading {}", bench_path.display()))?;
     let bench: BenchReport =
         results::parse(&text).with_context(|| format!("parsing {}", bench_path.display()))?;
@@ -50,64 +90,92 @@ pub fn load(path: &Path) -> Result<Run> {
         ),
         Err(_) => None,
     };
-    Ok(Run {
-        name: path.display().to_string(),
+    Ok(Boot {
+        name: bench_path.display().to_string(),
         bench,
         kernel,
     })
 }
 
-/// How a comparison reads (the report's rule): the 95 % CI of the relative difference
-/// contains 0, or lies above or below it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Same,
-    Slower,
-    Faster,
-}
-
-impl Verdict {
-    /// From the CI over blocks when the run had blocks (`mymem bench --blocks`), else from the
-    /// CI of the relative difference of means.
-    pub fn of(c: &Comparison) -> Self {
-        let (lo, hi) = match c.block_ratio_ci95 {
-            Some([lo, hi]) => (lo - 1.0, hi - 1.0),
-            None => (c.rel_diff_ci95[0], c.rel_diff_ci95[1]),
+/// A comparison's ratio and verdict in a boot of the given clock: icount from the medians of
+/// the two series, wall from the CI over blocks (else of the means).
+fn judge(boot: &Boot, c: &Comparison) -> (f64, Verdict) {
+    if boot.icount() {
+        let median = |label: &str| {
+            boot.bench
+                .series
+                .iter()
+                .find(|s| s.label == label && s.op == c.op && s.size == c.size)
+                .map(|s| s.stats.median_ns)
         };
-        if lo <= 0.0 && hi >= 0.0 {
-            Verdict::Same
-        } else if lo > 0.0 {
-            Verdict::Slower
-        } else {
-            Verdict::Faster
+        if let (Some(a), Some(b)) = (median(&c.reference), median(&c.target)) {
+            return (b / a.max(1.0), Verdict::icount(a, b));
         }
     }
-
-    fn name(self) -> &'static str {
-        match self {
-            Verdict::Same => "no difference",
-            Verdict::Slower => "slower",
-            Verdict::Faster => "faster",
-        }
-    }
+    let ratio = if c.block_ratios.is_empty() {
+        c.ratio
+    } else {
+        results::stats::mean(&c.block_ratios)
+    };
+    (ratio, Verdict::wall(c))
 }
 
-/// The outcome: a printable table and the disagreements found.
+/// The outcome: a printable table, the disagreements found, and the cells decided in one run
+/// only (disagreements under `strict`).
 pub struct Outcome {
     pub table: String,
     pub differences: Vec<String>,
+    pub undecided: Vec<String>,
 }
 
 /// Compares two runs (see the module docs).
 pub fn compare(a: &Run, b: &Run) -> Outcome {
-    let icount = a.bench.env.clock == "icount" && b.bench.env.clock == "icount";
+    let mut table = format!("A: {}\nB: {}\n", a.name, b.name);
     let mut differences = Vec::new();
-    if a.bench.env.clock != b.bench.env.clock {
-        differences.push(format!(
-            "the clocks differ ({} vs {}): medians are not comparable",
-            a.bench.env.clock, b.bench.env.clock
-        ));
+    let mut undecided = Vec::new();
+    let mut paired = 0;
+    for ba in &a.boots {
+        match b.boots.iter().find(|bb| bb.clock() == ba.clock()) {
+            Some(bb) => {
+                paired += 1;
+                let o = compare_boots(ba, bb);
+                table.push_str(&o.table);
+                differences.extend(o.differences);
+                undecided.extend(o.undecided);
+            }
+            None => table.push_str(&format!(
+                "\nnot compared: A's {} boot ({}), B has none\n",
+                ba.clock(),
+                ba.name
+            )),
+        }
     }
+    for bb in &b.boots {
+        if !a.boots.iter().any(|ba| ba.clock() == bb.clock()) {
+            table.push_str(&format!(
+                "\nnot compared: B's {} boot ({}), A has none\n",
+                bb.clock(),
+                bb.name
+            ));
+        }
+    }
+    if paired == 0 {
+        differences.push(
+            "no clock in common (wall vs icount): medians and verdicts are not comparable".into(),
+        );
+    }
+    Outcome {
+        table,
+        differences,
+        undecided,
+    }
+}
+
+/// Two boots of the same clock.
+fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
+    let icount = a.icount() && b.icount();
+    let mut differences = Vec::new();
+    let mut undecided = Vec::new();
     let mut rows = vec![[
         "op",
         "size",
@@ -127,7 +195,8 @@ pub fn compare(a: &Run, b: &Run) -> Outcome {
                 && c.reference == ca.reference
         };
         let cell = format!(
-            "{} {} B {}/{}",
+            "{} {} {} B {}/{}",
+            a.clock(),
             ca.op.as_str(),
             ca.size,
             ca.target,
@@ -137,19 +206,25 @@ pub fn compare(a: &Run, b: &Run) -> Outcome {
             differences.push(format!("{cell}: only in A"));
             continue;
         };
-        let (va, vb) = (Verdict::of(ca), Verdict::of(cb));
-        let mark = if va == vb { "" } else { "DIFFERS" };
-        if va != vb {
-            differences.push(format!("{cell}: verdict {} vs {}", va.name(), vb.name()));
-        }
+        let ((ra, va), (rb, vb)) = (judge(a, ca), judge(b, cb));
+        let line = format!("{cell}: verdict {} vs {}", va.name(), vb.name());
+        let mark = if va.contradicts(vb) {
+            differences.push(line);
+            "DIFFERS"
+        } else if va != vb {
+            undecided.push(line);
+            "undecided in one"
+        } else {
+            ""
+        };
         rows.push([
             ca.op.as_str().into(),
             ca.size.to_string(),
             format!("{}/{}", ca.target, ca.reference),
-            format!("{:.4}", ca.ratio),
-            format!("{:.4}", cb.ratio),
-            va.name().into(),
-            vb.name().into(),
+            format!("{ra:.4}"),
+            format!("{rb:.4}"),
+            va.name(),
+            vb.name(),
             mark.into(),
         ]);
     }
@@ -161,7 +236,8 @@ pub fn compare(a: &Run, b: &Run) -> Outcome {
                 && ca.reference == cb.reference
         }) {
             differences.push(format!(
-                "{} {} B {}/{}: only in B",
+                "{} {} {} B {}/{}: only in B",
+                b.clock(),
                 cb.op.as_str(),
                 cb.size,
                 cb.target,
@@ -169,18 +245,24 @@ pub fn compare(a: &Run, b: &Run) -> Outcome {
             ));
         }
     }
+    let what = if icount {
+        "ratios and verdicts of medians"
+    } else if a.bench.config.blocks > 1 || b.bench.config.blocks > 1 {
+        "mean ratio over blocks; verdicts from its 95 % CI, margin ±5 %"
+    } else {
+        "ratios of means; verdicts from the CI of the difference of means"
+    };
     let mut table = format!(
-        "A: {} ({} clock)\nB: {} ({} clock)\n\n{}",
+        "\n{} clock ({what}):\n  A: {}\n  B: {}\n{}",
+        a.clock(),
         a.name,
-        a.bench.env.clock,
         b.name,
-        b.bench.env.clock,
         render(&rows)
     );
     if icount {
         let medians = median_differences(a, b);
         table.push_str(&format!(
-            "\nicount medians: {} compared, largest difference {:.3} % (tolerance {:.1} %)\n",
+            "icount medians: {} compared, largest difference {:.3} % (tolerance {:.1} %)\n",
             medians.compared,
             medians.largest * 100.0,
             ICOUNT_TOLERANCE * 100.0
@@ -190,7 +272,11 @@ pub fn compare(a: &Run, b: &Run) -> Outcome {
         }
         differences.extend(medians.over);
     }
-    Outcome { table, differences }
+    Outcome {
+        table,
+        differences,
+        undecided,
+    }
 }
 
 struct Medians {
@@ -201,8 +287,8 @@ struct Medians {
     tmpfs: Vec<String>,
 }
 
-/// Every series median and in-kernel median present in both runs.
-fn median_differences(a: &Run, b: &Run) -> Medians {
+/// Every series median and in-kernel median present in both boots.
+fn median_differences(a: &Boot, b: &Boot) -> Medians {
     // (name, median A, median B, held to the tolerance)
     let mut pairs: Vec<(String, f64, f64, bool)> = Vec::new();
     let same = |x: &Series, y: &Series| {
@@ -286,11 +372,23 @@ fn render(rows: &[[String; 8]]) -> String {
     out
 }
 
-/// `lab compare`: prints the table; an error lists the disagreements.
-pub fn run(a: &Path, b: &Path) -> Result<()> {
+/// `lab compare`: prints the table; an error lists the disagreements. With `strict`, a
+/// verdict decided in one run and undecided in the other is a disagreement too.
+pub fn run(a: &Path, b: &Path, strict: bool) -> Result<()> {
     let (a, b) = (load(a)?, load(b)?);
-    let outcome = compare(&a, &b);
+    let mut outcome = compare(&a, &b);
     print!("{}", outcome.table);
+    if !outcome.undecided.is_empty() {
+        println!(
+            "\ndecided in one run only ({}; no contradiction, the other run's CI straddles a \
+             ±5 % margin):\n  {}",
+            outcome.undecided.len(),
+            outcome.undecided.join("\n  ")
+        );
+    }
+    if strict {
+        outcome.differences.append(&mut outcome.undecided);
+    }
     if outcome.differences.is_empty() {
         println!("lab compare: the runs agree");
         return Ok(());
@@ -323,9 +421,16 @@ mod tests {
         bench.comparisons = mymem_cli::bench::compare(&bench.series, "C");
         Run {
             name: format!("{clock}-{rust}"),
-            bench,
-            kernel: None,
+            boots: vec![Boot {
+                name: format!("{clock}-{rust}/bench.json"),
+                bench,
+                kernel: None,
+            }],
         }
+    }
+
+    fn bench_mut(r: &mut Run) -> &mut BenchReport {
+        &mut r.boots[0].bench
     }
 
     #[test]
@@ -338,7 +443,8 @@ mod tests {
             "{}",
             o.table
         );
-        assert!(o.table.contains("1.049"), "{}", o.table);
+        assert!(o.table.contains("1.04"), "{}", o.table);
+        assert!(o.table.contains("slower"), "{}", o.table);
     }
 
     #[test]
@@ -358,7 +464,8 @@ mod tests {
 
     #[test]
     fn wall_runs_are_judged_on_verdicts_only() {
-        // 1 % slower with a wide spread: no significant difference, but the medians moved.
+        // Without blocks, the CI of the means. 1 % slower with a wide spread: no significant
+        // difference, but the medians moved.
         let (a, b) = (run("wall", 1.0, 100), run("wall", 1.01, 100));
         let o = compare(&a, &b);
         assert!(o.differences.is_empty(), "{:?}", o.differences);
@@ -368,7 +475,7 @@ mod tests {
         assert!(
             o.differences
                 .iter()
-                .any(|d| d.contains("verdict no difference vs slower")),
+                .any(|d| d.contains("verdict no significant difference vs slower")),
             "{:?}",
             o.differences
         );
@@ -379,13 +486,16 @@ mod tests {
     fn tmpfs_medians_are_shown_but_not_held() {
         let a = run("icount", 1.0, 0);
         let mut b = run("icount", 1.0, 0);
-        for s in b.bench.series.iter_mut().filter(|s| s.label == "/dev/zero") {
+        for s in bench_mut(&mut b)
+            .series
+            .iter_mut()
+            .filter(|s| s.label == "/dev/zero")
+        {
             s.kind = SeriesKind::Tmpfs;
             s.stats.median_ns *= 1.02;
         }
         let mut a2 = a;
-        for s in a2
-            .bench
+        for s in bench_mut(&mut a2)
             .series
             .iter_mut()
             .filter(|s| s.label == "/dev/zero")
@@ -404,18 +514,51 @@ mod tests {
 
     #[test]
     fn block_ci_decides_when_present() {
-        let mut c = run("wall", 1.3, 100).bench.comparisons[0].clone();
-        assert_eq!(Verdict::of(&c), Verdict::Slower);
+        let mut c = run("wall", 1.3, 100).boots[0].bench.comparisons[0].clone();
+        assert_eq!(Verdict::wall(&c), Verdict::Slower);
         c.block_ratio_ci95 = Some([0.9, 1.5]);
-        assert_eq!(Verdict::of(&c), Verdict::Same);
-        c.block_ratio_ci95 = Some([0.8, 0.95]);
-        assert_eq!(Verdict::of(&c), Verdict::Faster);
+        assert_eq!(Verdict::wall(&c), Verdict::Undecided);
+        c.block_ratio_ci95 = Some([0.98, 1.03]);
+        assert_eq!(Verdict::wall(&c), Verdict::Within);
+        c.block_ratio_ci95 = Some([0.8, 0.93]);
+        assert_eq!(Verdict::wall(&c), Verdict::Faster);
     }
 
     #[test]
-    fn mixed_clocks_disagree() {
+    fn boots_pair_by_clock() {
         let o = compare(&run("icount", 1.0, 0), &run("wall", 1.0, 0));
-        assert!(o.differences[0].contains("clocks differ"));
+        assert!(o.differences[0].contains("no clock in common"));
+        // A `lab run` (wall + icount) against a `lab bench --clock icount`: the icount boots.
+        let mut both = run("wall", 1.0, 100);
+        both.boots.extend(run("icount", 1.05, 0).boots);
+        let o = compare(&both, &run("icount", 1.05, 0));
+        assert!(o.differences.is_empty(), "{:?}", o.differences);
+        assert!(
+            o.table.contains("not compared: A's wall boot"),
+            "{}",
+            o.table
+        );
+        let o = compare(&both, &run("icount", 1.08, 0));
+        assert!(!o.differences.is_empty());
+    }
+
+    #[test]
+    fn undecided_against_decided_is_listed_not_failed() {
+        let with_ci = |ci: [f64; 2]| {
+            let mut r = run("wall", 1.0, 100);
+            for c in &mut bench_mut(&mut r).comparisons {
+                c.block_ratios = vec![ci[0], ci[1]];
+                c.block_ratio_ci95 = Some(ci);
+            }
+            r
+        };
+        let slower = with_ci([1.06, 1.10]);
+        let o = compare(&slower, &with_ci([1.03, 1.09]));
+        assert!(o.differences.is_empty(), "{:?}", o.differences);
+        assert!(o.undecided[0].contains("verdict slower vs undecided"));
+        assert!(o.table.contains("undecided in one"));
+        let o = compare(&slower, &with_ci([0.98, 1.04]));
+        assert!(o.differences[0].contains("verdict slower vs within ±5 %"));
     }
 
     #[test]
@@ -433,9 +576,17 @@ mod tests {
             include_str!("../tests/fixtures/kernel-icount.json"),
         )
         .unwrap();
+        let icount = dir.join("lab-icount/results");
+        std::fs::create_dir_all(&icount).unwrap();
+        std::fs::copy(results.join("bench.json"), icount.join("bench.json")).unwrap();
         let r = load(&dir).unwrap();
-        assert_eq!(r.bench.env.clock, "icount");
-        assert_eq!(r.kernel.as_ref().unwrap().bench.len(), 2);
+        assert_eq!(r.boots.len(), 2);
+        assert_eq!(r.boots[0].bench.env.clock, "icount");
+        assert_eq!(r.boots[0].kernel.as_ref().unwrap().bench.len(), 2);
+        assert!(r.boots[1].kernel.is_none());
+        let r = load(&results.join("bench.json")).unwrap();
+        assert_eq!(r.boots.len(), 1);
+        let r = load(&dir).unwrap();
         let o = compare(&r, &r);
         assert!(o.table.contains("medians: 7 compared"), "{}", o.table);
         assert!(load(&dir.join("nope")).is_err());

@@ -63,14 +63,10 @@ struct Cli {
     accel: qemu::Accel,
     /// Guest clock: `wall` follows the host (confounded by its load); `icount` advances 1 ns per
     /// executed guest instruction (deterministic, ~3.5x slower, TCG only; races need `wall`).
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        default_value = "wall",
-        env = "LAB_CLOCK"
-    )]
-    clock: clock::Clock,
+    /// Default `wall`, except `lab run`, which boots twice, once in each clock; there the
+    /// option keeps only that clock's boot.
+    #[arg(long, global = true, value_enum, env = "LAB_CLOCK")]
+    clock: Option<clock::Clock>,
     /// Kernel profile: `debug` adds lockdep, KASAN, kmemleak (separate cached build).
     #[arg(long, global = true, value_enum, default_value = "lab")]
     profile: kernel::Profile,
@@ -137,12 +133,21 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
     },
-    /// Run the whole lab in one boot and write results/<run-id>/ with report.html.
+    /// Run the whole lab and write results/<run-id>/ with report.html.
+    ///
+    /// Two boots: the wall-clock boot runs everything (hello, the C-vs-Rust bench in blocks
+    /// with the modules reloaded between them, the race sweep, misuse, the matrix, three
+    /// in-kernel bench rounds and the in-kernel race); the icount boot (under a minute) runs
+    /// only the user-space and in-kernel benches, in deterministic instruction time, which
+    /// the report states its verdicts from. `--clock wall` or `--clock icount` (or LAB_CLOCK)
+    /// keeps only that boot; under KVM there is no icount boot. Races stay on the wall
+    /// clock: with icount the vCPUs never run at the same time.
     Run {
         #[command(flatten)]
         measure: pipeline::Measure,
     },
-    /// Only the measurements (bench, race, in-kernel), with the report.
+    /// Only the measurements (bench, race, in-kernel), with the report: one boot, in the
+    /// --clock chosen (default wall; with icount the bench runs --icount-trials in one block).
     Bench {
         #[command(flatten)]
         measure: pipeline::Measure,
@@ -158,15 +163,23 @@ enum Command {
     Ide,
     /// Do two runs agree? Cell-by-cell Rust/C ratios and verdicts of their bench.json.
     ///
-    /// Exits non-zero when a verdict differs or, for two `--clock icount` runs, when any
-    /// median (user-space series or in-kernel row; the tmpfs peer is shown but not held to it)
-    /// differs by more than 0.5 %. Verdicts use the CI over blocks when the runs have blocks
-    /// (`mymem bench --blocks`). No VM.
+    /// The boots of the two runs are paired by clock (`lab run` has a wall and an icount
+    /// boot). Exits non-zero when two verdicts contradict each other or, for icount boots,
+    /// when any median (user-space series or in-kernel row; the tmpfs peer is shown but not
+    /// held to it) differs by more than 0.5 %. icount verdicts come from the medians; wall
+    /// verdicts from the 95 % CI over blocks, three-way with a ±5 % margin (slower, faster,
+    /// within ±5 %, or undecided when the CI straddles a margin), or from the CI of the means
+    /// in runs without blocks. "Undecided" claims nothing, so against a decided verdict it is
+    /// listed but does not fail the comparison (--strict: it does). No VM.
     Compare {
-        /// First run: a run directory (results/<run-id>) or a bench.json file.
+        /// First run: a run directory (results/<run-id>), a boot's results directory, or a
+        /// bench.json file.
         run_a: PathBuf,
         /// Second run, the same way.
         run_b: PathBuf,
+        /// Also fail when a verdict is decided in one run and undecided in the other.
+        #[arg(long)]
+        strict: bool,
     },
     /// Score module sources against the device contract, clause by clause
     /// (rubric: grading/rubric.toml); writes grade.json, grade.md, junit.xml.
@@ -275,8 +288,13 @@ fn real_main(cli: Cli) -> Result<()> {
             suites::run_all(&lab, &selected, junit.as_deref())
         }
         Command::Run { ref measure } => {
+            let mut clocks = pipeline::run_clocks(cli.clock);
             let lab = prepare(&cli, "run", false)?;
-            pipeline::run_lab(&lab, measure)
+            if cli.clock.is_none() && lab.accel == qemu::Accel::Kvm {
+                cmd::note("no icount boot: QEMU counts instructions only under TCG (--accel tcg)");
+                clocks = vec![clock::Clock::Wall];
+            }
+            pipeline::run_lab(&lab, measure, &clocks)
         }
         Command::Bench { ref measure } => {
             let lab = prepare(&cli, "bench", false)?;
@@ -297,7 +315,8 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Compare {
             ref run_a,
             ref run_b,
-        } => compare::run(run_a, run_b),
+            strict,
+        } => compare::run(run_a, run_b, strict),
         Command::Report { ref dir } => {
             let dir = dir
                 .clone()
@@ -325,13 +344,22 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     let modules = modules::build(&kernel)?;
     let bins = userspace::build(with_tests)?;
     let (accel, accel_reason) = qemu::detect(cli.accel);
-    if cli.clock.icount() && accel == qemu::Accel::Kvm {
+    let clock = cli.clock.unwrap_or(clock::Clock::Wall);
+    if clock.icount() && accel == qemu::Accel::Kvm {
         bail!("--clock icount needs TCG (QEMU counts instructions only when it emulates them): add --accel tcg");
     }
     cmd::step(&format!(
         "Accelerator: {} ({accel_reason}); clock: {}",
         accel.name(),
-        cli.clock.name()
+        if matches!(cli.command, Command::Run { .. }) {
+            pipeline::run_clocks(cli.clock)
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        } else {
+            clock.name().into()
+        }
     ));
     let run_dir = runs::create(&paths::results_root(), &runs::stamp(), what)?;
     Ok(Lab {
@@ -340,7 +368,7 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
         bins,
         accel,
         accel_reason,
-        clock: cli.clock,
+        clock,
         run_dir,
         verbose: cli.verbose,
     })

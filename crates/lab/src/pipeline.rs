@@ -1,10 +1,13 @@
 //! The lab pipeline behind `lab run` and `lab bench`: every measurement in
-//! one boot (guest/scripts/measure.sh), the compile-fail evidence (`lab run`),
-//! then run.json and the report.
+//! one boot (guest/scripts/measure.sh), for `lab run` a second, short boot with
+//! `--clock icount` (guest/scripts/measure-icount.sh: the user-space and
+//! in-kernel benches only), the compile-fail evidence (`lab run`), then
+//! run.json and the report.
 
 use anyhow::{Context, Result};
 use results::layout;
 
+use crate::clock::Clock;
 use crate::cmd;
 use crate::guest::{Lab, Scenario};
 use crate::guest_results::read_result;
@@ -36,12 +39,46 @@ const MEASURE: Script = guest_script!(
     ]
 );
 
+const MEASURE_ICOUNT: Script = guest_script!(
+    "measure-icount.sh",
+    &[
+        Exit::new("EXIT_LOAD", 2, "loading mymem or mymem_c failed"),
+        Exit::new("EXIT_BENCH", 3, "mymem bench failed"),
+        Exit::new("EXIT_KERNEL_LOAD", 5, "loading mymem_test failed"),
+        Exit::new(
+            "EXIT_KERNEL_START",
+            6,
+            "starting the in-kernel bench failed"
+        ),
+        Exit::new(
+            "EXIT_KERNEL_READ",
+            7,
+            "reading the in-kernel results failed"
+        ),
+        Exit::new("EXIT_KERNEL_UNLOAD", 8, "unloading mymem_test failed"),
+    ]
+);
+
 /// Settings of the measurement runs (`lab run`, `lab bench`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Measure {
-    /// Trials per size for `mymem bench` (and the in-kernel benchmark).
-    #[arg(long, default_value_t = 1000)]
+    /// Wall clock: counted trials per size of the user-space bench's first --blocks blocks
+    /// (trials/blocks per block: many short blocks, i.e. many module loads, narrow the CI over
+    /// loads faster than long ones), and of each in-kernel bench round.
+    #[arg(long, default_value_t = 500)]
     pub trials: u32,
+    /// Wall clock: the user-space bench runs at least this many blocks, each in its own random
+    /// driver order with the modules reloaded before it; blocks are added until every Rust/C
+    /// ratio's 95 % CI over blocks is within ±2 % or --bench-time-cap.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub blocks: u32,
+    /// Wall clock: no bench block starts after this many seconds (guest time).
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub bench_time_cap: u64,
+    /// icount clock: trials per size of the user-space bench (one block) and of the in-kernel
+    /// bench. The medians are deterministic, so few suffice.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub icount_trials: u32,
     /// Iterations per worker in the userspace race sweep (the seed used
     /// 150000: about 3 h under TCG for the whole sweep).
     #[arg(long, default_value_t = 5000)]
@@ -87,13 +124,27 @@ impl Measure {
     }
 }
 
-/// The lab's measurements, all in one boot so that every comparison is within it.
-pub fn measure_scenario(m: &Measure, with_hello: bool) -> Scenario {
+/// Uncounted trials per size before the counted ones: in an icount boot, and in every block
+/// of the wall bench (after each module reload).
+const WARMUP: u32 = 10;
+
+/// The lab's measurements, all in one boot so that every comparison is within it. In an
+/// icount boot (`lab --clock icount bench`) the bench runs --icount-trials in one block: guest
+/// time is instructions there, so a time cap in guest seconds would mean nothing.
+pub fn measure_scenario(m: &Measure, with_hello: bool, clock: Clock) -> Scenario {
     let flag = |on: bool| String::from(if on { "1" } else { "0" });
+    let (trials, blocks) = match clock {
+        Clock::Wall => (m.trials, m.blocks),
+        Clock::Icount => (m.icount_trials, 1),
+    };
     let script = MEASURE.with(&[
         ("WITH_HELLO", flag(with_hello)),
         ("WITH_KERNEL", flag(!m.no_kernel)),
-        ("TRIALS", m.trials.to_string()),
+        ("TRIALS", trials.to_string()),
+        ("WARMUP", WARMUP.to_string()),
+        ("BLOCKS", blocks.to_string()),
+        ("BENCH_TIME_CAP", m.bench_time_cap.to_string()),
+        ("KERNEL_ROUND_JSONS", kernel_round_paths()),
         ("RACE_ITERATIONS", m.race_iterations.to_string()),
         ("RACE_TRIALS", m.race_trials.to_string()),
         ("KERNEL_WORKERS", m.kernel_workers.to_string()),
@@ -117,12 +168,33 @@ pub fn measure_scenario(m: &Measure, with_hello: bool) -> Scenario {
     Scenario::new(layout::MEASURE_SCENARIO, &script).timeout(4 * 3600)
 }
 
+/// Guest paths of the in-kernel bench rounds after the first, space-separated.
+fn kernel_round_paths() -> String {
+    (2..=layout::KERNEL_ROUNDS)
+        .map(|n| layout::guest_path(&layout::kernel_round(n)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The second boot of `lab run`: the user-space and in-kernel benches with `--clock icount`.
+pub fn icount_scenario(m: &Measure) -> Scenario {
+    let script = MEASURE_ICOUNT.with(&[
+        ("KERNEL_ROUND_JSONS", kernel_round_paths()),
+        ("TRIALS", m.icount_trials.to_string()),
+        ("WARMUP", WARMUP.to_string()),
+        ("BENCH_JSON", layout::guest_path(layout::BENCH_JSON)),
+        ("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON)),
+    ]);
+    // Under 30 s at the defaults under TCG (8 s measured); generous for a loaded host.
+    Scenario::new(layout::ICOUNT_SCENARIO, &script).timeout(1800)
+}
+
 /// Where the matrix finds the seed's C program in the guest.
 const SEED_COUNTER_GUEST: &str = "/lab/bin/seed_counter";
 
 /// The measurement boot with the seed's C program shipped in.
 fn measure_boot(lab: &Lab, m: &Measure, with_hello: bool) -> Result<Scenario> {
-    let mut scenario = measure_scenario(m, with_hello);
+    let mut scenario = measure_scenario(m, with_hello, lab.clock);
     let (_, exe) = lab
         .bins
         .seed
@@ -149,23 +221,51 @@ fn compile_fail_evidence(lab: &Lab) -> Result<()> {
     Ok(())
 }
 
-/// `lab run`: the whole lab in one boot, then the report.
-pub fn run_lab(lab: &Lab, m: &Measure) -> Result<()> {
-    compile_fail_evidence(lab)?;
-    let outcome = MEASURE.run_clean(lab, &measure_boot(lab, m, true)?)?;
-    check_hello_lines(&read_result(&outcome, layout::HELLO_TXT)?, 1)?;
-    finish_run(lab)
+/// The boots of `lab run`: both clocks unless `--clock` chose one.
+pub fn run_clocks(clock: Option<Clock>) -> Vec<Clock> {
+    match clock {
+        Some(c) => vec![c],
+        None => vec![Clock::Wall, Clock::Icount],
+    }
 }
 
-/// `lab bench`: measurements only, JSON under the run directory.
+/// `lab run`: the whole lab in one wall-clock boot and the benches again in an icount boot
+/// (or only the boot of `clocks`), then the report.
+pub fn run_lab(lab: &Lab, m: &Measure, clocks: &[Clock]) -> Result<()> {
+    compile_fail_evidence(lab)?;
+    for &clock in clocks {
+        let lab = &Lab {
+            clock,
+            ..lab.clone()
+        };
+        let started = std::time::Instant::now();
+        match clock {
+            Clock::Wall => {
+                let outcome = MEASURE.run_clean(lab, &measure_boot(lab, m, true)?)?;
+                check_hello_lines(&read_result(&outcome, layout::HELLO_TXT)?, 1)?;
+            }
+            Clock::Icount => {
+                MEASURE_ICOUNT.run_clean(lab, &icount_scenario(m))?;
+            }
+        }
+        cmd::note(&format!(
+            "{} boot: {:.0} s",
+            clock.name(),
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    finish_run(lab, clocks)
+}
+
+/// `lab bench`: measurements only, one boot in the lab's clock, JSON under the run directory.
 pub fn run_bench(lab: &Lab, m: &Measure) -> Result<()> {
     MEASURE.run_clean(lab, &measure_boot(lab, m, false)?)?;
-    finish_run(lab)
+    finish_run(lab, &[lab.clock])
 }
 
 /// Writes run.json beside the guest results and renders the report.
-fn finish_run(lab: &Lab) -> Result<()> {
-    let info = crate::run_info::collect(lab)?;
+fn finish_run(lab: &Lab, clocks: &[Clock]) -> Result<()> {
+    let info = crate::run_info::collect(lab, clocks)?;
     std::fs::write(
         lab.run_dir.join(layout::RUN_JSON),
         serde_json::to_string_pretty(&info)?,
@@ -201,8 +301,12 @@ mod tests {
                 no_kernel,
                 ..m.clone()
             };
-            let s = measure_scenario(&m, hello);
+            let s = measure_scenario(&m, hello, Clock::Wall);
             crate::script::tests::check(&MEASURE, &s.script);
+            assert!(s.script.contains("BLOCKS='5'"));
+            assert!(s.script.contains(
+                "KERNEL_ROUND_JSONS='/results/kernel-bench-2.json /results/kernel-bench-3.json'"
+            ));
             assert!(s
                 .script
                 .contains(&format!("WITH_HELLO='{}'", u8::from(hello))));
@@ -215,7 +319,7 @@ mod tests {
     fn full_runs_the_matrix_at_the_seed_n() {
         let m = Args::parse_from(["x", "--full", "--matrix-iterations", "7"]).m;
         assert_eq!(m.matrix_n(), SEED_ITERATIONS);
-        let s = measure_scenario(&m, true);
+        let s = measure_scenario(&m, true, Clock::Wall);
         assert!(s.script.contains("MATRIX_ITERATIONS='150000'"));
         assert_eq!(
             Args::parse_from(["x", "--matrix-iterations", "7"])
@@ -224,5 +328,18 @@ mod tests {
             7
         );
         assert!(Args::try_parse_from(["x", "--matrix-trials", "2"]).is_err());
+    }
+
+    #[test]
+    fn icount_boots_run_few_trials_in_one_block() {
+        let m = Args::parse_from(["x"]).m;
+        let s = measure_scenario(&m, false, Clock::Icount);
+        assert!(s.script.contains("TRIALS='100'") && s.script.contains("BLOCKS='1'"));
+        let s = icount_scenario(&m);
+        crate::script::tests::check(&MEASURE_ICOUNT, &s.script);
+        assert_eq!(s.name, layout::ICOUNT_SCENARIO);
+        assert!(s.script.contains("TRIALS='100'"));
+        assert_eq!(run_clocks(None), [Clock::Wall, Clock::Icount]);
+        assert_eq!(run_clocks(Some(Clock::Icount)), [Clock::Icount]);
     }
 }

@@ -1,12 +1,14 @@
 //! The host's part of a run's environment stamp (`run.json`).
 
+use crate::clock::Clock;
 use crate::guest::Lab;
 use crate::{cache_key, cmd, paths};
 use anyhow::Result;
 use results::{RunInfo, RUN_SCHEMA};
 use std::process::Command;
 
-pub fn collect(lab: &Lab) -> Result<RunInfo> {
+/// The stamp of a run whose measurement boots used `clocks` (`wall+icount` for both).
+pub fn collect(lab: &Lab, clocks: &[Clock]) -> Result<RunInfo> {
     let git_rev = cmd::output(
         Command::new("git")
             .args(["describe", "--always", "--dirty", "--abbrev=12"])
@@ -19,7 +21,11 @@ pub fn collect(lab: &Lab) -> Result<RunInfo> {
         git_rev: git_rev.trim().into(),
         accel: lab.accel.name().into(),
         accel_reason: lab.accel_reason.clone(),
-        clock: lab.clock.name().into(),
+        clock: clocks
+            .iter()
+            .map(|c| c.name())
+            .collect::<Vec<_>>()
+            .join("+"),
         kernel_release: lab.kernel.release.clone(),
         kernel_source: lab.kernel.source.id.clone(),
         kernel_key: lab.kernel.key.clone(),

@@ -41,7 +41,8 @@ same way (rotated) before the sizes.";
 
 const BLOCK_SCHEDULE: &str = "blocks: the counted trials are split into blocks; each block runs \
 every size (warmup, then its share of the trials) with the targets in a random order of its own, \
-rotated per trial as above. Blocks are added until every device ratio's 95% CI over blocks has a \
+rotated per trial as above; between two blocks the devices are closed and the between_blocks \
+command (if any) runs, then they are reopened. Blocks are added until every device ratio's 95% CI over blocks has a \
 relative half-width at most ci_target, up to the time cap or 50 blocks.";
 
 /// A file that takes positioned transfers: a mymem device or the tmpfs peer.
@@ -72,7 +73,8 @@ struct Target {
     kind: SeriesKind,
     label: String,
     path: String,
-    io: Box<dyn Transfer>,
+    /// `None` while closed between blocks.
+    io: Option<Box<dyn Transfer>>,
     /// Counted samples per size, [pwrite, pread], over all blocks.
     samples: BTreeMap<u64, [Vec<u64>; 2]>,
     /// Median of each block per size, [pwrite, pread].
@@ -190,8 +192,13 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
     let mut memcpy: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let mut blocks_run = 0;
     loop {
-        // One block: the first keeps the given order (as without blocks), later ones shuffle it.
-        let order = if blocks_run == 0 {
+        if blocks_run > 0 {
+            if let Some(cmd) = &args.between_blocks {
+                between_blocks(&mut targets, cmd, max_size)?;
+            }
+        }
+        // Without blocks the given order, rotated; with blocks a random order per block.
+        let order = if args.blocks == 1 {
             (0..=targets.len()).collect()
         } else {
             blocks::shuffled(targets.len() + 1, || rng.next_u64())
@@ -253,6 +260,7 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
         ));
     }
 
+    let blocks_s = bench_started.elapsed().as_secs_f64();
     let mut comparisons = compare(&series, &reference);
     if blocks_run > 1 {
         for c in &mut comparisons {
@@ -298,11 +306,35 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
             comparison_method: stats::COMPARISON_METHOD.into(),
             blocks: blocks_run,
             ci_target: (args.blocks > 1).then_some(args.ci_target),
+            between_blocks: args.between_blocks.clone(),
+            blocks_s: (args.blocks > 1).then_some(blocks_s),
         },
         skipped,
         series,
         comparisons,
     })
+}
+
+/// Closes every device, runs `cmd` with `sh -c`, reopens the devices (the tmpfs peer stays
+/// open: it belongs to no module).
+fn between_blocks(targets: &mut [Target], cmd: &str, max_size: u64) -> Result<()> {
+    for t in targets.iter_mut().filter(|t| t.kind == SeriesKind::Device) {
+        t.io = None;
+    }
+    let status = std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .status()
+        .with_context(|| format!("--between-blocks: cannot run sh -c {cmd:?}"))?;
+    ensure!(
+        status.success(),
+        "--between-blocks {cmd:?} failed: {status}"
+    );
+    for t in targets.iter_mut().filter(|t| t.kind == SeriesKind::Device) {
+        let dev = open_device(Path::new(&t.path), max_size)
+            .with_context(|| format!("reopening {} after --between-blocks", t.path))?;
+        t.io = Some(Box::new(dev));
+    }
+    Ok(())
 }
 
 fn skip(skipped: &mut Vec<Skipped>, path: &Path, e: anyhow::Error) {
@@ -319,7 +351,7 @@ fn target(kind: SeriesKind, label: String, path: &Path, io: Box<dyn Transfer>) -
         kind,
         label,
         path: path.display().to_string(),
-        io,
+        io: Some(io),
         samples: BTreeMap::new(),
         block_medians: BTreeMap::new(),
     }
@@ -472,16 +504,17 @@ fn transfer_trial(
 ) -> Result<(u64, u64)> {
     let wbuf = &mut bufs.write[..len];
     let rbuf = &mut bufs.read[..len];
+    let io = t.io.as_deref().context("device closed")?;
     rng.fill_bytes(wbuf);
 
     let t0 = Instant::now();
-    let written = t.io.pwrite(wbuf, OFFSET);
+    let written = io.pwrite(wbuf, OFFSET);
     let t1 = Instant::now();
     let written = written.context("pwrite")?;
     ensure!(written == len, "short pwrite: {written} of {len} bytes");
 
     let t2 = Instant::now();
-    let read = t.io.pread(rbuf, OFFSET);
+    let read = io.pread(rbuf, OFFSET);
     let t3 = Instant::now();
     let read = read.context("pread")?;
     ensure!(read == len, "short pread: {read} of {len} bytes");

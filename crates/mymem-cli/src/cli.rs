@@ -184,6 +184,11 @@ pub struct BenchArgs {
     /// Stop rule of --blocks: no block starts after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub time_cap: u64,
+    /// Shell command (`sh -c`) run between two blocks with every device closed; fails the
+    /// bench if it fails. The lab reloads the modules here, so each block measures a fresh
+    /// module load (the wall-clock Rust/C ratio moves by ~10 % between loads).
+    #[arg(long, value_name = "CMD", requires = "blocks")]
+    pub between_blocks: Option<String>,
     /// Directory of the tmpfs peer file.
     #[arg(long, value_name = "DIR", default_value = "/dev/shm")]
     pub tmpfs_dir: PathBuf,
@@ -401,6 +406,19 @@ mod tests {
         assert_eq!(b.sizes, [1, 4096, 1 << 20]);
         assert_eq!(b.devices, ["/dev/a", "/dev/b", "/dev/c"].map(PathBuf::from));
         assert_eq!(b.json, Some(PathBuf::from("/results/bench.json")));
+    }
+
+    #[test]
+    fn between_blocks_needs_blocks() {
+        let b = bench(&[
+            "--blocks",
+            "5",
+            "--between-blocks",
+            "rmmod x && insmod x.ko",
+        ]);
+        assert_eq!(b.between_blocks.as_deref(), Some("rmmod x && insmod x.ko"));
+        assert!(bench(&[]).between_blocks.is_none());
+        assert!(parse(&["bench", "--between-blocks", "true"]).is_err());
     }
 
     #[test]

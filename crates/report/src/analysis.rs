@@ -69,6 +69,23 @@ pub struct Bench<'a> {
 }
 
 impl<'a> Bench<'a> {
+    /// Whether the user-space bench ran with `--clock icount`.
+    pub fn is_icount(&self) -> bool {
+        self.user.is_some_and(|u| u.env.clock == "icount")
+    }
+
+    /// The bench tool's Rust-vs-C comparison at one size (with its CI over blocks, if any).
+    pub fn comparison(&self, dir: Dir, size: u64) -> Option<&'a results::Comparison> {
+        self.user?.comparisons.iter().find(|c| {
+            c.reference == "C" && c.target == "Rust" && c.op == dir.user_op() && c.size == size
+        })
+    }
+
+    /// Median of a user-space series in ns.
+    pub fn median(&self, label: &str, dir: Dir, size: u64) -> Option<f64> {
+        self.user(label, dir, size).map(|s| s.stats.median_ns)
+    }
+
     fn series(&self) -> &'a [Series] {
         self.user.map_or(&[], |r| r.series.as_slice())
     }

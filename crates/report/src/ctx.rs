@@ -13,13 +13,22 @@ use crate::project::Project;
 /// What every section reads.
 pub struct Ctx<'a> {
     pub inputs: &'a Inputs,
+    /// The measurement boot's benches (wall clock in `lab run`).
     pub bench: Bench<'a>,
+    /// The deterministic benches: the icount boot of `lab run`, or the measurement boot when
+    /// it ran with `--clock icount`; `None` without an icount measurement.
+    pub icount: Option<Bench<'a>>,
     pub race: Option<Race<'a>>,
     pub plots: &'a [Plot],
     pub project: &'a Project,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The measurement boot's benches when they ran on the wall clock.
+    pub fn wall(&self) -> Option<Bench<'a>> {
+        (!self.bench.is_icount() && self.bench.user.is_some()).then_some(self.bench)
+    }
+
     /// The guest's environment stamp, from whichever tool ran.
     pub fn env(&self) -> Option<&EnvStamp> {
         self.inputs

@@ -7,7 +7,7 @@ use results::layout::{
 use results::EnvStamp;
 
 use crate::ctx::Ctx;
-use crate::inputs::{compile_fail_rel, rel, Input, RUN_JSON};
+use crate::inputs::{compile_fail_rel, icount_rel, rel, Input, RUN_JSON};
 use crate::md::Md;
 use crate::{answers, latency, races};
 
@@ -33,6 +33,7 @@ pub fn render(ctx: &Ctx) -> String {
     }
     answers::contents(&mut md);
     environment(ctx, &mut md);
+    crate::certainty::render(ctx, &mut md);
     hello(ctx, &mut md);
     latency::render(ctx, &mut md);
     races::render(ctx, &mut md);
@@ -64,6 +65,7 @@ fn environment(ctx: &Ctx, md: &mut Md) {
             guest(|e| e.kernel_version.clone()),
         ],
         vec!["Accelerator".into(), accel],
+        vec!["Clock".into(), clock(ctx)],
         vec!["CPU model".into(), guest(|e| e.cpu_model.clone())],
         vec!["vCPUs".into(), guest(|e| e.vcpus.to_string())],
         vec!["rustc (kernel, modules)".into(), run.rustc.clone()],
@@ -91,6 +93,28 @@ fn environment(ctx: &Ctx, md: &mut Md) {
         ],
     ];
     md.text_table(&["Item", "Value"], &rows);
+}
+
+/// The run's clocks (run.json) and each bench's (the guest's stamp).
+fn clock(ctx: &Ctx) -> String {
+    let run = &ctx.inputs.run;
+    let mut boots = Vec::new();
+    if let Some(b) = ctx.inputs.bench.get() {
+        boots.push(format!("`{}`: {}", rel(BENCH_JSON), b.env.clock));
+    }
+    if let Some(b) = ctx.inputs.icount_bench.get() {
+        boots.push(format!("`{}`: {}", icount_rel(BENCH_JSON), b.env.clock));
+    }
+    let name = if run.clock.is_empty() {
+        "wall (not recorded)"
+    } else {
+        run.clock.as_str()
+    };
+    if boots.is_empty() {
+        name.into()
+    } else {
+        format!("{name} ({})", boots.join(", "))
+    }
 }
 
 fn hello(ctx: &Ctx, md: &mut Md) {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
 use results::layout::{
-    self, BENCH_JSON, COMPILE_FAIL_DIR, COMPILE_FAIL_JSON, HELLO_TXT, KERNEL_JSON, MATRIX_JSON,
-    MISUSE_EXCLUSIVE_JSON, MISUSE_JSON, RACE_JSON,
+    self, BENCH_JSON, COMPILE_FAIL_DIR, COMPILE_FAIL_JSON, HELLO_TXT, ICOUNT_SCENARIO, KERNEL_JSON,
+    KERNEL_ROUNDS, MATRIX_JSON, MISUSE_EXCLUSIVE_JSON, MISUSE_JSON, RACE_JSON,
 };
 use results::{
     BenchReport, CompileFailReport, Document, KernelReport, MatrixReport, MisuseReport, RaceReport,
@@ -20,6 +20,11 @@ pub use results::layout::RUN_JSON;
 /// An input's path relative to the run directory (also its link target).
 pub fn rel(file: &str) -> String {
     layout::measured(file)
+}
+
+/// An input of the icount boot of `lab run` (`lab-icount/results/<file>`).
+pub fn icount_rel(file: &str) -> String {
+    layout::measured_in(ICOUNT_SCENARIO, file)
 }
 
 /// `compile-fail/<file>`, relative to the run directory (built on the host,
@@ -65,6 +70,13 @@ pub struct Inputs {
     pub misuse_exclusive: Input<MisuseReport>,
     pub matrix: Input<MatrixReport>,
     pub compile_fail: Input<CompileFailReport>,
+    /// The icount boot of `lab run`: user-space and in-kernel benches.
+    pub icount_bench: Input<BenchReport>,
+    pub icount_kernel: Input<KernelReport>,
+    /// In-kernel bench rounds 2.. of the measurement boot (round 1 is `kernel`).
+    pub kernel_rounds: Vec<Input<KernelReport>>,
+    /// The same rounds of the icount boot (round 1 is `icount_kernel`).
+    pub icount_kernel_rounds: Vec<Input<KernelReport>>,
 }
 
 impl Inputs {
@@ -90,6 +102,14 @@ impl Inputs {
             misuse_exclusive: json(run_dir, MISUSE_EXCLUSIVE_JSON),
             matrix: json(run_dir, MATRIX_JSON),
             compile_fail: json_at(run_dir, &compile_fail_rel(COMPILE_FAIL_JSON)),
+            icount_bench: json_at(run_dir, &icount_rel(BENCH_JSON)),
+            icount_kernel: json_at(run_dir, &icount_rel(KERNEL_JSON)),
+            kernel_rounds: (2..=KERNEL_ROUNDS)
+                .map(|n| json(run_dir, &layout::kernel_round(n)))
+                .collect(),
+            icount_kernel_rounds: (2..=KERNEL_ROUNDS)
+                .map(|n| json_at(run_dir, &icount_rel(&layout::kernel_round(n))))
+                .collect(),
         })
     }
 }

@@ -4,9 +4,10 @@ use results::layout::{BENCH_JSON, KERNEL_JSON};
 
 use crate::analysis::Dir;
 use crate::ctx::Ctx;
-use crate::format::{self, ratio_ci, us, us_ci, verdict_text, NONE};
+use crate::format::{self, us, us_ci, NONE};
 use crate::inputs::rel;
 use crate::md::Md;
+use crate::verdicts::{Icount, Wall};
 
 const NO_LATENCY: &str = "No data for this part (see the notes above).";
 
@@ -120,54 +121,106 @@ fn tables(ctx: &Ctx, md: &mut Md) {
 }
 
 fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
-    let (bench, inputs) = (&ctx.bench, ctx.inputs);
-    let sizes = bench.sizes();
-    let labels = bench.device_labels();
     md.heading(3, "Rust driver vs C driver");
-    if inputs.bench.get().is_none() {
-        md.para(NO_LATENCY);
-    } else if labels.contains(&"C") && labels.contains(&"Rust") {
-        let method = inputs
-            .bench
-            .get()
-            .map_or(String::new(), |b| b.config.comparison_method.clone());
-        md.para(&format!(
-            "Ratio = Rust mean / C mean (below 1: Rust faster), with its 95% CI: {method}. A CI \
-             that contains 1 means no significant difference."
-        ));
-        let rows: Vec<Vec<String>> = sizes
-            .iter()
-            .map(|&size| {
-                let mut row = vec![format::size(size)];
-                for dir in Dir::ALL {
-                    match bench.rust_vs_c(dir, size) {
-                        Some(d) => {
-                            row.push(ratio_ci(&d));
-                            row.push(verdict_text(&d, "Rust"));
-                        }
-                        None => row.extend([NONE.into(), NONE.into()]),
-                    }
-                }
-                row
-            })
-            .collect();
-        md.table(
-            &[
-                "Size",
-                "write Rust/C (95% CI)",
-                "write verdict",
-                "read Rust/C (95% CI)",
-                "read verdict",
-            ],
-            &rows,
-        );
-    } else {
-        md.para(&format!(
-            "Needs series labelled `C` and `Rust`; this run measured: {}.",
-            labels.join(", ")
+    let icount = ctx.icount;
+    let wall = ctx.wall();
+    let cells: Vec<(u64, Dir)> = ctx
+        .bench
+        .sizes()
+        .into_iter()
+        .chain(icount.map_or(Vec::new(), |b| b.sizes()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .flat_map(|s| Dir::ALL.map(|d| (s, d)))
+        .filter(|&(s, d)| {
+            icount.is_some_and(|b| Icount::of(&b, d, s).is_some())
+                || wall.is_some_and(|b| Wall::of(&b, d, s).is_some())
+        })
+        .collect();
+    if cells.is_empty() {
+        let labels = ctx.bench.device_labels();
+        md.para(&if ctx.inputs.bench.get().is_none() {
+            NO_LATENCY.to_string()
+        } else {
+            format!(
+                "Needs series labelled `C` and `Rust`; this run measured: {}.",
+                labels.join(", ")
+            )
+        });
+        return;
+    }
+    let mut text = String::new();
+    if let Some(b) = icount.and_then(|b| b.user) {
+        text.push_str(&format!(
+            "Verdicts come from the deterministic clock (icount: {} trials per size, medians; \
+             one instruction-ns = one executed guest instruction, see [How sure are these \
+             numbers](#how-sure-are-these-numbers)): Rust − C is the exact difference of the \
+             two medians. ",
+            b.config.trials
         ));
     }
+    if let Some(b) = wall.and_then(|b| b.user) {
+        text.push_str(&if b.config.blocks > 1 {
+            format!(
+                "Wall clock beside it: Rust/C = mean over {} blocks of the ratio of the \
+                 blocks' medians, 95 % CI over blocks (Student t){}; verdict: {}. ",
+                b.config.blocks,
+                if b.config.between_blocks.is_some() {
+                    ", the modules reloaded before every block after the first"
+                } else {
+                    ""
+                },
+                WALL_RULE
+            )
+        } else {
+            format!(
+                "Wall clock beside it: Rust/C = ratio of means with its 95 % CI ({}); the \
+                 verdict says whether the CI contains 1. ",
+                b.config.comparison_method
+            )
+        });
+    }
+    md.para(text.trim_end());
+    let rows: Vec<Vec<String>> = cells
+        .iter()
+        .map(|&(size, dir)| {
+            let mut row = vec![format::size(size), dir.name().into()];
+            match icount.and_then(|b| Icount::of(&b, dir, size)) {
+                Some(i) => row.extend([format!("{:.0}", i.c), format!("{:.0}", i.rust), i.text()]),
+                None => row.extend([NONE.into(), NONE.into(), NONE.into()]),
+            }
+            match wall.and_then(|b| Wall::of(&b, dir, size)) {
+                Some(w) => row.extend([
+                    w.ratio_ci(),
+                    w.verdict.name(),
+                    w.half_width
+                        .map_or(NONE.into(), |h| format!("±{:.1} %", h * 100.0)),
+                ]),
+                None => row.extend([NONE.into(), NONE.into(), NONE.into()]),
+            }
+            row
+        })
+        .collect();
+    md.table(
+        &[
+            "Size",
+            "Op",
+            "icount C median",
+            "icount Rust median",
+            "verdict (icount)",
+            "wall Rust/C (95% CI)",
+            "wall verdict",
+            "wall CI half-width",
+        ],
+        &rows,
+    );
 }
+
+/// The wall-clock verdict rule, in words.
+pub const WALL_RULE: &str = "slower or faster when the whole CI lies beyond ±5 %, within ±5 % \
+     when it lies inside, undecided when it straddles ±5 % (the ratio moves by ~5–10 % between \
+     module loads, docs/measurement.md, so smaller differences are not a stable property of the \
+     code on this clock)";
 
 /// tmpfs and memcpy per size, the syscall floor, the clock overhead.
 fn baselines(ctx: &Ctx, md: &mut Md) {

@@ -3,13 +3,15 @@
 //! self-contained with the plots inlined as SVG) and `plots/*.svg`.
 //!
 //! Inputs, in the run directory as `results::layout` places them: `run.json`
-//! (required, `results::RunInfo`), and the measurement boot's `hello.txt`,
-//! `bench.json`, `race.json` and `kernel.json` (`lab/results/*`, formats in
-//! the `results` crate). A missing optional input becomes a note in its
-//! section.
+//! (required, `results::RunInfo`), the measurement boot's `hello.txt`,
+//! `bench.json`, `race.json`, `kernel.json` and in-kernel rounds
+//! `kernel-bench-<n>.json` (`lab/results/*`), and the icount boot's
+//! `bench.json` and `kernel.json` (`lab-icount/results/*`; formats in the
+//! `results` crate). A missing optional input becomes a note in its section.
 
 mod analysis;
 mod answers;
+mod certainty;
 mod ctx;
 mod document;
 mod format;
@@ -20,6 +22,7 @@ mod md;
 mod plots;
 mod project;
 mod races;
+mod verdicts;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -52,11 +55,19 @@ fn render_with(run_dir: &Path, project: project::Project) -> Result<Rendered> {
         user: inputs.bench.get(),
         kernel: inputs.kernel.get(),
     };
+    let icount = match inputs.icount_bench.get() {
+        Some(user) => Some(analysis::Bench {
+            user: Some(user),
+            kernel: inputs.icount_kernel.get(),
+        }),
+        None => bench.is_icount().then_some(bench),
+    };
     let race = inputs.race.get().map(analysis::Race);
     let plots = plots::render(&bench, race.as_ref())?;
     let markdown = document::render(&ctx::Ctx {
         inputs: &inputs,
         bench,
+        icount,
         race,
         plots: &plots,
         project: &project,

@@ -65,6 +65,14 @@ fn bench() -> BenchReport {
     load("lab/results/bench.json")
 }
 
+fn icount_bench() -> BenchReport {
+    load("lab-icount/results/bench.json")
+}
+
+fn icount_kernel() -> KernelReport {
+    load("lab-icount/results/kernel.json")
+}
+
 fn race() -> RaceReport {
     load("lab/results/race.json")
 }
@@ -405,59 +413,47 @@ fn latency_tables_have_every_size_and_the_fixture_numbers() {
 }
 
 #[test]
-fn rust_vs_c_ratios_are_the_fixture_means_ratio() {
+fn rust_vs_c_states_icount_medians_with_the_wall_blocks_beside() {
     let r = rendered();
-    let b = bench();
+    let (b, i) = (bench(), icount_bench());
     let table = section(&r.md, "### Rust driver vs C driver");
     for &size in &b.config.sizes {
-        let row = row(table, &size_label(size));
         for op in [Op::Pwrite, Op::Pread] {
-            let mean = |label: &str| {
-                let s = b
-                    .series
+            let dir = if op == Op::Pwrite { "write" } else { "read" };
+            let row = row(table, &format!("{} | {dir}", size_label(size)));
+            let median = |label: &str| {
+                i.series
                     .iter()
                     .find(|s| s.label == label && s.op == op && s.size == size)
-                    .unwrap();
-                s.samples_ns.iter().sum::<u64>() as f64 / s.samples_ns.len() as f64
+                    .unwrap()
+                    .stats
+                    .median_ns
             };
-            let ratio = mean("Rust") / mean("C");
-            // The tool's own comparison gives the CI.
-            let c = b
+            let (c, rust) = (median("C"), median("Rust"));
+            assert!(
+                row.contains(&format!(
+                    "| {c:.0} | {rust:.0} | Rust {:+.0} instruction-ns",
+                    rust - c
+                )),
+                "{row}"
+            );
+            // Wall: the mean of the block ratios, the CI over blocks, the three-way verdict.
+            let w = b
                 .comparisons
                 .iter()
                 .find(|c| c.op == op && c.size == size && c.target == "Rust")
                 .unwrap();
-            let expected = format!(
-                "{ratio:.3} ({:.3}–{:.3})",
-                1.0 + c.rel_diff_ci95[0],
-                1.0 + c.rel_diff_ci95[1]
-            );
+            let [lo, hi] = w.block_ratio_ci95.unwrap();
+            let ratio = w.block_ratios.iter().sum::<f64>() / w.block_ratios.len() as f64;
             assert!(
-                row.contains(&expected),
-                "{size} {op:?}: {expected} not in {row}"
+                row.contains(&format!(
+                    "{ratio:.3} ({lo:.3}–{hi:.3}) | {} |",
+                    results::Verdict::wall(w).name()
+                )),
+                "{row}"
             );
-            // Cells: size, write ratio, write verdict, read ratio, read verdict.
-            let cells: Vec<&str> = row.split(" | ").collect();
-            let verdict = cells[if op == Op::Pwrite { 2 } else { 4 }].trim_end_matches(" |");
-            let same = c.rel_diff_ci95[0] <= 0.0 && c.rel_diff_ci95[1] >= 0.0;
-            assert_eq!(verdict == "no significant difference", same, "{row}");
         }
     }
-    // 64 B write is significantly slower in the fixture: the verdict says so.
-    let c = b
-        .comparisons
-        .iter()
-        .find(|c| c.op == Op::Pwrite && c.size == 64 && c.target == "Rust")
-        .unwrap();
-    assert!(c.rel_diff_ci95[0] > 0.0, "fixture changed");
-    assert!(row(table, "64 B").contains(&format!("Rust {:.1} % slower", c.rel_diff * 100.0)));
-    let q4 = section(&r.md, "### 5. C driver vs Rust driver");
-    assert!(q4.contains(&format!("64 B write: Rust/C = {:.3}", c.ratio)));
-    // The conclusion follows the significant differences, not the geometric mean.
-    assert!(
-        q4.contains("Where the difference is significant the Rust driver is slower (64 B write"),
-        "{q4}"
-    );
 }
 
 #[test]
@@ -583,8 +579,28 @@ fn answers_use_the_run_numbers() {
         user / 1000.0,
         k.mean_ns as f64 / 1000.0
     )));
-    let row = row(q5, "1 B");
-    assert!(row.contains(&format!("{:.3}", (user - k.mean_ns as f64) / 1000.0)));
+    let wall = section(q5, "#### On the wall clock");
+    let row_1b = row(wall, "1 B");
+    assert!(row_1b.contains(&format!("{:.3}", (user - k.mean_ns as f64) / 1000.0)));
+    // The icount table first: Rust driver medians against the in-kernel medians.
+    let user_i = icount_bench()
+        .series
+        .iter()
+        .find(|s| s.label == "Rust" && s.op == Op::Pwrite && s.size == 1)
+        .unwrap()
+        .stats
+        .median_ns;
+    let k_i = icount_kernel()
+        .bench
+        .into_iter()
+        .find(|x| x.size == 1 && x.op == "write")
+        .unwrap()
+        .median_ns as f64;
+    assert!(
+        row(q5, "1 B | write")
+            .contains(&format!("| {user_i:.0} | {k_i:.0} | {:+.0}", user_i - k_i)),
+        "{q5}"
+    );
 
     // (6) Names the project's files that exist.
     let q6 = section(
@@ -995,4 +1011,76 @@ fn race_section_shows_mmap_atomic() {
         "{q3}"
     );
     assert!(q3.contains("`mmap-atomic` is the fastest"), "{q3}");
+}
+
+#[test]
+fn how_sure_shows_half_widths_block_spread_and_kernel_rounds() {
+    let r = rendered();
+    let sure = section(&r.md, "## How sure are these numbers");
+    let b = bench();
+    // Half-width and between-block spread of each cell, from the block ratios.
+    let c = b
+        .comparisons
+        .iter()
+        .find(|c| c.op == Op::Pread && c.size == 524288 && c.target == "Rust")
+        .unwrap();
+    let [lo, hi] = c.block_ratio_ci95.unwrap();
+    let mean = c.block_ratios.iter().sum::<f64>() / c.block_ratios.len() as f64;
+    let min = c.block_ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = c.block_ratios.iter().copied().fold(0.0, f64::max);
+    let cells = row(sure, "512 KiB | read");
+    assert!(
+        cells.contains(&format!("±{:.1} %", (hi - lo) / 2.0 / mean * 100.0))
+            && cells.contains(&format!("{min:.3}–{max:.3}")),
+        "{cells}"
+    );
+    // In-kernel rounds: the fixture's third round reads 512 KiB 4.9x slower.
+    let rounds: Vec<u64> = ["kernel.json", "kernel-bench-2.json", "kernel-bench-3.json"]
+        .iter()
+        .map(|f| {
+            load::<KernelReport>(&format!("lab/results/{f}"))
+                .bench
+                .into_iter()
+                .find(|x| x.size == 524288 && x.op == "read")
+                .unwrap()
+                .median_ns
+        })
+        .collect();
+    let spread = *rounds.iter().max().unwrap() as f64 / *rounds.iter().min().unwrap() as f64 - 1.0;
+    let kernel_row = sure
+        .lines()
+        .rfind(|l| l.starts_with("| 512 KiB | read |"))
+        .unwrap();
+    assert!(
+        kernel_row.contains(&format!("{:.1} %", spread * 100.0)),
+        "{kernel_row}"
+    );
+    assert!(sure.contains(&format!(
+        "Above 10 %: 512 KiB read ({:.0} %)",
+        spread * 100.0
+    )));
+    assert!(sure.contains("counts once per iteration"));
+    // The environment table names both boots' clocks.
+    assert!(r.md.contains("| Clock | wall+icount (`lab/results/bench.json`: wall, `lab-icount/results/bench.json`: icount) |"));
+}
+
+#[test]
+fn without_icount_answer_5_uses_the_wall_blocks() {
+    let r = rendered_with(|dir| fs::remove_dir_all(dir.join("lab-icount")).unwrap());
+    let q = section(&r.md, "### 5. C driver vs Rust driver");
+    let c = bench()
+        .comparisons
+        .into_iter()
+        .find(|c| c.op == Op::Pwrite && c.size == 1 && c.target == "Rust")
+        .unwrap();
+    let [lo, hi] = c.block_ratio_ci95.unwrap();
+    let mean = c.block_ratios.iter().sum::<f64>() / c.block_ratios.len() as f64;
+    assert!(
+        q.contains(&format!(
+            "1 B write: Rust/C {mean:.3} ({lo:.3}–{hi:.3}) — {}",
+            results::Verdict::wall(&c).name()
+        )),
+        "{q}"
+    );
+    assert!(!q.contains("Rust mean / C mean"));
 }

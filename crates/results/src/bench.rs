@@ -102,6 +102,13 @@ pub struct BenchConfig {
     /// Stop rule target of `--blocks`: relative 95% CI half-width of every device ratio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci_target: Option<f64>,
+    /// Shell command run between blocks with the devices closed (`--between-blocks`; the lab
+    /// reloads the modules there), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between_blocks: Option<String>,
+    /// Seconds the blocks took in all (the stop rule's clock), when blocks were run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks_s: Option<f64>,
 }
 
 fn one() -> u32 {
@@ -182,6 +189,8 @@ mod tests {
                 comparison_method: "m".into(),
                 blocks: 5,
                 ci_target: Some(0.02),
+                between_blocks: Some("true".into()),
+                blocks_s: Some(1.5),
             },
             skipped: vec![Skipped {
                 target: "/dev/nope".into(),

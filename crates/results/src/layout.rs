@@ -7,6 +7,10 @@
 //!   <scenario>/               one guest boot, named after its scenario
 //!     console.log             the serial console: kernel log and scenario output
 //!     results/                the guest's /results, as sent back over the second serial port
+//!   lab/                      MEASURE_SCENARIO: every measurement, in the boot's clock
+//!                             (wall for `lab run`; `lab bench` takes --clock)
+//!   lab-icount/               ICOUNT_SCENARIO (`lab run`): bench.json, kernel.json and the
+//!                             kernel rounds again, with `--clock icount` (instruction time)
 //!   compile-fail/             COMPILE_FAIL_DIR: racy programs the compiler refused (lab run, lab test)
 //!   report.md, report.html    the report (lab run, lab bench, lab report)
 //! ```
@@ -14,7 +18,10 @@
 //! The measurements of `lab run` and `lab bench` are one boot, scenario
 //! [`MEASURE_SCENARIO`]; its result files ([`HELLO_TXT`], [`BENCH_JSON`],
 //! [`RACE_JSON`], [`KERNEL_JSON`], [`MISUSE_JSON`], [`MISUSE_EXCLUSIVE_JSON`],
-//! [`MATRIX_JSON`]) are the report's inputs.
+//! [`MATRIX_JSON`], the extra in-kernel bench rounds [`kernel_round`]) are the report's
+//! inputs. `lab run` adds a second, short boot with `--clock icount`, scenario
+//! [`ICOUNT_SCENARIO`], holding only [`BENCH_JSON`], [`KERNEL_JSON`] and the rounds
+//! [`kernel_round`] (in-kernel bench only).
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +36,24 @@ pub const SCENARIO_RESULTS: &str = "results";
 
 /// The scenario of `lab run` and `lab bench`: every measurement in one boot.
 pub const MEASURE_SCENARIO: &str = "lab";
+
+/// The second boot of `lab run`: the user-space and in-kernel benches again, with
+/// `--clock icount`; the report states its verdicts from it.
+pub const ICOUNT_SCENARIO: &str = "lab-icount";
+
+/// In-kernel bench rounds of the measurement boot: round 1 is [`KERNEL_JSON`] (with the
+/// in-kernel race), rounds 2.. are bench only, [`kernel_round`].
+pub const KERNEL_ROUNDS: u32 = 3;
+
+/// `kernel-bench-<n>.json`: in-kernel bench round `n` (2..=[`KERNEL_ROUNDS`]) of the
+/// measurement boot; round 1 is [`KERNEL_JSON`].
+pub fn kernel_round(n: u32) -> String {
+    if n <= 1 {
+        KERNEL_JSON.into()
+    } else {
+        format!("kernel-bench-{n}.json")
+    }
+}
 
 /// Result file names, in `/results` in the guest and in `<scenario>/results/`.
 pub const HELLO_TXT: &str = "hello.txt";
@@ -75,7 +100,12 @@ pub fn guest_path(file: &str) -> String {
 
 /// `lab/results/<file>`: a measurement result, relative to the run directory.
 pub fn measured(file: &str) -> String {
-    format!("{MEASURE_SCENARIO}/{SCENARIO_RESULTS}/{file}")
+    measured_in(MEASURE_SCENARIO, file)
+}
+
+/// `<scenario>/results/<file>`, relative to the run directory.
+pub fn measured_in(scenario: &str, file: &str) -> String {
+    format!("{scenario}/{SCENARIO_RESULTS}/{file}")
 }
 
 #[cfg(test)]
@@ -91,5 +121,11 @@ mod tests {
         );
         assert_eq!(measured(KERNEL_JSON), "lab/results/kernel.json");
         assert_eq!(guest_path(RACE_JSON), "/results/race.json");
+        assert_eq!(
+            measured_in(ICOUNT_SCENARIO, BENCH_JSON),
+            "lab-icount/results/bench.json"
+        );
+        assert_eq!(kernel_round(1), KERNEL_JSON);
+        assert_eq!(kernel_round(3), "kernel-bench-3.json");
     }
 }

@@ -6,14 +6,15 @@
 //! | `bench.json` | `mymem bench --json` (guest) | [`BenchReport`], [`bench`] |
 //! | `race.json` | `mymem race --json` (guest) | [`RaceReport`], [`race`] |
 //! | `stress.json` | `mymem stress --json` (guest) | [`StressReport`], [`stress`] |
-//! | `kernel.json` | `cat /dev/mymem_test` (kernel/mymem_test/report.rs) | [`KernelReport`], [`kernel`] |
+//! | `kernel.json`, `kernel-bench-<n>.json` | `cat /dev/mymem_test` (kernel/mymem_test/report.rs), one per in-kernel round | [`KernelReport`], [`kernel`] |
 //! | `misuse.json`, `misuse-exclusive.json` | `mymem misuse --json` (guest) | [`MisuseReport`], [`misuse`] |
 //! | `matrix.json` | `mymem matrix --json` (guest) | [`MatrixReport`], [`matrix`] |
 //! | `run.json` | the host runner (`lab`) | [`RunInfo`], [`run`] |
 //! | `compile-fail/compile-fail.json` | the host runner (`lab`) | [`CompileFailReport`], [`compile_fail`] |
 //! | `<submission>/grade.json` | `lab grade` | [`GradeReport`], [`grade`] |
 //!
-//! Readers are the runner's suites (`lab`) and the report (`report`).
+//! Readers are the runner's suites (`lab`, `lab compare`) and the report (`report`); both judge
+//! a Rust/C comparison by the rules of [`verdict`].
 //! Where the files are: [`layout`]. Each root type carries a `schema` string
 //! ([`Document::SCHEMA`]); an incompatible change bumps it, an added
 //! optional field (`#[serde(default)]`) does not. [`parse`] checks the
@@ -31,6 +32,7 @@ pub mod race;
 pub mod run;
 pub mod stats;
 pub mod stress;
+pub mod verdict;
 
 pub use bench::{
     BenchConfig, BenchReport, Comparison, Op, Series, SeriesKind, Skipped, BENCH_SCHEMA,
@@ -45,6 +47,7 @@ pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SC
 pub use run::{RunInfo, RUN_SCHEMA};
 pub use stats::{RelDiff, Summary};
 pub use stress::{Deviation, Outcomes, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
+pub use verdict::Verdict;
 
 use anyhow::{ensure, Result};
 use serde::de::DeserializeOwned;

@@ -26,8 +26,9 @@ pub struct RunInfo {
     pub accel: String,
     /// Why that accelerator was chosen (e.g. "/dev/kvm missing").
     pub accel_reason: String,
-    /// Guest clock: `wall`, or `icount` (1 ns per executed guest instruction); empty in runs
-    /// written before the field existed (they were `wall`).
+    /// Guest clock of the run's measurement boots: `wall`, `icount` (1 ns per executed guest
+    /// instruction), or `wall+icount` (`lab run`: a wall boot and an icount boot); empty in
+    /// runs written before the field existed (they were `wall`).
     #[serde(default)]
     pub clock: String,
     /// `uname -r` of the lab kernel.

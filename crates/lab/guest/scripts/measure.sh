@@ -1,20 +1,25 @@
 # lab run / lab bench: every measurement in one boot, so that every comparison
 # is within it. Set by the runner (src/pipeline.rs): WITH_HELLO and WITH_KERNEL
-# (1 or 0), TRIALS, RACE_ITERATIONS, RACE_TRIALS, KERNEL_WORKERS,
-# KERNEL_ITERATIONS, MATRIX_WORKERS, MATRIX_ITERATIONS, MATRIX_TRIALS,
-# SEED_COUNTER (the seed's C program), the result paths HELLO_TXT, BENCH_JSON,
-# RACE_JSON, KERNEL_JSON, MISUSE_JSON, MISUSE_EXCLUSIVE_JSON, MATRIX_JSON, and
-# the EXIT_* codes.
+# (1 or 0), TRIALS, WARMUP, BLOCKS, BENCH_TIME_CAP, RACE_ITERATIONS, RACE_TRIALS,
+# KERNEL_WORKERS, KERNEL_ITERATIONS, MATRIX_WORKERS, MATRIX_ITERATIONS,
+# MATRIX_TRIALS, SEED_COUNTER (the seed's C program), the result paths
+# HELLO_TXT, BENCH_JSON, RACE_JSON, KERNEL_JSON, KERNEL_ROUND_JSONS (the extra
+# in-kernel bench rounds, space-separated), MISUSE_JSON, MISUSE_EXCLUSIVE_JSON,
+# MATRIX_JSON, and the EXIT_* codes.
 if [ "$WITH_HELLO" = 1 ]; then
 	echo '== part 1: hello'
 	insmod /lab/modules/hello.ko || exit $EXIT_HELLO
 	rmmod hello || exit $EXIT_HELLO
 	dmesg | grep ' hello: ' > "$HELLO_TXT"
 fi
-echo '== parts 2/4: mymem bench (C and Rust drivers, interleaved)'
+echo "== parts 2/4: mymem bench (C and Rust drivers, $BLOCKS+ blocks, modules reloaded between blocks)"
 insmod /lab/modules/mymem.ko || exit $EXIT_LOAD
 insmod /lab/modules/mymem_c.ko || exit $EXIT_LOAD
-mymem bench --trials "$TRIALS" --json "$BENCH_JSON" || exit $EXIT_BENCH
+# A fresh load per block: the wall-clock Rust/C ratio depends on where a load
+# puts the buffers (docs/measurement.md), so verdicts come from the spread
+# between loads. mymem bench closes the devices around this command.
+reload='rmmod mymem_c && rmmod mymem && insmod /lab/modules/mymem.ko && insmod /lab/modules/mymem_c.ko'
+mymem bench --trials "$TRIALS" --warmup "$WARMUP" --blocks "$BLOCKS" --time-cap "$BENCH_TIME_CAP" --between-blocks "$reload" --json "$BENCH_JSON" || exit $EXIT_BENCH
 echo '== part 3: mymem race sweep'
 mymem race --sweep --iterations "$RACE_ITERATIONS" --trials "$RACE_TRIALS" --json "$RACE_JSON" || exit $EXIT_RACE
 echo '== part 3: misuse (closed fds, out of range, several processes)'
@@ -26,6 +31,12 @@ if [ "$WITH_KERNEL" = 1 ]; then
 	insmod /lab/modules/mymem_test.ko || exit $EXIT_KERNEL_LOAD
 	echo "all workers=$KERNEL_WORKERS iterations=$KERNEL_ITERATIONS trials=$TRIALS" > /dev/mymem_test || exit $EXIT_KERNEL_START
 	cat /dev/mymem_test > "$KERNEL_JSON" || exit $EXIT_KERNEL_READ
+	# More bench rounds in this boot: how far the in-kernel series moves between rounds.
+	for json in $KERNEL_ROUND_JSONS; do
+		echo "== part 5: in-kernel bench round $json"
+		echo "bench trials=$TRIALS" > /dev/mymem_test || exit $EXIT_KERNEL_START
+		cat /dev/mymem_test > "$json" || exit $EXIT_KERNEL_READ
+	done
 	rmmod mymem_test || exit $EXIT_KERNEL_UNLOAD
 fi
 echo '== part 3: exclusive=1 refuses a second open'

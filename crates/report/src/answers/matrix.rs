@@ -249,8 +249,9 @@ fn why(ctx: &Ctx, increments: u64) -> String {
          language only in its per-call path, which answer 5 measures: nearly the same code \
          (the Rust abstractions call the same kernel C functions), a few extra instructions of \
          wrappers and checks per call. {bench_text} A difference of a fraction of a microsecond \
-         per call is small next to the scheduling noise of 50 threads, which is why the wall \
-         times overlap or differ by little; counting instructions per call (`--clock icount`, \
+         per call is small next to what scheduling 50 threads on few vCPUs costs per call (the \
+         spread between this matrix's trials, above), which is why the wall times overlap or \
+         differ by little; counting instructions per call (`--clock icount`, \
          docs/measurement.md) rather than emulated time is how to see it. The lost percentage \
          differs between cells for the same reason it differs between trials: timing.",
         increments * 4,

@@ -15,7 +15,13 @@ fn overhead(bench: &Bench, user: &str, d: Dir, s: u64) -> Option<(f64, f64, f64)
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(md, super::USER_KERNEL);
     ctx.missing(md, true, false, true);
+    if let Some(icount) = ctx.icount.filter(|b| b.kernel.is_some()) {
+        from_icount(&icount, md);
+    }
     let bench = &ctx.bench;
+    if ctx.icount.is_some() && !bench.is_icount() {
+        md.heading(4, "On the wall clock");
+    }
     let user = if bench.device_labels().contains(&"Rust") {
         "Rust"
     } else {
@@ -68,6 +74,66 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         "under TCG every one of these is emulated, so the fixed costs weigh more than on \
          hardware.",
     ]);
+}
+
+/// User space (Rust driver) vs in-kernel medians in instruction-ns: the verdicts.
+fn from_icount(bench: &Bench, md: &mut Md) {
+    let cells: Vec<(u64, Dir, f64, f64)> = bench
+        .sizes()
+        .into_iter()
+        .flat_map(|s| Dir::ALL.map(|d| (s, d)))
+        .filter_map(|(s, d)| {
+            let u = bench.median("Rust", d, s)?;
+            let k = bench.kernel(d, s)?.median_ns as f64;
+            Some((s, d, u, k))
+        })
+        .collect();
+    if cells.is_empty() {
+        return;
+    }
+    md.para(
+        "In instruction time (icount medians, instruction-ns per call; the verdicts): user \
+         space = `pwrite`/`pread` on the Rust driver's device, in-kernel = `mymem_test` calling \
+         the Rust module's `mymem_write`/`mymem_read`.",
+    );
+    let rows: Vec<Vec<String>> = cells
+        .iter()
+        .map(|&(s, d, u, k)| {
+            vec![
+                format::size(s),
+                d.name().into(),
+                format!("{u:.0}"),
+                format!("{k:.0}"),
+                format!("{:+.0} ({:+.1} %)", u - k, (u - k) / k * 100.0),
+            ]
+        })
+        .collect();
+    md.table(
+        &["Size", "Op", "user space", "in-kernel", "user − kernel"],
+        &rows,
+    );
+    let (s0, d0, u0, k0) = cells[0];
+    let mut text = format!(
+        "At {} {} the path from user space executes {:.0} more instructions per call than the \
+         in-kernel call ({:.1}x): the system call, the VFS and the user-copy checks, all \
+         absent in the kernel. ",
+        format::size(s0),
+        d0.name(),
+        u0 - k0,
+        u0 / k0
+    );
+    if let Some(&(s, d, u, k)) = cells.iter().rev().find(|c| c.3 > c.2) {
+        text.push_str(&format!(
+            "At {} {} the in-kernel call counts more ({k:.0} vs {u:.0}): not more work, a \
+             counting bias: the kernel's `memcpy` is a loop of 12 instructions per 32 bytes, \
+             the user copy one `rep movsq` that counts once per 8 bytes (see [How sure are \
+             these numbers](#how-sure-are-these-numbers)). At large sizes compare the fixed \
+             per-call part, not the totals. ",
+            format::size(s),
+            d.name()
+        ));
+    }
+    md.para(text.trim_end());
 }
 
 /// User, in-kernel and overhead per size and direction (× the syscall
@@ -157,8 +223,11 @@ fn reading(bench: &Bench, user: &str, sizes: &[u64], floor: Option<f64>) -> Stri
         .collect();
     if !negative.is_empty() {
         text.push_str(&format!(
-            "The in-kernel path was slower at {}: the two benchmarks run at different times \
-             with different cache states, so small differences there are noise. ",
+            "The in-kernel path was slower at {} on the wall clock. Under icount it executes \
+             the same instructions in every round; on the wall clock the emulator's cost for \
+             them depends on where the buffers fall in its software TLB (up to 5x, \
+             docs/measurement.md anomaly 1); the round-to-round spread of this boot's \
+             in-kernel series is in [How sure are these numbers](#how-sure-are-these-numbers). ",
             negative.join(", ")
         ));
     }
