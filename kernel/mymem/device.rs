@@ -33,7 +33,7 @@ pub(crate) struct MyMem {
     /// Holder of the advisory lock; separate from `data` so the lock never blocks I/O.
     #[pin]
     owner: Mutex<Option<Owner>>,
-    /// Notified (one waiter) whenever `owner` becomes `None`.
+    /// Signalled whenever `owner` becomes `None`.
     #[pin]
     unlocked: CondVar,
     /// Whether only one file may be open at a time.
@@ -146,14 +146,8 @@ impl MyMem {
     /// Takes the advisory lock for `who`, sleeping interruptibly while someone else holds it
     /// (or, with `wait == false`, failing with `EAGAIN`); `EDEADLK` if the open file `who`
     /// already holds it.
-    ///
-    /// A signal ends the wait with `EINTR` only while the lock is still held: a waiter that
-    /// [`Self::unlock`] chose (it wakes one) takes the free lock even with a signal pending, so
-    /// the wake-up is never lost to the waiters behind it (as `wait_event_interruptible_exclusive`
-    /// does in the C twin).
     pub(crate) fn lock(&self, who: Owner, wait: bool) -> Result {
         let mut owner = self.owner.lock();
-        let mut interrupted = false;
         loop {
             match *owner {
                 None => {
@@ -164,8 +158,11 @@ impl MyMem {
                 // for them "held by the kernel" means "held by another caller": wait.
                 Some(holder) if holder == who && who != Owner::Kernel => return Err(EDEADLK),
                 Some(_) if !wait => return Err(EAGAIN),
-                Some(_) if interrupted => return Err(EINTR),
-                Some(_) => interrupted = self.unlocked.wait_interruptible(&mut owner),
+                Some(_) => {
+                    if self.unlocked.wait_interruptible(&mut owner) {
+                        return Err(EINTR);
+                    }
+                }
             }
         }
     }
@@ -177,12 +174,9 @@ impl MyMem {
             return Err(EPERM);
         }
         *owner = None;
-        drop(owner);
-        // One waiter, not all: waking W waiters for one of them to win costs O(W) per unlock.
-        // Waiters queue exclusively (`CondVar` waits are exclusive), and the one woken takes the
-        // lock even if a signal is pending (see `lock`). Notifying after the mutex is released
-        // loses nothing: a waiter queues itself before it releases the mutex.
-        self.unlocked.notify_one();
+        // All waiters, not one: a woken waiter that sees a signal leaves without taking the lock
+        // and must not swallow the wake-up of the others.
+        self.unlocked.notify_all();
         Ok(())
     }
 

@@ -68,12 +68,7 @@ static int mymem_c_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-/*
- * Gives up the advisory lock if @filp holds it; false if it did not. Waiters
- * wait exclusively, so this wakes one of them, not all (O(1), not O(waiters),
- * per unlock); the one woken takes the free lock even with a signal pending
- * (see mymem_c_lock()), so the wake-up is never lost.
- */
+/* Gives up the advisory lock if @filp holds it; false if it did not. */
 static bool mymem_c_unlock(struct mymem_c_dev *dev, struct file *filp)
 {
 	if (cmpxchg(&dev->lock_owner, filp, NULL) != filp)
@@ -207,15 +202,9 @@ static long mymem_c_lock(struct mymem_c_dev *dev, struct file *filp)
 	if (filp->f_flags & O_NONBLOCK)
 		return mymem_c_trylock(dev, filp, &ret) ? ret : -EAGAIN;
 
-	/*
-	 * The contract says -EINTR: a LOCK interrupted is not restarted. An
-	 * exclusive waiter with a signal pending tries the lock once more before
-	 * it leaves (___wait_event() checks the condition after
-	 * prepare_to_wait_event() saw the signal): a waiter the unlock chose
-	 * takes the lock instead of swallowing the only wake-up.
-	 */
-	if (wait_event_interruptible_exclusive(dev->lock_wait,
-					       mymem_c_trylock(dev, filp, &ret)))
+	/* The contract says -EINTR: a LOCK interrupted is not restarted. */
+	if (wait_event_interruptible(dev->lock_wait,
+				     mymem_c_trylock(dev, filp, &ret)))
 		return -EINTR;
 	return ret;
 }

