@@ -126,14 +126,25 @@ const SHARED_DIRS: &[&str] = &["include"];
 /// files of the module, of the modules it uses (`deps`) and of the shared
 /// headers.
 fn inputs_digest(kernel: &Kernel, out: &Path, name: &str, deps: &[&str]) -> Result<String> {
+    let dirs: Vec<PathBuf> = std::iter::once(&name)
+        .chain(deps)
+        .chain(SHARED_DIRS)
+        .map(|d| out.join(d))
+        .collect();
+    sources_digest(kernel, &dirs)
+}
+
+/// Digest of a Kbuild build of the sources under `dirs` against `kernel`
+/// with our flags (see [`inputs_digest`]).
+pub(crate) fn sources_digest(kernel: &Kernel, dirs: &[PathBuf]) -> Result<String> {
     let mut parts = vec![
         kernel.key.clone(),
         crate::toolchain::MODULE_CLIPPY.join(" "),
         crate::decode::MODULE_DEBUG_INFO.join(" "),
     ];
     let mut files = Vec::new();
-    for dir in std::iter::once(&name).chain(deps).chain(SHARED_DIRS) {
-        sources(&out.join(dir), &mut files)?;
+    for dir in dirs {
+        sources(dir, &mut files)?;
     }
     files.sort();
     for f in files {
