@@ -249,6 +249,53 @@ fn signal_interrupts_lock_wait() {
     g.unlock().expect("holder still holds the lock");
 }
 
+/// A signal to a waiter must not strand the others: a driver that wakes one
+/// waiter per UNLOCK must let a signalled one take the lock (or pass the
+/// wake-up on) rather than leave with EINTR. UNLOCK then at once a signal to
+/// the first waiter hits that window: the woken thread has not run yet (an
+/// exclusive wake whose signalled waiter leaves fails this 3 times in 3).
+#[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
+fn signalled_waiter_does_not_strand_the_others() {
+    const ROUNDS: usize = 3;
+    let cx = setup_free();
+    raw::signal::install_wakeup_handler().expect("SIGUSR1 handler");
+    for round in 0..ROUNDS {
+        let a = cx.open();
+        let g = a.lock().unwrap();
+        // First waiter: signalled right after the UNLOCK; gives the lock
+        // back if it got it.
+        let (tx, first_rx) = mpsc::channel();
+        let first_dev = Arc::new(cx.open());
+        let first = std::thread::spawn(move || {
+            let r = first_dev
+                .lock()
+                .map(|g| g.unlock().expect("first waiter's UNLOCK"));
+            let _ = tx.send(r);
+        });
+        assert_blocked(&first_rx, "first waiter");
+        // Second waiter, queued behind the first.
+        let second_rx = lock_in_thread(Arc::new(cx.open()));
+        assert_blocked(&second_rx, "second waiter");
+        g.unlock().unwrap();
+        raw::signal::wake(first.as_pthread_t());
+        match first_rx.recv_timeout(PROMPT) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => assert_errno(
+                Err::<(), _>(e),
+                Errno::INTR,
+                &format!("round {round}: first waiter, signalled"),
+            ),
+            Err(e) => panic!("round {round}: first waiter got neither the lock nor EINTR: {e}"),
+        }
+        first.join().unwrap();
+        assert_acquired(
+            &second_rx,
+            &format!("round {round}: second waiter, after the first was signalled"),
+        );
+    }
+}
+
 const CHILD_ENV: &str = "MYMEM_CONFORMANCE_CHILD";
 /// Printed by the child once it holds the lock (libtest may prefix it).
 const LOCKED_MARKER: &str = "@@CHILD-HOLDS-LOCK@@";

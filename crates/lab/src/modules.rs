@@ -69,15 +69,17 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
     mirror(&src, &out)?;
     let mut built = Vec::new();
     let mut fresh = Vec::new();
-    let inputs = inputs_digest(kernel, &out)?;
     for (name, deps) in MODULES {
         let dir = out.join(name);
         if !dir.join("Kbuild").exists() {
             bail!("kernel/{name}/Kbuild is missing");
         }
         let ko = dir.join(format!("{name}.ko"));
-        // Kbuild takes seconds even with nothing to do: skip it when the
-        // sources (and those of the modules it uses) are what it last built.
+        // Kbuild takes seconds even with nothing to do (5-10 s per module
+        // under load): skip it when the sources (and those of the modules it
+        // uses) are what it last built. Per module, so that editing one does
+        // not re-run Kbuild for all of them.
+        let inputs = inputs_digest(kernel, &out, name, deps)?;
         let stamp = dir.join(".lab-built");
         if ko.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
             strip_for_guest(&ko)?;
@@ -116,17 +118,34 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
     Ok(Built { modules: built })
 }
 
-/// Digest of everything a module build reads that can change between runs:
-/// the kernel build (its cache key), the flags, and every source file of the
-/// mirror (module sources and the shared headers they include).
-fn inputs_digest(kernel: &Kernel, out: &Path) -> Result<String> {
+/// Where the headers every module may include live, in the mirror.
+const SHARED_DIRS: &[&str] = &["include"];
+
+/// Digest of everything the build of module `name` reads that can change
+/// between runs: the kernel build (its cache key), the flags, and the source
+/// files of the module, of the modules it uses (`deps`) and of the shared
+/// headers.
+fn inputs_digest(kernel: &Kernel, out: &Path, name: &str, deps: &[&str]) -> Result<String> {
+    let dirs: Vec<PathBuf> = std::iter::once(&name)
+        .chain(deps)
+        .chain(SHARED_DIRS)
+        .map(|d| out.join(d))
+        .collect();
+    sources_digest(kernel, &dirs)
+}
+
+/// Digest of a Kbuild build of the sources under `dirs` against `kernel`
+/// with our flags (see [`inputs_digest`]).
+pub(crate) fn sources_digest(kernel: &Kernel, dirs: &[PathBuf]) -> Result<String> {
     let mut parts = vec![
         kernel.key.clone(),
         crate::toolchain::MODULE_CLIPPY.join(" "),
         crate::decode::MODULE_DEBUG_INFO.join(" "),
     ];
     let mut files = Vec::new();
-    sources(out, &mut files)?;
+    for dir in dirs {
+        sources(dir, &mut files)?;
+    }
     files.sort();
     for f in files {
         parts.push(f.display().to_string());

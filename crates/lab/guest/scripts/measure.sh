@@ -6,6 +6,22 @@
 # HELLO_TXT, BENCH_JSON, RACE_JSON, KERNEL_JSON, KERNEL_ROUND_JSONS (the extra
 # in-kernel bench rounds, space-separated), MISUSE_JSON, MISUSE_EXCLUSIVE_JSON,
 # MATRIX_JSON, and the EXIT_* codes.
+# Progress and cost: each phase header ("== ...") ends with the guest time
+# since boot and how long the previous phase took.
+phase_cs=
+echo() {
+	case "$*" in
+	"== "*)
+		up=$(cut -d' ' -f1 /proc/uptime)
+		cs=${up%.*}${up#*.}
+		prev=
+		[ -n "$phase_cs" ] && prev=", previous phase $(((cs - phase_cs) / 100)).$(((cs - phase_cs) % 100 / 10)) s"
+		command echo "$* [at $up s$prev]"
+		phase_cs=$cs
+		;;
+	*) command echo "$@" ;;
+	esac
+}
 if [ "$WITH_HELLO" = 1 ]; then
 	echo '== part 1: hello'
 	insmod /lab/modules/hello.ko || exit $EXIT_HELLO
