@@ -17,23 +17,23 @@ use crate::suites::hello::check_hello_lines;
 const MEASURE: Script = guest_script!(
     "measure.sh",
     &[
-        Exit::new("EXIT_HELLO", 1, "loading or unloading hello.ko failed"),
-        Exit::new("EXIT_LOAD", 2, "loading mymem or mymem_c failed"),
-        Exit::new("EXIT_BENCH", 3, "mymem bench failed"),
-        Exit::new("EXIT_RACE", 4, "mymem race failed"),
-        Exit::new("EXIT_KERNEL_LOAD", 5, "loading mymem_test failed"),
-        Exit::new("EXIT_KERNEL_START", 6, "starting the in-kernel run failed"),
+        Exit::new("EXIT_HELLO", 11, "loading or unloading hello.ko failed"),
+        Exit::new("EXIT_LOAD", 12, "loading mymem or mymem_c failed"),
+        Exit::new("EXIT_BENCH", 13, "mymem bench failed"),
+        Exit::new("EXIT_RACE", 14, "mymem race failed"),
+        Exit::new("EXIT_KERNEL_LOAD", 15, "loading mymem_test failed"),
+        Exit::new("EXIT_KERNEL_START", 16, "starting the in-kernel run failed"),
         Exit::new(
             "EXIT_KERNEL_READ",
-            7,
+            17,
             "reading the in-kernel results failed"
         ),
-        Exit::new("EXIT_KERNEL_UNLOAD", 8, "unloading mymem_test failed"),
-        Exit::new("EXIT_MISUSE", 9, "mymem misuse failed"),
-        Exit::new("EXIT_MATRIX", 10, "mymem matrix failed"),
+        Exit::new("EXIT_KERNEL_UNLOAD", 18, "unloading mymem_test failed"),
+        Exit::new("EXIT_MISUSE", 19, "mymem misuse failed"),
+        Exit::new("EXIT_MATRIX", 20, "mymem matrix failed"),
         Exit::new(
             "EXIT_EXCLUSIVE",
-            11,
+            21,
             "reloading mymem/mymem_c with exclusive=1 or mymem misuse --exclusive failed"
         ),
     ]
@@ -42,20 +42,20 @@ const MEASURE: Script = guest_script!(
 const MEASURE_ICOUNT: Script = guest_script!(
     "measure-icount.sh",
     &[
-        Exit::new("EXIT_LOAD", 2, "loading mymem or mymem_c failed"),
-        Exit::new("EXIT_BENCH", 3, "mymem bench failed"),
-        Exit::new("EXIT_KERNEL_LOAD", 5, "loading mymem_test failed"),
+        Exit::new("EXIT_LOAD", 12, "loading mymem or mymem_c failed"),
+        Exit::new("EXIT_BENCH", 13, "mymem bench failed"),
+        Exit::new("EXIT_KERNEL_LOAD", 15, "loading mymem_test failed"),
         Exit::new(
             "EXIT_KERNEL_START",
-            6,
+            16,
             "starting the in-kernel bench failed"
         ),
         Exit::new(
             "EXIT_KERNEL_READ",
-            7,
+            17,
             "reading the in-kernel results failed"
         ),
-        Exit::new("EXIT_KERNEL_UNLOAD", 8, "unloading mymem_test failed"),
+        Exit::new("EXIT_KERNEL_UNLOAD", 18, "unloading mymem_test failed"),
     ]
 );
 
@@ -313,6 +313,42 @@ mod tests {
             assert!(s.script.contains("BENCH_JSON='/results/bench.json'"));
             assert!(s.script.contains("MATRIX_ITERATIONS='10000'"));
         }
+    }
+
+    /// The phase timer of measure.sh, fed uptimes from a file as the guest's /proc/uptime.
+    fn phase_lines(uptimes: &[&str]) -> String {
+        let text = MEASURE.text;
+        let start = text.find("phase_cs=").unwrap();
+        let end = start + text[start..].find("\n}\n").unwrap() + 3;
+        let file = std::env::temp_dir().join(format!("lab-uptime-{}", std::process::id()));
+        let mut script = format!("{}\n", &text[start..end]);
+        for (i, up) in uptimes.iter().enumerate() {
+            script.push_str(&format!(
+                "command echo '{up} 0.00' > {f}; echo '== phase {i}' || exit 9\n",
+                f = file.display()
+            ));
+        }
+        let out = std::process::Command::new("busybox")
+            .args(["sh", "-c", &script])
+            .env("UPTIME_FILE", &file)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&file);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    #[test]
+    fn phase_times_survive_uptimes_with_a_leading_zero() {
+        // "0.95" once made "095", an invalid octal number, and the measurement boot exit 2.
+        let out = phase_lines(&["0.95", "1.06", "10.08", "75.42"]);
+        assert!(out.contains("== phase 0 [at 0.95 s]"), "{out}");
+        assert!(out.contains("[at 1.06 s, previous phase 0.1 s]"), "{out}");
+        assert!(out.contains("[at 75.42 s, previous phase 65.3 s]"), "{out}");
     }
 
     #[test]

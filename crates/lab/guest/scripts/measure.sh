@@ -12,8 +12,11 @@ phase_cs=
 echo() {
 	case "$*" in
 	"== "*)
-		up=$(cut -d' ' -f1 /proc/uptime)
+		up=$(cut -d' ' -f1 "${UPTIME_FILE:-/proc/uptime}")
 		cs=${up%.*}${up#*.}
+		# Centiseconds without leading zeros: "0.95" would be octal 095 to $(( )).
+		cs=${cs#"${cs%%[!0]*}"}
+		cs=${cs:-0}
 		prev=
 		[ -n "$phase_cs" ] && prev=", previous phase $(((cs - phase_cs) / 100)).$(((cs - phase_cs) % 100 / 10)) s"
 		command echo "$* [at $up s$prev]"

@@ -16,7 +16,7 @@ use crate::script::{guest_script, Exit, Script};
 
 pub const GRADE: Script = guest_script!(
     "grade.sh",
-    &[Exit::new("EXIT_LOAD", 3, "the submission did not load")]
+    &[Exit::new("EXIT_LOAD", 13, "the submission did not load")]
 );
 
 /// Guest time each group may take (TCG); a boot's timeout is their sum plus boot time.

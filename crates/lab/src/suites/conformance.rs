@@ -11,7 +11,7 @@ const CONFORMANCE: Script = guest_script!(
     "conformance.sh",
     &[Exit::new(
         "EXIT_TESTS_FAILED",
-        1,
+        11,
         "a conformance test binary failed"
     )]
 );

@@ -11,54 +11,54 @@ use crate::script::{guest_script, Exit, Script};
 const CYCLING: Script = guest_script!(
     "cycling.sh",
     &[
-        Exit::new("EXIT_LOAD_HELLO", 1, "loading hello failed"),
-        Exit::new("EXIT_LOAD_MYMEM", 2, "loading mymem failed"),
-        Exit::new("EXIT_LOAD_MYMEM_C", 3, "loading mymem_c failed"),
-        Exit::new("EXIT_LOAD_MYMEM_TEST", 4, "loading mymem_test failed"),
+        Exit::new("EXIT_LOAD_HELLO", 11, "loading hello failed"),
+        Exit::new("EXIT_LOAD_MYMEM", 12, "loading mymem failed"),
+        Exit::new("EXIT_LOAD_MYMEM_C", 13, "loading mymem_c failed"),
+        Exit::new("EXIT_LOAD_MYMEM_TEST", 14, "loading mymem_test failed"),
         Exit::new(
             "EXIT_WRITE",
-            5,
+            15,
             "writing a device between load and unload failed"
         ),
         Exit::new(
             "EXIT_READ",
-            6,
+            16,
             "reading a device between load and unload failed"
         ),
-        Exit::new("EXIT_UNLOAD_MYMEM_TEST", 7, "unloading mymem_test failed"),
-        Exit::new("EXIT_UNLOAD_MYMEM_C", 8, "unloading mymem_c failed"),
-        Exit::new("EXIT_UNLOAD_MYMEM", 9, "unloading mymem failed"),
-        Exit::new("EXIT_UNLOAD_HELLO", 10, "unloading hello failed"),
+        Exit::new("EXIT_UNLOAD_MYMEM_TEST", 17, "unloading mymem_test failed"),
+        Exit::new("EXIT_UNLOAD_MYMEM_C", 18, "unloading mymem_c failed"),
+        Exit::new("EXIT_UNLOAD_MYMEM", 19, "unloading mymem failed"),
+        Exit::new("EXIT_UNLOAD_HELLO", 20, "unloading hello failed"),
         Exit::new(
             "EXIT_RELOAD",
-            11,
+            21,
             "loading a driver for the open-file check failed"
         ),
         Exit::new(
             "EXIT_RMMOD_WHILE_OPEN",
-            12,
+            22,
             "rmmod succeeded with a file open"
         ),
         Exit::new(
             "EXIT_WRITE_AFTER_REFUSAL",
-            13,
+            23,
             "writing after a refused rmmod failed"
         ),
         Exit::new(
             "EXIT_READ_AFTER_REFUSAL",
-            14,
+            24,
             "the device is broken after a refused rmmod"
         ),
-        Exit::new("EXIT_FINAL_UNLOAD", 15, "the final rmmod failed"),
-        Exit::new("EXIT_LEFT_LOADED", 16, "modules are left loaded"),
+        Exit::new("EXIT_FINAL_UNLOAD", 25, "the final rmmod failed"),
+        Exit::new("EXIT_LEFT_LOADED", 26, "modules are left loaded"),
         Exit::new(
             "EXIT_RMMOD_WHILE_MAPPED",
-            17,
+            27,
             "mapping a device failed, or rmmod succeeded while it was mapped"
         ),
         Exit::new(
             "EXIT_MAP_STORE",
-            18,
+            28,
             "a store through the mapping did not reach the buffer"
         ),
     ]

@@ -12,7 +12,7 @@ const HELLO: Script = guest_script!(
     "hello.sh",
     &[Exit::new(
         "EXIT_HELLO",
-        1,
+        11,
         "loading or unloading hello.ko failed"
     )]
 );

@@ -11,37 +11,37 @@ use crate::script::{guest_script, Exit, Script};
 const KERNEL_TEST: Script = guest_script!(
     "kernel-test.sh",
     &[
-        Exit::new("EXIT_LOADED_ALONE", 10, "mymem_test loaded without mymem"),
+        Exit::new("EXIT_LOADED_ALONE", 20, "mymem_test loaded without mymem"),
         Exit::new(
             "EXIT_NO_UNKNOWN_SYMBOL",
-            11,
+            21,
             "no 'Unknown symbol' line for mymem_test"
         ),
-        Exit::new("EXIT_LOAD_MYMEM", 12, "loading mymem failed"),
+        Exit::new("EXIT_LOAD_MYMEM", 22, "loading mymem failed"),
         Exit::new(
             "EXIT_LOAD_TEST",
-            13,
+            23,
             "loading mymem_test after mymem failed"
         ),
         Exit::new(
             "EXIT_UNLOADED_UNDER_USER",
-            14,
+            24,
             "mymem unloaded while mymem_test uses it"
         ),
-        Exit::new("EXIT_START", 15, "starting the quick in-kernel run failed"),
-        Exit::new("EXIT_READ", 16, "reading the in-kernel results failed"),
+        Exit::new("EXIT_START", 25, "starting the quick in-kernel run failed"),
+        Exit::new("EXIT_READ", 26, "reading the in-kernel results failed"),
         Exit::new(
             "EXIT_START_LONG",
-            17,
+            27,
             "starting the long in-kernel race failed"
         ),
         Exit::new(
             "EXIT_UNLOAD_MID_RUN",
-            18,
+            28,
             "mymem_test cannot be unloaded mid-run"
         ),
-        Exit::new("EXIT_UNLOAD_MYMEM", 19, "unloading mymem failed"),
-        Exit::new("EXIT_LEFT_LOADED", 20, "a mymem module is still loaded"),
+        Exit::new("EXIT_UNLOAD_MYMEM", 29, "unloading mymem failed"),
+        Exit::new("EXIT_LEFT_LOADED", 30, "a mymem module is still loaded"),
     ]
 );
 

@@ -12,9 +12,9 @@ use crate::script::{guest_script, Exit, Script};
 const SEED_COMPAT: Script = guest_script!(
     "seed-compat.sh",
     &[
-        Exit::new("EXIT_TIMING", 1, "seed_timing failed"),
-        Exit::new("EXIT_COUNTER1", 2, "seed_counter with 1 thread failed"),
-        Exit::new("EXIT_COUNTER4", 3, "seed_counter with 4 threads failed"),
+        Exit::new("EXIT_TIMING", 11, "seed_timing failed"),
+        Exit::new("EXIT_COUNTER1", 12, "seed_counter with 1 thread failed"),
+        Exit::new("EXIT_COUNTER4", 13, "seed_counter with 4 threads failed"),
     ]
 );
 

@@ -13,13 +13,13 @@ use crate::script::{guest_script, Exit, Script};
 const TOOLS: Script = guest_script!(
     "tools.sh",
     &[
-        Exit::new("EXIT_BENCH", 1, "mymem bench failed"),
-        Exit::new("EXIT_RACE", 2, "mymem race failed"),
-        Exit::new("EXIT_MISUSE", 3, "mymem misuse failed"),
-        Exit::new("EXIT_MATRIX", 4, "mymem matrix failed"),
+        Exit::new("EXIT_BENCH", 11, "mymem bench failed"),
+        Exit::new("EXIT_RACE", 12, "mymem race failed"),
+        Exit::new("EXIT_MISUSE", 13, "mymem misuse failed"),
+        Exit::new("EXIT_MATRIX", 14, "mymem matrix failed"),
         Exit::new(
             "EXIT_EXCLUSIVE",
-            5,
+            15,
             "reloading with exclusive=1 or mymem misuse --exclusive failed"
         ),
     ]
