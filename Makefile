@@ -22,7 +22,7 @@ help:
 	@echo "make test-grade  lab grade self-tests: both drivers full marks, each seeded bug loses exactly its clauses"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
-	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest/gdb/lab.gdb"
+	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest-shell/gdb/lab.gdb"
 	@echo "make ide     write kernel/rust-project.json for rust-analyzer (kernel:: items resolve)"
 	@echo "make bench   measurements only (bench, race, in-kernel) + report, one boot"
 	@echo "             CLOCK=icount: deterministic guest time (1 ns per instruction) for that boot"
