@@ -8,21 +8,14 @@
 //!
 //! The source and destination buffers are vmalloc memory by default, like
 //! the C twin's buffer, or kmalloc memory with `mem=kmalloc` (never "either",
-//! as `KVVec` would be): under TCG the two differ (docs/measurement.md).
+//! as `KVVec` would be): under TCG the two differ (docs/measurement.md). They
+//! are allocated once per module load and reused by later runs (buffers.rs).
 
 use crate::{
-    config::{Mem, Params},
-    mymem_api as api,
-    report::BenchRow,
-    shared::Shared,
+    buffers::Buffers, config::Params, mymem_api as api, report::BenchRow, shared::Shared,
     stats::Summary,
 };
 use kernel::{
-    alloc::{
-        allocator::{Kmalloc, Vmalloc},
-        Allocator, Vec,
-    },
-    page::PAGE_SIZE,
     prelude::*,
     time::{Instant, Monotonic},
 };
@@ -58,30 +51,37 @@ fn nanos_since(start: Instant<Monotonic>) -> u64 {
     u64::try_from(start.elapsed().as_nanos()).unwrap_or(0)
 }
 
+/// Runs the benchmark in the module's buffers, allocating them first if this is the first run
+/// or `mem`, `skew` or the largest size changed since the last one.
 pub(crate) fn run(shared: &Shared, params: &Params) -> Result {
-    match params.mem {
-        Mem::Vmalloc => run_in::<Vmalloc>(shared, params),
-        Mem::Kmalloc => run_in::<Kmalloc>(shared, params),
-    }
-}
-
-/// The benchmark with its buffers allocated by `A`.
-fn run_in<A: Allocator>(shared: &Shared, params: &Params) -> Result {
-    let skew = params.skew as usize * PAGE_SIZE;
-    let max = params.sizes().iter().copied().max().unwrap_or(0) as usize;
-    let trials = params.trials as usize;
-    // Allocated once per run; sizes, trials and skew are bounded by `Params::validate`.
-    let mut src = Vec::<u8, A>::from_elem(0u8, skew + max, GFP_KERNEL)?;
-    let mut dst = Vec::<u8, A>::from_elem(0u8, skew + max, GFP_KERNEL)?;
-    // Where the transfers' pages fall in a 4 MiB window: QEMU's softmmu TLB is direct-mapped
-    // by virtual page number, so pages a multiple of (entries x 4 KiB) apart share an entry.
+    let mut slot = shared.bench_buffers();
+    let old = slot.take();
+    let reused = old.as_ref().is_some_and(|b| b.fits(params));
+    let buffers = match old {
+        Some(b) if reused => b,
+        old => {
+            // Free the old pair before allocating the new one.
+            drop(old);
+            Buffers::new(params)?
+        }
+    };
+    let buffers = slot.insert(buffers);
+    let placement = buffers.placement(reused);
     pr_info!(
-        "bench buffers ({}, skew {} pages): src at {:#x}, dst at {:#x} modulo 4 MiB\n",
+        "bench buffers ({}, skew {} pages, {}): src at {:#x}, dst at {:#x} modulo 4 MiB\n",
         params.mem.name(),
         params.skew,
-        (src.as_ptr() as usize + skew) % (4 << 20),
-        (dst.as_ptr() as usize + skew) % (4 << 20)
+        if reused { "reused" } else { "new" },
+        placement.src,
+        placement.dst
     );
+    shared.set_placement(placement);
+    run_in(shared, params, buffers)
+}
+
+/// The benchmark's trials, in `buffers`.
+fn run_in(shared: &Shared, params: &Params, buffers: &mut Buffers) -> Result {
+    let trials = params.trials as usize;
     let mut write_ns = KVVec::<u64>::with_capacity(trials, GFP_KERNEL)?;
     let mut read_ns = KVVec::<u64>::with_capacity(trials, GFP_KERNEL)?;
     // Different data in every run, not only in every trial.
@@ -89,7 +89,7 @@ fn run_in<A: Allocator>(shared: &Shared, params: &Params) -> Result {
 
     for &size in params.sizes() {
         let len = size as usize;
-        let (src, dst) = (&mut src[skew..skew + len], &mut dst[skew..skew + len]);
+        let (src, dst) = buffers.transfer(len);
         let (mut write_errors, mut read_errors) = (0u64, 0u64);
         write_ns.clear();
         read_ns.clear();

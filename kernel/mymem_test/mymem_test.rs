@@ -17,6 +17,7 @@ use kernel::{
 };
 
 mod bench;
+mod buffers;
 mod config;
 mod control;
 mod mymem_api;

@@ -4,6 +4,7 @@
 //! documented in docs/modules.md), which reading /dev/mymem_test returns.
 
 use crate::{
+    buffers::{Placement, PLACEMENT_MODULO},
     config::{Experiment, Params},
     stats::{percent, Summary},
 };
@@ -65,6 +66,8 @@ pub(crate) struct Report {
     pub(crate) experiment: Option<Experiment>,
     pub(crate) params: Params,
     pub(crate) device_size: u64,
+    /// Where the bench transfers started; `None` until the bench allocates or reuses buffers.
+    pub(crate) buffers: Option<Placement>,
     pub(crate) bench: KVec<BenchRow>,
     pub(crate) race: KVec<RaceRow>,
 }
@@ -80,6 +83,7 @@ impl Report {
             experiment,
             params,
             device_size,
+            buffers: None,
             bench: KVec::new(),
             race: KVec::new(),
         }
@@ -135,7 +139,15 @@ impl fmt::Display for Json<'_> {
         for (i, s) in p.sizes().iter().enumerate() {
             write!(f, "{}{s}", if i == 0 { "" } else { "," })?;
         }
-        f.write_str("]},\"bench\":[")?;
+        f.write_str("]}")?;
+        if let Some(b) = &r.buffers {
+            write!(
+                f,
+                ",\"buffers\":{{\"src\":{},\"dst\":{},\"modulo\":{},\"reused\":{}}}",
+                b.src, b.dst, PLACEMENT_MODULO, b.reused
+            )?;
+        }
+        f.write_str(",\"bench\":[")?;
         for (i, b) in r.bench.iter().enumerate() {
             let s = &b.summary;
             write!(

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! State shared by /dev/mymem_test, the runner and the race workers: the
-//! last report, whether a run is active, the stop flag and the workqueue.
+//! last report, whether a run is active, the stop flag, the workqueue and the
+//! bench buffers, which every run of one module load reuses.
 //!
 //! A run executes on the workqueue, not in the writer's syscall: the device
 //! file pins the module (fops owner) while open, so a blocking trigger would
@@ -10,6 +11,7 @@
 
 use crate::{
     bench,
+    buffers::{Buffers, Placement},
     config::{self, Experiment, Params},
     mymem_api as api, race,
     report::{BenchRow, RaceRow, Report, Status},
@@ -20,7 +22,7 @@ use kernel::{
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        Arc, CondVar, Mutex,
+        Arc, CondVar, Mutex, MutexGuard,
     },
     time::{Instant, Monotonic},
 };
@@ -41,6 +43,9 @@ pub(crate) struct Shared {
     /// Signalled when a run ends.
     #[pin]
     idle: CondVar,
+    /// The bench's buffers, allocated by the first bench run; held by the running bench.
+    #[pin]
+    buffers: Mutex<Option<Buffers>>,
 }
 
 impl Shared {
@@ -55,6 +60,7 @@ impl Shared {
                 stop: Atomic::new(false),
                 state <- new_mutex!(State { running: false, report }),
                 idle <- new_condvar!(),
+                buffers <- new_mutex!(None),
             }),
             GFP_KERNEL,
         )
@@ -119,6 +125,16 @@ impl Shared {
         state.running = false;
         drop(state);
         self.idle.notify_all();
+    }
+
+    /// The bench buffers of this module load, `None` before the first bench run.
+    pub(crate) fn bench_buffers(&self) -> MutexGuard<'_, Option<Buffers>> {
+        self.buffers.lock()
+    }
+
+    /// Records where this run's bench transfers start.
+    pub(crate) fn set_placement(&self, placement: Placement) {
+        self.state.lock().report.buffers = Some(placement);
     }
 
     pub(crate) fn push_bench(&self, row: BenchRow) -> Result {

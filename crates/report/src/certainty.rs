@@ -265,6 +265,7 @@ fn kernel_rounds(ctx: &Ctx, md: &mut Md) {
             .join(", ")
     ));
     md.table(&["Size", "Op", "median per round (µs)", "spread"], &rows);
+    let shared = placements(&wall, md);
     let worst: Vec<&(u64, Dir, Vec<f64>, f64)> =
         cells.iter().filter(|c| c.3 > ROUND_SPREAD_LIMIT).collect();
     let icount = rounds(
@@ -291,10 +292,28 @@ fn kernel_rounds(ctx: &Ctx, md: &mut Md) {
         ));
         return;
     }
-    let factor = worst.iter().map(|c| c.3).fold(0.0, f64::max) + 1.0;
+    let cause = if shared {
+        "The rounds shared their buffers, so no placement changed between them: the spread is \
+         the emulator's and the host's drift over time (QEMU's share of a host core ranged \
+         0.33–0.97 under load; docs/measurement.md, anomalies 3 and 4)."
+            .to_string()
+    } else if factor_of(&worst) >= 2.0 {
+        format!(
+            "A factor of {:.1} is the signature of QEMU's software TLB thrashing: rounds with \
+             fresh buffers place them anew, and when one falls a multiple of the TLB's reach \
+             away from the device buffer, every access misses (up to 5x for the same \
+             instructions; docs/measurement.md, anomaly 1).",
+            factor_of(&worst)
+        )
+    } else {
+        "A spread of this size (under 2x) is what the host's load and where fresh buffers fall \
+         in QEMU's software TLB move a wall-clock median by (docs/measurement.md, anomalies 1, \
+         3 and 4); these rounds did not share their buffers, so it may be either."
+            .to_string()
+    };
     md.para(&format!(
         "Above {:.0} %: {}. {}So the spread is the emulator's cost for the same instructions, \
-         not the code. {}",
+         not the code. {cause}",
         ROUND_SPREAD_LIMIT * 100.0,
         worst
             .iter()
@@ -307,21 +326,62 @@ fn kernel_rounds(ctx: &Ctx, md: &mut Md) {
             .collect::<Vec<_>>()
             .join(", "),
         control.unwrap_or_default(),
-        if factor >= 2.0 {
-            format!(
-                "A factor of {factor:.1} is the signature of QEMU's software TLB thrashing: \
-                 each round allocates its buffers afresh, and when one falls a multiple of the \
-                 TLB's reach away from the device buffer, every access misses (up to 5x for the \
-                 same instructions; docs/measurement.md, anomaly 1)."
-            )
-        } else {
-            "A spread of this size (under 2x) is what the host's load and where each round's \
-             fresh buffers fall in QEMU's software TLB move a wall-clock median by \
-             (docs/measurement.md, anomalies 1, 3 and 4); this boot does not record which of \
-             the two it was."
-                .to_string()
-        }
     ));
+}
+
+/// Largest max/min among the cells above the limit.
+fn factor_of(worst: &[&(u64, Dir, Vec<f64>, f64)]) -> f64 {
+    worst.iter().map(|c| c.3).fold(0.0, f64::max) + 1.0
+}
+
+/// The buffer placement of every round, when the reports record it, and what sharing them
+/// means. Returns whether every round after the first reused the first round's buffers.
+fn placements(rounds: &[(String, &KernelReport)], md: &mut Md) -> bool {
+    if rounds.iter().any(|(_, k)| k.buffers.is_none()) {
+        md.para(
+            "These reports do not record where the bench buffers fell (older module): each \
+             round may have allocated its own, and placement moves a median by up to 5x \
+             (docs/measurement.md, anomaly 1).",
+        );
+        return false;
+    }
+    let rows: Vec<Vec<String>> = rounds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (path, k))| {
+            let b = k.buffers.as_ref()?;
+            Some(vec![
+                (i + 1).to_string(),
+                format!("`{path}`"),
+                format!("{:#x}", b.src),
+                format!("{:#x}", b.dst),
+                if b.reused { "reused" } else { "allocated" }.into(),
+            ])
+        })
+        .collect();
+    let modulo = rounds[0].1.buffers.as_ref().map_or(0, |b| b.modulo);
+    md.para(&format!(
+        "Where each round's bench transfers started, modulo {} (QEMU's software TLB is \
+         direct-mapped by virtual page number, so this decides which pages share entries):",
+        format::size(modulo)
+    ));
+    md.table(&["Round", "File", "src", "dst", "buffers"], &rows);
+    let first = rounds[0].1.buffers.as_ref();
+    let shared = rounds[1..].iter().all(|(_, k)| {
+        k.buffers
+            .as_ref()
+            .is_some_and(|b| b.reused && first.is_some_and(|f| (f.src, f.dst) == (b.src, b.dst)))
+    });
+    md.para(if shared {
+        "Rounds of one module load share their buffers (the module allocates them in its first \
+         bench run and reuses them): their spread measures the emulator's and the host's drift \
+         over time, not placement. Placement moves a median between module loads and boots \
+         instead (up to 5x at 512 KiB; docs/measurement.md, anomaly 1)."
+    } else {
+        "Not every round used the first round's buffers: the spread mixes placement (up to 5x \
+         at 512 KiB; docs/measurement.md, anomaly 1) with the emulator's and the host's drift."
+    });
+    shared
 }
 
 fn biases(md: &mut Md) {

@@ -1034,7 +1034,7 @@ fn how_sure_shows_half_widths_block_spread_and_kernel_rounds() {
             && cells.contains(&format!("{min:.3}–{max:.3}")),
         "{cells}"
     );
-    // In-kernel rounds: the fixture's third round reads 512 KiB 4.9x slower.
+    // In-kernel rounds: the fixture's third round reads 512 KiB 14 % slower, in round 1's buffers.
     let rounds: Vec<u64> = ["kernel.json", "kernel-bench-2.json", "kernel-bench-3.json"]
         .iter()
         .map(|f| {
@@ -1059,9 +1059,58 @@ fn how_sure_shows_half_widths_block_spread_and_kernel_rounds() {
         "Above 10 %: 512 KiB read ({:.0} %)",
         spread * 100.0
     )));
+    // Placement per round, from the reports; the rounds share it, so the cause is drift.
+    let placement = kernel().buffers.unwrap();
+    assert!(!placement.reused);
+    let src = format!("{:#x}", placement.src);
+    let dst = format!("{:#x}", placement.dst);
+    for (round, buffers) in [("1", "allocated"), ("2", "reused"), ("3", "reused")] {
+        let line = sure
+            .lines()
+            .find(|l| l.starts_with(&format!("| {round} | `lab/results/")))
+            .unwrap_or_else(|| panic!("no placement row {round} in:\n{sure}"));
+        assert!(
+            line.contains(&format!("| {src} | {dst} | {buffers} |")),
+            "{line}"
+        );
+    }
+    assert!(sure.contains("Rounds of one module load share their buffers"));
+    assert!(sure.contains("The rounds shared their buffers, so no placement changed"));
+    assert!(!sure.contains("software TLB thrashing"));
     assert!(sure.contains("counts once per iteration"));
     // The environment table names both boots' clocks.
     assert!(r.md.contains("| Clock | wall+icount (`lab/results/bench.json`: wall, `lab-icount/results/bench.json`: icount) |"));
+}
+
+#[test]
+fn kernel_rounds_without_placement_name_both_causes() {
+    // Reports of the older module: no `buffers`, round 3's 512 KiB read 4.9x round 1's.
+    let r = rendered_with(|dir| {
+        let results = dir.join("lab/results");
+        let first: KernelReport = load("lab/results/kernel.json");
+        for f in ["kernel.json", "kernel-bench-2.json", "kernel-bench-3.json"] {
+            let mut k: KernelReport = load(&format!("lab/results/{f}"));
+            k.buffers = None;
+            if f == "kernel-bench-3.json" {
+                let row = k
+                    .bench
+                    .iter_mut()
+                    .find(|x| x.size == 524288 && x.op == "read")
+                    .unwrap();
+                let base = first
+                    .bench
+                    .iter()
+                    .find(|x| x.size == 524288 && x.op == "read")
+                    .unwrap();
+                row.median_ns = base.median_ns * 49 / 10;
+            }
+            fs::write(results.join(f), serde_json::to_string(&k).unwrap()).unwrap();
+        }
+    });
+    let sure = section(&r.md, "## How sure are these numbers");
+    assert!(sure.contains("do not record where the bench buffers fell"));
+    assert!(sure.contains("A factor of 4.9 is the signature of QEMU's software TLB thrashing"));
+    assert!(!sure.contains("share their buffers"));
 }
 
 #[test]

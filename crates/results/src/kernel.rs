@@ -28,6 +28,10 @@ pub struct KernelReport {
     /// `bench`, `race`, `all`, or null when nothing ran.
     pub experiment: Option<String>,
     pub params: KernelParams,
+    /// Where this run's bench transfers started; absent when no bench ran, and in reports
+    /// older than the module's shared buffers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffers: Option<KernelBuffers>,
     pub bench: Vec<KernelBenchRow>,
     pub race: Vec<KernelRaceRow>,
 }
@@ -48,6 +52,21 @@ pub struct KernelParams {
     pub skew: Option<u32>,
     pub device_size: u64,
     pub sizes: Vec<u64>,
+}
+
+/// Placement of the bench's source and destination buffers in one run. Under TCG it moves a
+/// wall-clock median by up to 5x (docs/measurement.md, anomaly 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelBuffers {
+    /// Address where the source transfers start (buffer + skew), modulo `modulo`, bytes.
+    pub src: u64,
+    /// Same for the destination.
+    pub dst: u64,
+    /// The window, bytes (4 MiB): QEMU's direct-mapped software TLB repeats over it.
+    pub modulo: u64,
+    /// The buffers came from an earlier run of the same module load (same `mem`, `skew` and
+    /// largest size), so both runs used this placement.
+    pub reused: bool,
 }
 
 /// Timings of `mymem_write` or `mymem_read` at one size, integer nanoseconds.
@@ -94,7 +113,8 @@ mod tests {
     const COMPLETE: &str = concat!(
         r#"{"schema":"mymem-kernel/1","status":"complete","experiment":"all","#,
         r#""params":{"workers":4,"iterations":1000,"trials":3,"gate":true,"#,
-        r#""mem":"vmalloc","skew":0,"device_size":524288,"sizes":[1,64]},"bench":["#,
+        r#""mem":"vmalloc","skew":0,"device_size":524288,"sizes":[1,64]},"#,
+        r#""buffers":{"src":692224,"dst":2850816,"modulo":4194304,"reused":true},"bench":["#,
         r#"{"size":1,"op":"write","n":3,"mean_ns":410,"median_ns":400,"#,
         r#""min_ns":390,"max_ns":440,"p99_ns":440,"errors":0},"#,
         r#"{"size":1,"op":"read","n":0,"mean_ns":0,"median_ns":0,"#,
@@ -118,6 +138,15 @@ mod tests {
         assert_eq!(r.params.mem.as_deref(), Some("vmalloc"));
         assert_eq!(r.params.skew, Some(0));
         assert_eq!(r.params.sizes, [1, 64]);
+        assert_eq!(
+            r.buffers,
+            Some(KernelBuffers {
+                src: 0xa9000,
+                dst: 0x2b8000,
+                modulo: 4 << 20,
+                reused: true
+            })
+        );
         assert_eq!(r.bench[0].mean_ns, 410);
         assert_eq!(r.bench[1].errors, 3);
         assert_eq!(r.race[0].percent_error, 27.175);
@@ -130,6 +159,7 @@ mod tests {
         let r: KernelReport = serde_json::from_str(idle).unwrap();
         assert_eq!(r.experiment, None);
         assert_eq!(r.params.mem, None);
+        assert_eq!(r.buffers, None);
         let failed = idle.replace(r#""status":"idle""#, r#""status":"failed","errno":-12"#);
         let r: KernelReport = serde_json::from_str(&failed).unwrap();
         assert_eq!(r.errno, Some(-12));

@@ -40,7 +40,9 @@ pub use bench::{
 pub use compile_fail::{CompileFailReport, Evidence, Side, COMPILE_FAIL_SCHEMA};
 pub use env::EnvStamp;
 pub use grade::{ClauseResult, ClauseStatus, Crash, GradeReport, GRADE_SCHEMA};
-pub use kernel::{KernelBenchRow, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA};
+pub use kernel::{
+    KernelBenchRow, KernelBuffers, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA,
+};
 pub use matrix::{MatrixConfig, MatrixReport, MatrixRun, MATRIX_SCHEMA};
 pub use misuse::{DeviceMisuse, MisuseReport, Probe, ProcessRace, MISUSE_SCHEMA};
 pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};

@@ -1,10 +1,11 @@
 //! Suite `kernel-test`: mymem_test's symbol resolution and load order, a
-//! quick in-kernel run, unload in the middle of a run.
+//! quick in-kernel run, bench buffers reused across runs of one load (and
+//! reallocated when `skew` changes), unload in the middle of a run.
 
 use anyhow::{ensure, Context, Result};
 use results::{layout, KernelReport};
 
-use crate::guest::{Lab, Scenario};
+use crate::guest::{Lab, Outcome, Scenario};
 use crate::guest_results::read_json;
 use crate::script::{guest_script, Exit, Script};
 
@@ -45,8 +46,21 @@ const KERNEL_TEST: Script = guest_script!(
     ]
 );
 
+/// The second run (same bench parameters) and the third (`skew=1`).
+fn reused_json() -> String {
+    layout::kernel_round(2)
+}
+
+fn skewed_json() -> String {
+    layout::kernel_round(3)
+}
+
 fn script() -> String {
-    KERNEL_TEST.with(&[("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON))])
+    KERNEL_TEST.with(&[
+        ("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON)),
+        ("KERNEL_REUSED_JSON", layout::guest_path(&reused_json())),
+        ("KERNEL_SKEWED_JSON", layout::guest_path(&skewed_json())),
+    ])
 }
 
 pub fn kernel_test(lab: &Lab) -> Result<()> {
@@ -80,6 +94,7 @@ pub fn kernel_test(lab: &Lab) -> Result<()> {
             row.n
         );
     }
+    buffers_are_reused(&outcome, &report)?;
     for strategy in ["none", "lock", "fetch-add"] {
         let row = report
             .race
@@ -105,6 +120,31 @@ pub fn kernel_test(lab: &Lab) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// The first run allocated the bench buffers; the second, with the same `mem`, `skew` and
+/// sizes, reports the same placement and `reused`; the third (`skew=1`) new buffers.
+fn buffers_are_reused(outcome: &Outcome, first: &KernelReport) -> Result<()> {
+    let placement = |k: &KernelReport, what: &str| {
+        k.buffers
+            .clone()
+            .with_context(|| format!("{what} run: no buffer placement in the report"))
+    };
+    let first = placement(first, "first")?;
+    ensure!(!first.reused, "first run reports reused buffers");
+    let reused: KernelReport = read_json(outcome, &reused_json())?;
+    let again = placement(&reused, "second")?;
+    ensure!(
+        again.reused && (again.src, again.dst) == (first.src, first.dst),
+        "second run did not reuse the buffers: {first:?} then {again:?}"
+    );
+    let skewed: KernelReport = read_json(outcome, &skewed_json())?;
+    let skewed = placement(&skewed, "skew=1")?;
+    ensure!(
+        !skewed.reused,
+        "skew=1 run reused the skew=0 buffers: {skewed:?}"
+    );
     Ok(())
 }
 
