@@ -112,12 +112,7 @@ fn judge(boot: &Boot, c: &Comparison) -> (f64, Verdict) {
             return (b / a.max(1.0), Verdict::icount(a, b));
         }
     }
-    let ratio = if c.block_ratios.is_empty() {
-        c.ratio
-    } else {
-        results::stats::mean(&c.block_ratios)
-    };
-    (ratio, Verdict::wall(c))
+    (c.wall_ratio(), Verdict::wall(c))
 }
 
 /// The outcome: a printable table, the disagreements found, and the cells decided in one run

@@ -1,7 +1,6 @@
 //! Rust vs C per cell in both clocks: the exact icount difference of medians and the wall-clock
 //! ratio over blocks, with the verdict rules of `results::verdict` (shared with `lab compare`).
 
-use results::stats::mean;
 use results::Verdict;
 
 use crate::analysis::{Bench, Dir};
@@ -65,19 +64,17 @@ impl Wall {
     pub fn of(bench: &Bench, dir: Dir, size: u64) -> Option<Self> {
         let c = bench.comparison(dir, size)?;
         let verdict = Verdict::wall(c);
+        let ratio = c.wall_ratio();
         Some(match c.block_ratio_ci95 {
-            Some([lo, hi]) => {
-                let ratio = mean(&c.block_ratios);
-                Self {
-                    ratio,
-                    ci: [lo, hi],
-                    verdict,
-                    half_width: Some((hi - lo) / 2.0 / ratio),
-                    blocks: c.block_ratios.clone(),
-                }
-            }
+            Some([lo, hi]) => Self {
+                ratio,
+                ci: [lo, hi],
+                verdict,
+                half_width: Some((hi - lo) / 2.0 / ratio),
+                blocks: c.block_ratios.clone(),
+            },
             None => Self {
-                ratio: c.ratio,
+                ratio,
                 ci: [1.0 + c.rel_diff_ci95[0], 1.0 + c.rel_diff_ci95[1]],
                 verdict,
                 half_width: None,

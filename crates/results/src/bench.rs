@@ -161,6 +161,17 @@ pub struct Comparison {
     pub block_ratio_ci95: Option<[f64; 2]>,
 }
 
+impl Comparison {
+    /// The wall-clock ratio B/A that goes with [`crate::Verdict::wall`]: the mean over blocks of
+    /// the ratio of medians when the run has blocks (a CI over them), else the ratio of means.
+    pub fn wall_ratio(&self) -> f64 {
+        match self.block_ratio_ci95 {
+            Some(_) => crate::stats::mean(&self.block_ratios),
+            None => self.ratio,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
