@@ -27,7 +27,7 @@ const OFFSET: u64 = 0;
 const TMPFS_MAGIC: u32 = 0x0102_1994;
 
 const TIMING: &str =
-    "one sample = CLOCK_MONOTONIC (std::time::Instant) read immediately before and \
+    "One sample = CLOCK_MONOTONIC (std::time::Instant) read immediately before and \
 after ONE pwrite(2) or pread(2) syscall of the whole size at offset 0; it includes one clock read \
 (see the clock series). Filling the write buffer with fresh random data (SmallRng) and verifying \
 that the read-back equals it are outside the timed region. memcpy: one copy_from_slice between two \
