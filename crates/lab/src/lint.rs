@@ -20,7 +20,13 @@ pub fn kernel_rustfmt(source: &KernelSource, fix: bool) -> Result<()> {
         "{} is missing: not a kernel tree?",
         config.display()
     );
-    let roots = crate_roots(&paths::repo_root().join("kernel"))?;
+    let mut roots = crate_roots(&paths::repo_root().join("kernel"))?;
+    // A handout's modules are its part directories.
+    if let Some(layout) = crate::handout::this()? {
+        for dir in layout.parts.values() {
+            roots.extend(crate_roots(&paths::repo_root().join(dir))?);
+        }
+    }
     ensure!(!roots.is_empty(), "no kernel Rust files under kernel/");
     cmd::step(&format!(
         "Kernel Rust formatting ({} crates, {})",

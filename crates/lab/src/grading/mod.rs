@@ -7,6 +7,7 @@
 mod boot;
 mod build;
 mod expect;
+#[cfg(feature = "kit")]
 pub mod skeleton;
 pub mod variant;
 

@@ -1,0 +1,175 @@
+//! `lab parts`: a handout's modules at work, one boot. Each part directory of handout.toml
+//! (built by modules.rs under its module name) is loaded and unloaded, and, unless
+//! `--load-only`, exercised a little: hello's log lines, a write/read/lseek through each
+//! driver and its ioctls, the part-5 module refused without the driver and run once after it.
+//! What the student's code does is shown, not judged (that is `lab grade`); the command fails
+//! when a part does not load or unload, or the kernel reports a problem (oops, WARN, hang).
+
+use std::fmt::Write as _;
+
+use anyhow::{bail, Context, Result};
+
+use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
+use crate::guest::{Lab, Scenario};
+
+/// Marker lines the script prints, so the host can cut the console per part.
+const PART: &str = "@@LAB-PART";
+const RESULT: &str = "@@LAB-PART-RESULT";
+
+/// The guest script for `roles`.
+pub fn script(roles: &[Role], load_only: bool) -> String {
+    let mut s = String::from("set +e\nfailed=0\nko=/lab/modules\n");
+    let check = |s: &mut String, what: &str, cmd: &str| {
+        let _ = writeln!(
+            s,
+            "if {cmd}; then echo \"{RESULT} ok {what}@@\"; else echo \"{RESULT} failed {what}@@\"; failed=1; fi"
+        );
+    };
+    for role in roles {
+        let m = role.module;
+        let _ = writeln!(s, "echo \"{PART} {}@@\"", role.dir);
+        match *role {
+            HELLO => {
+                check(
+                    &mut s,
+                    "insmod hello times=3",
+                    "insmod $ko/hello.ko times=3",
+                );
+                check(&mut s, "rmmod hello", "rmmod hello");
+                if !load_only {
+                    s.push_str("insmod $ko/hello.ko times=0 && rmmod hello\necho \"insmod hello times=0: $? (must fail)\"\n");
+                }
+            }
+            DRIVER_C | DRIVER_RUST => {
+                let dev = format!("/dev/{m}");
+                check(
+                    &mut s,
+                    &format!("insmod {m}"),
+                    &format!("insmod $ko/{m}.ko"),
+                );
+                if !load_only {
+                    let _ = writeln!(
+                        s,
+                        "ls -l {dev}\n\
+                         printf 'hello, mymem' > {dev}; echo \"write 12 bytes: $?\"\n\
+                         echo \"read them back:\"; dd if={dev} bs=12 count=1 2>/dev/null | hexdump -C\n\
+                         echo \"bytes 7-11 (lseek to 7):\"; dd if={dev} bs=1 skip=7 count=5 2>/dev/null; echo"
+                    );
+                }
+                check(&mut s, &format!("rmmod {m}"), &format!("rmmod {m}"));
+            }
+            KERNEL_TEST => {
+                let _ = writeln!(
+                    s,
+                    "if insmod $ko/mymem_test.ko 2>/dev/null; then rmmod mymem_test; \
+                     echo \"{RESULT} failed mymem_test refused without mymem@@\"; failed=1; \
+                     else echo \"{RESULT} ok mymem_test refused without mymem@@\"; fi"
+                );
+                check(&mut s, "insmod mymem", "insmod $ko/mymem.ko");
+                check(&mut s, "insmod mymem_test", "insmod $ko/mymem_test.ko");
+                if !load_only {
+                    s.push_str(
+                        "echo 'all workers=4 iterations=200 trials=5 sizes=1,64' > /dev/mymem_test\n\
+                         cat /dev/mymem_test\n",
+                    );
+                }
+                check(&mut s, "rmmod mymem_test", "rmmod mymem_test");
+                check(&mut s, "rmmod mymem", "rmmod mymem");
+            }
+            _ => {}
+        }
+    }
+    s.push_str("exit $failed\n");
+    s
+}
+
+/// One result line of the script: (ok, what).
+fn results(console: &str) -> Vec<(bool, String)> {
+    console
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(RESULT)?.strip_suffix("@@"))
+        .filter_map(|r| {
+            let (verdict, what) = r.trim().split_once(' ')?;
+            Some((verdict == "ok", what.to_string()))
+        })
+        .collect()
+}
+
+pub fn run(lab: &Lab, layout: &Layout, load_only: bool) -> Result<()> {
+    let roles = layout.roles();
+    let scenario = Scenario::new("parts", &script(&roles, load_only)).timeout(300);
+    let outcome = lab.boot(&scenario)?;
+    // The console from the first part on: the student's kernel lines and the script's output.
+    let shown: String = outcome
+        .console
+        .lines()
+        .skip_while(|l| !l.contains(PART))
+        .filter(|l| !l.contains("@@MYMEM-EXIT"))
+        .map(|l| {
+            l.trim()
+                .strip_prefix(PART)
+                .and_then(|p| p.strip_suffix("@@"))
+                .map_or_else(|| format!("    {l}\n"), |p| format!("\n== {}\n", p.trim()))
+        })
+        .collect();
+    let md = format!("# Your modules at work\n\n```\n{shown}\n```\n");
+    let path = lab.run_dir.join("parts.md");
+    std::fs::write(&path, md).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("{shown}");
+    let results = results(&outcome.console);
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, w)| w.as_str())
+        .collect();
+    println!(
+        "lab parts: {} of {} steps ok; {} (console: {})",
+        results.len() - failed.len(),
+        results.len(),
+        path.display(),
+        outcome.dir.join("console.log").display()
+    );
+    if !failed.is_empty() {
+        bail!("failed: {}", failed.join(", "));
+    }
+    // Kernel problems (oops, WARN, hang) and a lost guest fail the command too.
+    outcome.verdict()?;
+    if !load_only {
+        println!(
+            "Scores: make grade. Measurements and report.html once the drivers work: make measure."
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_checks_every_load_and_unload() {
+        let s = script(&super::super::ROLES, true);
+        let sh = std::process::Command::new("sh")
+            .args(["-n", "-c", &s])
+            .status()
+            .unwrap();
+        assert!(sh.success(), "sh -n rejects:\n{s}");
+        for step in [
+            "insmod hello times=3",
+            "rmmod hello",
+            "insmod mymem_c",
+            "rmmod mymem_c",
+            "mymem_test refused without mymem",
+            "insmod mymem_test",
+        ] {
+            assert!(s.contains(&format!("{RESULT} ok {step}@@")), "{step}");
+        }
+        assert!(!s.contains("hexdump"), "--load-only exercises nothing");
+        assert!(script(&[DRIVER_C], false).contains("hexdump"));
+        let console = format!("x\n{RESULT} ok insmod mymem@@\n {RESULT} failed rmmod mymem@@\n");
+        assert_eq!(
+            results(&console),
+            [(true, "insmod mymem".into()), (false, "rmmod mymem".into())]
+        );
+    }
+}
