@@ -9,5 +9,5 @@ pub mod rubric;
 pub mod score;
 
 pub use markers::{Marker, Observation, Verdict};
-pub use rubric::{Clause, Rubric, GROUPS};
+pub use rubric::{Clause, Rubric, GROUPS, PART_GROUPS};
 pub use score::{score, Submission};

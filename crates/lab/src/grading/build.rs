@@ -28,6 +28,19 @@ pub fn build(
     module: Option<&str>,
     log: &Path,
 ) -> Result<std::result::Result<Built, String>> {
+    build_with(kernel, dir, name, module, log, &[])
+}
+
+/// [`build`], with other modules' `Module.symvers` for the symbols the submission imports
+/// (`KBUILD_EXTRA_SYMBOLS`: a handout's part-5 module uses its Rust driver's exports).
+pub fn build_with(
+    kernel: &Kernel,
+    dir: &Path,
+    name: &str,
+    module: Option<&str>,
+    log: &Path,
+    extra_symbols: &[PathBuf],
+) -> Result<std::result::Result<Built, String>> {
     let variant = super::variant::load(dir)?;
     let sources = variant.as_ref().map_or(dir, |v| v.base.as_path());
     if !sources.join("Kbuild").is_file() && !sources.join("Makefile").is_file() {
@@ -59,8 +72,15 @@ pub fn build(
     )?;
     let mut make = kernel.make();
     make.arg(format!("M={}", src.display()))
-        .args(crate::decode::MODULE_DEBUG_INFO)
-        .arg("modules");
+        .args(crate::decode::MODULE_DEBUG_INFO);
+    if !extra_symbols.is_empty() {
+        let list: Vec<String> = extra_symbols
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        make.arg(format!("KBUILD_EXTRA_SYMBOLS={}", list.join(" ")));
+    }
+    make.arg("modules");
     if let Err(e) = cmd::logged(&mut make, &format!("build submission {name}"), log) {
         cmd::note(&format!("{e:#}"));
         let text = std::fs::read_to_string(log).unwrap_or_default();

@@ -5,7 +5,7 @@
 //! the next boot goes on with the groups after it.
 
 mod boot;
-mod build;
+pub(crate) mod build;
 mod expect;
 #[cfg(feature = "kit")]
 pub mod skeleton;
@@ -20,6 +20,7 @@ use grade::{Rubric, Submission, GROUPS};
 use results::{layout, GradeReport};
 
 use crate::guest::Lab;
+use crate::handout::Assignment;
 use crate::{cmd, paths};
 
 #[derive(Debug, Args)]
@@ -36,9 +37,14 @@ pub struct GradeArgs {
     /// Module to load when the directory builds several .ko files.
     #[arg(long)]
     pub module: Option<String>,
-    /// The rubric: clause ids, groups, points, bonus.
-    #[arg(long, value_name = "FILE", default_value_os_t = paths::repo_root().join("grading/rubric.toml"))]
-    pub rubric: PathBuf,
+    /// The rubric: clause ids, groups, points, bonus [default: the --assignment's file].
+    #[arg(long, value_name = "FILE")]
+    pub rubric: Option<PathBuf>,
+    /// Rubric profile: `full` (grading/rubric.toml, the kit's whole contract; the default
+    /// outside a handout) or `seed` (grading/rubric-seed.toml, the seed lab's own assignment:
+    /// no mmap, splice, fsync or O_APPEND; the default of a handout, from its handout.toml).
+    #[arg(long, value_enum)]
+    pub assignment: Option<crate::handout::Assignment>,
     /// Only these clause groups (comma list); the others are skipped, not counted.
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(GROUPS))]
     pub groups: Vec<String>,
@@ -53,7 +59,13 @@ pub struct GradeArgs {
 }
 
 pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
-    let rubric = Rubric::load(&args.rubric)?;
+    let rubric_path = |assignment: Assignment| {
+        args.rubric
+            .clone()
+            .unwrap_or_else(|| paths::repo_root().join(assignment.rubric()))
+    };
+    let default = args.assignment.unwrap_or(Assignment::Full);
+    let rubric = Rubric::load(&rubric_path(default))?;
     let mut dirs = args.dirs.clone();
     if let Some(batch) = &args.batch {
         let mut subs: Vec<PathBuf> = std::fs::read_dir(batch)
@@ -80,7 +92,36 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
     let mut grades = Vec::new();
     let mut mismatches = Vec::new();
     for dir in &dirs {
-        let g = grade_one(lab, &rubric, dir, args, &groups)?;
+        // A handout: every part present, with its own profile unless --assignment says.
+        if let Some(layout) = crate::handout::Layout::load(dir)? {
+            let assignment = match args.assignment {
+                Some(a) => a,
+                None => Assignment::parse(&layout.assignment)?,
+            };
+            let drivers = Rubric::load(&rubric_path(assignment))?;
+            let g = crate::handout::grade::grade(
+                lab,
+                dir,
+                &layout,
+                &drivers,
+                assignment.name(),
+                args,
+                &groups,
+            )?;
+            print!("{}", crate::handout::grade::summary(&g));
+            if args.expect {
+                if let Err(e) = expect::check(dir, &g) {
+                    eprintln!("lab grade: {e:#}");
+                    mismatches.push(g.submission.clone());
+                }
+            }
+            grades.push(g);
+            continue;
+        }
+        let mut g = grade_one(lab, &rubric, dir, args, &groups)?;
+        if args.assignment.is_some() {
+            g.assignment = Some(default.name().into());
+        }
         print!("{}", grade::render::summary(&g));
         if args.expect {
             if let Err(e) = expect::check(dir, &g) {
@@ -114,7 +155,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn grade_one(
+pub(crate) fn grade_one(
     lab: &Lab,
     rubric: &Rubric,
     dir: &Path,
@@ -199,7 +240,9 @@ fn grade_one(
     if !g.unscored.is_empty() {
         cmd::note(&format!(
             "results the rubric does not know (not scored; add them to {}): {}",
-            args.rubric.display(),
+            args.rubric
+                .as_deref()
+                .map_or_else(|| "the rubric".into(), |p| p.display().to_string()),
             g.unscored.join(", ")
         ));
     }

@@ -10,6 +10,7 @@
 
 #[cfg(feature = "kit")]
 pub mod answers;
+pub mod grade;
 pub mod parts;
 #[cfg(feature = "kit")]
 pub mod write;
@@ -35,6 +36,19 @@ impl Assignment {
             Assignment::Seed => "seed",
             Assignment::Full => "full",
         }
+    }
+
+    /// Its driver rubric, relative to the repository root.
+    pub fn rubric(self) -> &'static str {
+        match self {
+            Assignment::Seed => "grading/rubric-seed.toml",
+            Assignment::Full => "grading/rubric.toml",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Assignment> {
+        <Assignment as clap::ValueEnum>::from_str(name, false)
+            .map_err(|_| anyhow::anyhow!("unknown assignment {name:?} (seed, full)"))
     }
 }
 

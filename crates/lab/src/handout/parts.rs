@@ -106,10 +106,14 @@ pub fn run(lab: &Lab, layout: &Layout, load_only: bool) -> Result<()> {
         .skip_while(|l| !l.contains(PART))
         .filter(|l| !l.contains("@@MYMEM-EXIT"))
         .map(|l| {
-            l.trim()
-                .strip_prefix(PART)
-                .and_then(|p| p.strip_suffix("@@"))
-                .map_or_else(|| format!("    {l}\n"), |p| format!("\n== {}\n", p.trim()))
+            let marker = |m: &str| l.trim().strip_prefix(m)?.strip_suffix("@@");
+            if let Some(r) = marker(RESULT) {
+                format!("  [{}\n", r.trim().replacen(' ', "] ", 1))
+            } else if let Some(p) = marker(PART) {
+                format!("\n== {}\n", p.trim())
+            } else {
+                format!("    {l}\n")
+            }
         })
         .collect();
     let md = format!("# Your modules at work\n\n```\n{shown}\n```\n");
