@@ -13,13 +13,15 @@ endif
 FULL ?=
 FULL_ARG := $(if $(filter 1,$(FULL)),--full)
 
-.PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick lint shell gdb ide setup bench report clean
+.PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick test-handout handout lint shell gdb ide setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab (a wall-clock boot and a short icount boot), write results/<run-id>/"
 	@echo "             (FULL=1: seed's N in the C/Rust matrix; CLOCK=wall or CLOCK=icount: only that boot)"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make test-grade  lab grade self-tests: both drivers full marks, each seeded bug loses exactly its clauses"
+	@echo "make handout DIR=...  write a course handout (student repository, starters, no answers)"
+	@echo "make test-handout  a fresh handout scores its floor; with our modules copied in, full marks (both profiles)"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
 	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest-shell/gdb/lab.gdb"
@@ -59,6 +61,26 @@ test-grade: check-cargo
 	$(LAB) skeleton --lang rust target/skeleton-rust
 	cp tests/grade-skeleton-rust.toml target/skeleton-rust/expect.toml
 	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-rust --batch tests/grade $(ARGS)
+
+# A course handout for students (lab handout --help: parts, languages, profile).
+DIR ?= target/handout
+handout: check-cargo
+	$(LAB) handout $(DIR) $(ARGS)
+
+# lab handout's self-test: a fresh handout scores each starter's floor (tests/handout-floor.toml);
+# with the reference modules copied into its part directories, full marks on both profiles.
+test-handout: check-cargo
+	rm -rf target/handout-floor target/handout-ref
+	$(LAB) handout --no-git target/handout-floor
+	cp tests/handout-floor.toml target/handout-floor/expect.toml
+	$(LAB) grade --expect target/handout-floor
+	$(LAB) handout --no-git target/handout-ref
+	cp kernel/hello/* target/handout-ref/part1-hello/
+	cp kernel/mymem_c/* target/handout-ref/part2-driver-c/
+	cp kernel/mymem/* target/handout-ref/part4-driver-rust/
+	cp kernel/mymem_test/* target/handout-ref/part5-kernel-test/
+	$(LAB) grade --expect --assignment seed target/handout-ref
+	$(LAB) grade --expect --assignment full target/handout-ref
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo

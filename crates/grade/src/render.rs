@@ -36,7 +36,8 @@ pub fn summary(g: &GradeReport) -> String {
         ));
     }
     let mut crashed_shown = Vec::new();
-    for c in lost(g) {
+    // A clause worth nothing (a profile's "not asked") costs nothing: not listed here.
+    for c in lost(g).filter(|c| c.points > 0) {
         if c.status == ClauseStatus::Crashed {
             if !crashed_shown.contains(&c.group) {
                 crashed_shown.push(c.group.clone());

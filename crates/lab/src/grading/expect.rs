@@ -19,6 +19,10 @@ pub struct Expect {
     pub crashed: BTreeSet<String>,
     /// The score out of the rubric's total, when given.
     pub score: Option<u32>,
+    /// A handout's score per lab part ("1" = 4, ...), when given; then `failed` is compared
+    /// only if it is given too (a starter loses most clauses: its floor is its part scores).
+    #[serde(default)]
+    pub parts: std::collections::BTreeMap<String, u32>,
 }
 
 pub const FILE: &str = "expect.toml";
@@ -46,10 +50,14 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
         .collect();
     let crashed: BTreeSet<String> = g.crashes.iter().map(|c| c.group.clone()).collect();
     let mut problems = Vec::new();
+    let by_parts = !want.parts.is_empty() && want.failed.is_empty();
     for (what, got, want) in [
         ("failed", &failed, &want.failed),
         ("crashed", &crashed, &want.crashed),
     ] {
+        if by_parts && what == "failed" {
+            continue;
+        }
         let extra: Vec<_> = got.difference(want).collect();
         let missing: Vec<_> = want.difference(got).collect();
         if !extra.is_empty() {
@@ -57,6 +65,14 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
         }
         if !missing.is_empty() {
             problems.push(format!("expected {what} but not: {missing:?}"));
+        }
+    }
+    for (part, score) in &want.parts {
+        let got = g.parts.iter().find(|p| p.part.to_string() == *part);
+        match got {
+            Some(p) if p.score == *score => {}
+            Some(p) => problems.push(format!("part {part}: score {}, expected {score}", p.score)),
+            None => problems.push(format!("part {part}: not graded, expected {score}")),
         }
     }
     if let Some(score) = want.score.filter(|s| *s != g.score) {

@@ -145,6 +145,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "kit")]
     fn the_kit_is_no_handout() {
         assert_eq!(this().unwrap(), None);
     }

@@ -51,6 +51,7 @@ pub const EXCLUDED: &[&str] = &[
     "tests/grade",
     "tests/grade-skeleton-c.toml",
     "tests/grade-skeleton-rust.toml",
+    "tests/handout-floor.toml",
     "crates/lab/skeleton",
     "crates/lab/handout",
     "crates/report/tests/golden",
