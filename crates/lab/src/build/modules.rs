@@ -1,7 +1,7 @@
 //! Our out-of-tree modules, built with Kbuild against the lab kernel. Sources
 //! are mirrored into target/ so the repository stays free of build artefacts.
 
-use crate::kernel::Kernel;
+use crate::build::kernel::Kernel;
 use crate::{cmd, paths};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -89,8 +89,8 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
         }
         let mut make = kernel.make();
         make.arg(format!("M={}", dir.display()))
-            .args(crate::toolchain::MODULE_CLIPPY)
-            .args(crate::decode::MODULE_DEBUG_INFO);
+            .args(crate::build::toolchain::MODULE_CLIPPY)
+            .args(crate::vm::decode::MODULE_DEBUG_INFO);
         let symvers: Vec<String> = deps
             .iter()
             .map(|d| out.join(d).join("Module.symvers").display().to_string())
@@ -139,8 +139,8 @@ fn inputs_digest(kernel: &Kernel, out: &Path, name: &str, deps: &[&str]) -> Resu
 pub(crate) fn sources_digest(kernel: &Kernel, dirs: &[PathBuf]) -> Result<String> {
     let mut parts = vec![
         kernel.key.clone(),
-        crate::toolchain::MODULE_CLIPPY.join(" "),
-        crate::decode::MODULE_DEBUG_INFO.join(" "),
+        crate::build::toolchain::MODULE_CLIPPY.join(" "),
+        crate::vm::decode::MODULE_DEBUG_INFO.join(" "),
     ];
     let mut files = Vec::new();
     for dir in dirs {
@@ -149,10 +149,10 @@ pub(crate) fn sources_digest(kernel: &Kernel, dirs: &[PathBuf]) -> Result<String
     files.sort();
     for f in files {
         parts.push(f.display().to_string());
-        parts.push(crate::cache_key::file_digest(&f)?);
+        parts.push(crate::build::cache_key::file_digest(&f)?);
     }
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    Ok(crate::cache_key::digest(&parts))
+    Ok(crate::build::cache_key::digest(&parts))
 }
 
 fn sources(dir: &Path, into: &mut Vec<PathBuf>) -> Result<()> {

@@ -1,7 +1,7 @@
 //! QEMU: choosing the accelerator, the command line, and running a guest with
 //! a hard timeout while its console streams to the terminal and a log.
 
-use crate::reaper;
+use crate::vm::reaper;
 use anyhow::{Context, Result};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
@@ -153,7 +153,7 @@ pub struct Ended {
 }
 
 /// Streams console lines to `show` and the log; kills QEMU after `timeout`.
-/// QEMU dies with the runner however the runner ends (see [`crate::reaper`]).
+/// QEMU dies with the runner however the runner ends (see [`crate::vm::reaper`]).
 pub fn run(
     machine: &Machine,
     timeout: Duration,

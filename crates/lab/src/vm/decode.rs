@@ -7,8 +7,8 @@
 //! section-relative value), and binutils' `addr2line -j <section>` maps value + offset to
 //! source lines; `-j` matters because every section of a relocatable object starts at 0.
 
-use crate::guest::Outcome;
 use crate::paths;
+use crate::vm::guest::Outcome;
 use anyhow::{bail, Context, Result};
 use object::{Object, ObjectSection, ObjectSymbol};
 use std::collections::HashMap;
@@ -160,7 +160,7 @@ impl Decoder {
 
     /// A kernel line with Rust symbols demangled, plus one indented line per source location.
     pub fn decode_line(&mut self, line: &str) -> Vec<String> {
-        let Some(msg) = crate::logscan::kernel_message(line) else {
+        let Some(msg) = crate::vm::logscan::kernel_message(line) else {
             return vec![line.to_string()];
         };
         let Some(frame) = parse_frame(msg) else {
@@ -289,7 +289,7 @@ pub fn annotate<'a>(outcome: &mut Outcome, kos: impl IntoIterator<Item = &'a Pat
 
 /// The `.ko` files a scenario boots with: ours and any it copies in (a module under test).
 pub fn module_files<'a>(
-    built: &'a crate::modules::Built,
+    built: &'a crate::build::modules::Built,
     files: &'a [(PathBuf, String)],
 ) -> impl Iterator<Item = &'a Path> {
     built.modules.iter().map(|(_, ko)| ko.as_path()).chain(
