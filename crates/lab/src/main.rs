@@ -40,7 +40,7 @@ struct Cli {
         default_value = "auto",
         env = "LAB_ACCEL"
     )]
-    accel: qemu::Accel,
+    accel: qemu::AccelRequest,
     /// Guest clock: `wall` follows the host (confounded by its load); `icount` advances 1 ns per
     /// executed guest instruction (deterministic, ~3.5x slower, TCG only; races need `wall`).
     /// Default `wall`, except `lab run`, which boots twice, once in each clock; there the

@@ -16,6 +16,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
     ("lab_fault", &[]),
 ];
 
+/// `make` variables that give our modules full debug info without touching the kernel's
+/// config (which has none): the top Makefile appends them to the C and Rust flags. The
+/// host decodes kernel reports (vm/decode.rs) and gdb reads symbols from it.
+pub const MODULE_DEBUG_INFO: [&str; 2] = ["KCFLAGS=-g", "KRUSTFLAGS=-Cdebuginfo=2"];
+
 #[derive(Debug, Clone)]
 pub struct Built {
     /// module name -> .ko, with debug info (for decoding traces and gdb on the host)
@@ -90,7 +95,7 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
         let mut make = kernel.make();
         make.arg(format!("M={}", dir.display()))
             .args(crate::build::toolchain::MODULE_CLIPPY)
-            .args(crate::vm::decode::MODULE_DEBUG_INFO);
+            .args(MODULE_DEBUG_INFO);
         let symvers: Vec<String> = deps
             .iter()
             .map(|d| out.join(d).join("Module.symvers").display().to_string())
@@ -140,7 +145,7 @@ pub(crate) fn sources_digest(kernel: &Kernel, dirs: &[PathBuf]) -> Result<String
     let mut parts = vec![
         kernel.key.clone(),
         crate::build::toolchain::MODULE_CLIPPY.join(" "),
-        crate::vm::decode::MODULE_DEBUG_INFO.join(" "),
+        MODULE_DEBUG_INFO.join(" "),
     ];
     let mut files = Vec::new();
     for dir in dirs {

@@ -60,7 +60,7 @@ pub fn build(
     )?;
     let mut make = kernel.make();
     make.arg(format!("M={}", src.display()))
-        .args(crate::vm::decode::MODULE_DEBUG_INFO)
+        .args(modules::MODULE_DEBUG_INFO)
         .arg("modules");
     if let Err(e) = cmd::logged(&mut make, &format!("build submission {name}"), log) {
         cmd::note(&format!("{e:#}"));

@@ -383,7 +383,9 @@ impl Lab {
         };
         // Reports name file:line in our modules (issue 13); see decode.rs.
         crate::vm::decode::annotate(
-            &mut outcome,
+            &mut outcome.findings,
+            &outcome.console,
+            &outcome.dir,
             crate::vm::decode::module_files(&self.modules, &scenario.files),
         );
         cmd::note(&format!(
