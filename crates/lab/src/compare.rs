@@ -97,24 +97,6 @@ fn load_boot(bench_path: &Path) -> Result<Boot> {
     })
 }
 
-/// A comparison's ratio and verdict in a boot of the given clock: icount from the medians of
-/// the two series, wall from the CI over blocks (else of the means).
-fn judge(boot: &Boot, c: &Comparison) -> (f64, Verdict) {
-    if boot.icount() {
-        let median = |label: &str| {
-            boot.bench
-                .series
-                .iter()
-                .find(|s| s.label == label && s.op == c.op && s.size == c.size)
-                .map(|s| s.stats.median_ns)
-        };
-        if let (Some(a), Some(b)) = (median(&c.reference), median(&c.target)) {
-            return (b / a.max(1.0), Verdict::icount(a, b));
-        }
-    }
-    (c.wall_ratio(), Verdict::wall(c))
-}
-
 /// The outcome: a printable table, the disagreements found, and the cells decided in one run
 /// only (disagreements under `strict`).
 pub struct Outcome {
@@ -201,7 +183,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
             differences.push(format!("{cell}: only in A"));
             continue;
         };
-        let ((ra, va), (rb, vb)) = (judge(a, ca), judge(b, cb));
+        let ((ra, va), (rb, vb)) = (Verdict::cell(&a.bench, ca), Verdict::cell(&b.bench, cb));
         let line = format!("{cell}: verdict {} vs {}", va.name(), vb.name());
         let mark = if va.contradicts(vb) {
             differences.push(line);
@@ -413,7 +395,7 @@ mod tests {
             }
             s.stats = results::Summary::from_ns(&s.samples_ns).unwrap();
         }
-        bench.comparisons = mymem_cli::bench::compare(&bench.series, "C");
+        bench.comparisons = results::bench::compare(&bench.series, "C");
         Run {
             name: format!("{clock}-{rust}"),
             boots: vec![Boot {
