@@ -15,6 +15,7 @@
 
 use anyhow::{bail, Context, Result};
 use results::layout::{self, BENCH_JSON, ICOUNT_SCENARIO, KERNEL_JSON, MEASURE_SCENARIO};
+use results::table::Table;
 use results::{BenchReport, Comparison, KernelReport, Series, SeriesKind, Verdict};
 use std::path::{Path, PathBuf};
 
@@ -153,7 +154,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
     let icount = a.icount() && b.icount();
     let mut differences = Vec::new();
     let mut undecided = Vec::new();
-    let mut rows = vec![[
+    let mut rows = Table::new([
         "op",
         "size",
         "target/ref",
@@ -162,8 +163,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
         "verdict A",
         "verdict B",
         "",
-    ]
-    .map(String::from)];
+    ]);
     for ca in &a.bench.comparisons {
         let key = |c: &&Comparison| {
             c.op == ca.op
@@ -194,7 +194,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
         } else {
             ""
         };
-        rows.push([
+        rows.row(vec![
             ca.op.as_str().into(),
             ca.size.to_string(),
             format!("{}/{}", ca.target, ca.reference),
@@ -234,7 +234,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
         a.clock(),
         a.name,
         b.name,
-        render(&rows)
+        rows.render()
     );
     if icount {
         let medians = median_differences(a, b);
@@ -325,26 +325,6 @@ fn median_differences(a: &Boot, b: &Boot) -> Medians {
         } else {
             out.tmpfs.push(line);
         }
-    }
-    out
-}
-
-fn render(rows: &[[String; 8]]) -> String {
-    let mut widths = [0usize; 8];
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
     }
     out
 }
