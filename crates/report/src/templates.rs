@@ -13,10 +13,16 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// (name, source) of every template.
-const TEMPLATES: [(&str, &str); 1] = [(
-    "answers/symbols.md",
-    include_str!("../templates/answers/symbols.md.j2"),
-)];
+const TEMPLATES: [(&str, &str); 2] = [
+    (
+        "answers/symbols.md",
+        include_str!("../templates/answers/symbols.md.j2"),
+    ),
+    (
+        "answers/where_races.md",
+        include_str!("../templates/answers/where_races.md.j2"),
+    ),
+];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -28,6 +34,9 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
             .expect("default delimiters"),
     );
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Numbers are formatted by the report's own rules, never by the engine's float display.
+    env.add_filter("pct", |v: f64| crate::format::pct(v));
+    env.add_filter("fixed", |v: f64, digits: usize| format!("{v:.digits$}"));
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name}: {e}"));
