@@ -13,7 +13,11 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// (name, source) of every template.
-const TEMPLATES: [(&str, &str); 2] = [
+const TEMPLATES: [(&str, &str); 3] = [
+    (
+        "answers/fixes.md",
+        include_str!("../templates/answers/fixes.md.j2"),
+    ),
     (
         "answers/symbols.md",
         include_str!("../templates/answers/symbols.md.j2"),
@@ -36,6 +40,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // Numbers are formatted by the report's own rules, never by the engine's float display.
     env.add_filter("pct", |v: f64| crate::format::pct(v));
+    env.add_filter("si", |v: f64| crate::format::si(v));
     env.add_filter("fixed", |v: f64, digits: usize| format!("{v:.digits$}"));
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
