@@ -239,7 +239,7 @@ pub fn batch_markdown(grades: &[GradeReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{score, Observation, Rubric, Submission, Verdict};
+    use crate::{score, ClauseVerdict, Observation, Rubric, Submission};
 
     fn grade() -> GradeReport {
         let rubric = Rubric::parse(
@@ -255,12 +255,12 @@ mod tests {
             observations: vec![
                 Observation {
                     id: "rw::a".into(),
-                    verdict: Verdict::Fail,
+                    verdict: ClauseVerdict::Fail,
                     detail: "pread 8 bytes at 0: expected [1], got [0]".into(),
                 },
                 Observation {
                     id: "seed.timing".into(),
-                    verdict: Verdict::Pass,
+                    verdict: ClauseVerdict::Pass,
                     detail: String::new(),
                 },
             ],
