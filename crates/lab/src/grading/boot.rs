@@ -6,13 +6,13 @@
 use std::path::Path;
 
 use anyhow::Result;
-use grade::{markers, Marker, Observation, Verdict};
+use grade::{markers, ClauseVerdict, Marker, Observation};
 use results::Crash;
 
-use crate::guest::{Lab, Outcome, Scenario};
-use crate::junit;
-use crate::kernel::Profile;
-use crate::script::{guest_script, Exit, Script};
+use crate::build::kernel::Profile;
+use crate::suites::junit;
+use crate::vm::guest::{Lab, Outcome, Scenario};
+use crate::vm::script::{guest_script, Exit, Script};
 
 pub const GRADE: Script = guest_script!(
     "grade.sh",
@@ -199,13 +199,13 @@ fn group_of(id: &str) -> Option<&str> {
 pub fn conformance(console: &str) -> Vec<Observation> {
     junit::libtests(console)
         .into_iter()
-        .filter(|t| t.verdict != junit::Verdict::Ignored)
+        .filter(|t| t.verdict != junit::TestOutcome::Ignored)
         .map(|t| Observation {
             id: format!("{}::{}", t.binary.unwrap_or_default(), t.name),
-            verdict: if t.verdict == junit::Verdict::Ok {
-                Verdict::Pass
+            verdict: if t.verdict == junit::TestOutcome::Ok {
+                ClauseVerdict::Pass
             } else {
-                Verdict::Fail
+                ClauseVerdict::Fail
             },
             detail: panic_message(&t.output),
         })
@@ -230,7 +230,7 @@ fn panic_message(output: &str) -> String {
 const LOG_CAP: u64 = 2 << 20;
 
 fn cap_logs(dir: &Path) {
-    for name in ["console.log", crate::decode::DECODED_LOG] {
+    for name in ["console.log", crate::vm::decode::DECODED_LOG] {
         let path = dir.join(name);
         let Ok(data) = std::fs::read(&path) else {
             continue;
@@ -255,7 +255,7 @@ fn cap_logs(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guest::tests::outcome;
+    use crate::vm::guest::tests::outcome;
     use std::os::unix::process::ExitStatusExt;
     use std::process::ExitStatus;
 
@@ -304,7 +304,7 @@ mod tests {
             b.observations[0].detail,
             "pread at 8 after a read on another file: expected [1, 2], got [3, 4]"
         );
-        assert_eq!(b.observations[0].verdict, Verdict::Fail);
+        assert_eq!(b.observations[0].verdict, ClauseVerdict::Fail);
     }
 
     #[test]
@@ -360,6 +360,6 @@ mod tests {
             module: "m",
             device: "/dev/m",
         };
-        crate::script::tests::check(&GRADE, &script(&t, &["seed".into()]));
+        crate::vm::script::tests::check(&GRADE, &script(&t, &["seed".into()]));
     }
 }

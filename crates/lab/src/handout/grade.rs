@@ -12,13 +12,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use grade::{Observation, Rubric, Submission, Verdict};
+use grade::{ClauseVerdict, Observation, Rubric, Submission};
 use results::{layout, ClauseResult, ClauseStatus, GradeReport, PartScore};
 
 use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
 use crate::grading::{build, GradeArgs};
-use crate::guest::{Lab, Outcome, Scenario};
-use crate::guest_results::read_result;
+use crate::vm::guest::{Lab, Outcome, Scenario};
+use crate::vm::guest_results::read_result;
 use crate::{cmd, paths};
 
 /// Race parameters of part 5: the seed lab's W, and N small enough for TCG.
@@ -59,13 +59,14 @@ fn part_title(part: u8) -> &'static str {
     }
 }
 
-/// Grades the handout at `dir` (its `layout`) with the driver rubric `drivers`.
+/// Grades the handout at `dir` (its `layout`, results under `key`) with the driver rubric of
+/// the profile (`drivers`, named `assignment`).
 pub fn grade(
     lab: &Lab,
     dir: &Path,
+    key: &str,
     layout: &Layout,
-    drivers: &Rubric,
-    assignment: &str,
+    (drivers, assignment): (&Rubric, &str),
     args: &GradeArgs,
     groups: &[String],
 ) -> Result<GradeReport> {
@@ -84,7 +85,7 @@ pub fn grade(
             .join(", ")
     ));
     let parts_rubric = parts_rubric()?;
-    let out = lab.run_dir.join(build::safe_name(&name));
+    let out = lab.run_dir.join(key);
     std::fs::create_dir_all(&out)?;
     let mut clauses: Vec<ClauseResult> = Vec::new();
     let mut crashes = Vec::new();
@@ -94,7 +95,9 @@ pub fn grade(
         let part_dir = dir.join(role.dir);
         let g = match role {
             DRIVER_C | DRIVER_RUST => {
-                let mut g = crate::grading::grade_one(lab, drivers, &part_dir, args, groups)?;
+                let driver_key = format!("{key}-{}", role.dir);
+                let mut g =
+                    crate::grading::grade_one(lab, drivers, &part_dir, &driver_key, args, groups)?;
                 for c in &mut g.clauses {
                     let rubric_part = drivers.get(&c.id).and_then(|c| c.part);
                     c.part = Some(driver_part(&c.id, rubric_part, role));
@@ -116,7 +119,10 @@ pub fn grade(
         for c in &g.crashes {
             let mut c = c.clone();
             c.group = format!("{}/{}", role.dir, c.group);
-            c.console = format!("{}/{}", build::safe_name(role.dir), c.console);
+            c.console = match role {
+                DRIVER_C | DRIVER_RUST => format!("../{key}-{}/{}", role.dir, c.console),
+                _ => c.console,
+            };
             crashes.push(c);
         }
         let mut own = Vec::new();
@@ -216,7 +222,11 @@ pub fn summary(g: &GradeReport) -> String {
 fn observation(id: &str, pass: bool, detail: String) -> Observation {
     Observation {
         id: id.into(),
-        verdict: if pass { Verdict::Pass } else { Verdict::Fail },
+        verdict: if pass {
+            ClauseVerdict::Pass
+        } else {
+            ClauseVerdict::Fail
+        },
         detail: if pass { String::new() } else { detail },
     }
 }

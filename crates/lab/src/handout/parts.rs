@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use anyhow::{bail, Context, Result};
 
 use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
-use crate::guest::{Lab, Scenario};
+use crate::vm::guest::{Lab, Scenario};
 
 /// Marker lines the script prints, so the host can cut the console per part.
 const PART: &str = "@@LAB-PART";

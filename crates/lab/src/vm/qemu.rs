@@ -1,0 +1,362 @@
+//! QEMU: choosing the accelerator, the command line, and running a guest with
+//! a hard timeout while its console streams to the terminal and a log.
+
+use crate::vm::reaper;
+use anyhow::{Context, Result};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The accelerator asked for on the command line (`--accel`, `LAB_ACCEL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccelRequest {
+    Auto,
+    Kvm,
+    Tcg,
+}
+
+/// The accelerator a boot uses: `auto` resolved by [`choose`], so a `Lab` cannot hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Accel {
+    Kvm,
+    Tcg,
+}
+
+impl Accel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Accel::Kvm => "kvm",
+            Accel::Tcg => "tcg",
+        }
+    }
+}
+
+/// Resolves `auto`: KVM only when /dev/kvm is usable and the CPU exposes
+/// vmx/svm. Here /dev/kvm exists inside a VM without nested virtualisation and
+/// KVM guests hang, which the missing flag tells apart.
+pub fn choose(requested: AccelRequest, kvm_usable: bool, cpuinfo: &str) -> (Accel, String) {
+    let virt = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("flags"))
+        .any(|l| l.split_whitespace().any(|f| f == "vmx" || f == "svm"));
+    match requested {
+        AccelRequest::Kvm => (Accel::Kvm, "requested".into()),
+        AccelRequest::Tcg => (Accel::Tcg, "requested".into()),
+        AccelRequest::Auto if kvm_usable && virt => {
+            (Accel::Kvm, "/dev/kvm usable and CPU has vmx/svm".into())
+        }
+        AccelRequest::Auto if !kvm_usable => (
+            Accel::Tcg,
+            "no usable /dev/kvm: software emulation, times are slow".into(),
+        ),
+        AccelRequest::Auto => (
+            Accel::Tcg,
+            "/dev/kvm present but the CPU has no vmx/svm (nested VM): software emulation".into(),
+        ),
+    }
+}
+
+pub fn detect(requested: AccelRequest) -> (Accel, String) {
+    let kvm_usable = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .is_ok();
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    choose(requested, kvm_usable, &cpuinfo)
+}
+
+#[derive(Debug, Clone)]
+pub struct Machine {
+    pub accel: Accel,
+    pub cpus: u32,
+    pub memory_mb: u32,
+    pub kernel: PathBuf,
+    pub initrd: PathBuf,
+    pub append: String,
+    /// Where the guest's second serial port (results tar) is stored. QEMU
+    /// writes into a pipe that the runner drains into this file, so that a
+    /// full disk is reported instead of blocking the guest's serial port.
+    pub results_channel: PathBuf,
+    /// Interactive: the console is the user's terminal (Ctrl-A X quits QEMU).
+    pub interactive: bool,
+    /// Appended last (gdb stub, a third serial port: gdb.rs).
+    pub extra_args: Vec<String>,
+    /// Deterministic guest time: 1 ns per executed instruction (TCG only).
+    pub icount: bool,
+}
+
+impl Machine {
+    /// The command line, with the results port writing to `results_channel`.
+    #[cfg(test)]
+    pub fn args(&self) -> Vec<String> {
+        self.args_with(&self.results_channel)
+    }
+
+    /// The command line, with the results port writing to `channel`.
+    fn args_with(&self, channel: &Path) -> Vec<String> {
+        let accel = self.accel.name();
+        let mut a: Vec<String> = vec![
+            "-accel".into(),
+            accel.into(),
+            "-smp".into(),
+            self.cpus.to_string(),
+            "-m".into(),
+            format!("{}M", self.memory_mb),
+            "-no-reboot".into(),
+            "-display".into(),
+            "none".into(),
+            "-kernel".into(),
+            self.kernel.display().to_string(),
+            "-initrd".into(),
+            self.initrd.display().to_string(),
+            "-append".into(),
+            self.append.clone(),
+        ];
+        if self.accel == Accel::Kvm {
+            a.extend(["-cpu".into(), "host".into()]);
+        }
+        if self.icount {
+            a.extend(["-icount".into(), "shift=0,align=off,sleep=off".into()]);
+        }
+        if self.interactive {
+            a.extend(["-serial".into(), "mon:stdio".into()]);
+        } else {
+            a.extend([
+                "-monitor".into(),
+                "none".into(),
+                "-serial".into(),
+                "stdio".into(),
+            ]);
+        }
+        a.extend(["-serial".into(), format!("file:{}", channel.display())]);
+        a.extend(self.extra_args.iter().cloned());
+        a
+    }
+}
+
+/// How a guest run ended, as seen from the host.
+#[derive(Debug)]
+pub struct Ended {
+    pub timed_out: bool,
+    pub elapsed: Duration,
+    pub console: String,
+    /// QEMU's own exit status (after our kill, when `timed_out`).
+    pub status: ExitStatus,
+    /// What QEMU printed on its stderr (empty for an interactive run).
+    pub stderr: String,
+    /// Set when the console log could not be written completely.
+    pub log_error: Option<String>,
+    /// Set when the results channel could not be stored completely.
+    pub channel_error: Option<String>,
+}
+
+/// Streams console lines to `show` and the log; kills QEMU after `timeout`.
+/// QEMU dies with the runner however the runner ends (see [`crate::vm::reaper`]).
+pub fn run(
+    machine: &Machine,
+    timeout: Duration,
+    console_log: &Path,
+    mut show: impl FnMut(&str) + Send + 'static,
+) -> Result<Ended> {
+    let started = Instant::now();
+    let (channel_in, channel_out) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .context("cannot create the results pipe")?;
+    // QEMU opens the pipe's write end by its /proc path, so it must survive exec.
+    rustix::io::fcntl_setfd(&channel_out, rustix::io::FdFlags::empty())?;
+    let mut cmd = Command::new("qemu-system-x86_64");
+    cmd.args(machine.args_with(&PathBuf::from(format!(
+        "/proc/self/fd/{}",
+        channel_out.as_raw_fd()
+    ))));
+    let dest = machine.results_channel.clone();
+    let channel = std::thread::spawn(move || store_channel(std::fs::File::from(channel_in), &dest));
+    if machine.interactive {
+        // QEMU reads the terminal, so it stays in the foreground process group.
+        reaper::prepare(&mut cmd, false);
+        reaper::save_terminal();
+        let mut child = cmd.spawn().context("cannot run qemu-system-x86_64")?;
+        drop(channel_out);
+        let guard = reaper::register(child.id(), false);
+        let status = child.wait();
+        guard.done();
+        reaper::restore_terminal();
+        let status = status.context("cannot wait for qemu-system-x86_64")?;
+        if !status.success() {
+            anyhow::bail!(
+                "qemu-system-x86_64 failed ({status}) booting {}",
+                machine.kernel.display()
+            );
+        }
+        return Ok(Ended {
+            timed_out: false,
+            elapsed: started.elapsed(),
+            console: String::new(),
+            status,
+            stderr: String::new(),
+            log_error: None,
+            channel_error: channel.join().unwrap_or(None),
+        });
+    }
+    reaper::prepare(&mut cmd, true);
+    let mut log = std::fs::File::create(console_log)
+        .with_context(|| format!("cannot create {}", console_log.display()))?;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run qemu-system-x86_64")?;
+    drop(channel_out);
+    let guard = reaper::register(child.id(), true);
+    let stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let errors = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr.read_to_end(&mut text);
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        let mut log_error = None;
+        let mut reader = BufReader::new(stdout);
+        let mut buf = Vec::new();
+        while reader
+            .read_until(b'\n', &mut buf)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {
+            let line = String::from_utf8_lossy(&buf).into_owned();
+            if log_error.is_none() {
+                if let Err(e) = log.write_all(line.as_bytes()) {
+                    log_error = Some(e.to_string());
+                }
+            }
+            show(line.trim_end_matches(['\n', '\r']));
+            all.push_str(&line);
+            buf.clear();
+        }
+        if let (None, Err(e)) = (&log_error, log.sync_all()) {
+            log_error = Some(e.to_string());
+        }
+        (all, log_error)
+    });
+    let waited = wait_or_kill(&mut child, timeout);
+    guard.done();
+    let (timed_out, status) = waited?;
+    let (console, log_error) = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the console reader thread panicked"))?;
+    Ok(Ended {
+        timed_out,
+        elapsed: started.elapsed(),
+        console,
+        status,
+        stderr: errors.join().unwrap_or_default(),
+        log_error,
+        channel_error: channel.join().unwrap_or(None),
+    })
+}
+
+/// Copies the results channel into `dest` until QEMU closes it. After a write
+/// error it keeps reading (and discarding), so the guest never blocks; the
+/// error is returned.
+fn store_channel(mut from: std::fs::File, dest: &Path) -> Option<String> {
+    let mut out = std::fs::File::create(dest);
+    let mut error = out.as_ref().err().map(|e| e.to_string());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let (None, Ok(file)) = (&error, &mut out) {
+            if let Err(e) = file.write_all(&buf[..n]) {
+                error = Some(e.to_string());
+            }
+        }
+    }
+    if let (None, Ok(file)) = (&error, &out) {
+        error = file.sync_all().err().map(|e| e.to_string());
+    }
+    error
+}
+
+fn wait_or_kill(child: &mut Child, timeout: Duration) -> Result<(bool, ExitStatus)> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok((false, status));
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            return Ok((true, child.wait()?));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VMX: &str = "processor\t: 0\nflags\t\t: fpu vme vmx sse\n";
+    const NOVIRT: &str = "processor\t: 0\nflags\t\t: fpu vme sse hypervisor\n";
+
+    #[test]
+    fn auto_uses_kvm_only_when_it_can_work() {
+        assert_eq!(choose(AccelRequest::Auto, true, VMX).0, Accel::Kvm);
+        assert_eq!(choose(AccelRequest::Auto, true, NOVIRT).0, Accel::Tcg);
+        assert_eq!(choose(AccelRequest::Auto, false, VMX).0, Accel::Tcg);
+        assert!(choose(AccelRequest::Auto, true, NOVIRT)
+            .1
+            .contains("vmx/svm"));
+    }
+
+    #[test]
+    fn explicit_choice_wins() {
+        assert_eq!(choose(AccelRequest::Kvm, false, NOVIRT).0, Accel::Kvm);
+        assert_eq!(choose(AccelRequest::Tcg, true, VMX).0, Accel::Tcg);
+    }
+
+    fn machine(accel: Accel, interactive: bool) -> Machine {
+        Machine {
+            accel,
+            cpus: 2,
+            memory_mb: 1024,
+            kernel: "/k/bzImage".into(),
+            initrd: "/w/initrd.gz".into(),
+            append: "console=ttyS0 panic=-1".into(),
+            results_channel: "/w/results.tgz".into(),
+            interactive,
+            extra_args: Vec::new(),
+            icount: false,
+        }
+    }
+
+    #[test]
+    fn command_line_has_one_accel_two_serials_and_timeout_friendly_flags() {
+        let a = machine(Accel::Tcg, false).args();
+        let joined = a.join(" ");
+        assert_eq!(a.iter().filter(|x| *x == "-accel").count(), 1);
+        assert!(joined.contains("-accel tcg -smp 2 -m 1024M -no-reboot"));
+        assert!(joined.contains("-serial stdio -serial file:/w/results.tgz"));
+        assert!(joined.contains("-append console=ttyS0 panic=-1"));
+        assert!(!joined.contains("-cpu host") && !joined.contains("-icount"));
+        let icount = Machine {
+            icount: true,
+            ..machine(Accel::Tcg, false)
+        };
+        assert!(icount
+            .args()
+            .join(" ")
+            .contains("-icount shift=0,align=off,sleep=off"));
+        let k = machine(Accel::Kvm, true).args().join(" ");
+        assert!(
+            k.contains("-accel kvm") && k.contains("-cpu host") && k.contains("-serial mon:stdio")
+        );
+    }
+}
