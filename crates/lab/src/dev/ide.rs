@@ -71,7 +71,7 @@ pub fn module_crate_roots() -> Result<Vec<PathBuf>> {
     Ok(roots)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "kit"))]
 mod tests {
     use super::*;
 
