@@ -73,7 +73,9 @@ timed() {
 	secs=$1 out=$2
 	shift 2
 	expired=0 stuck=0 stacks=""
-	"$@" > "$out" 2>&1 < /dev/null &
+	# A process group of its own (setsid execs, it does not fork here), so
+	# the check and its children are killed without scanning /proc.
+	setsid "$@" > "$out" 2>&1 < /dev/null &
 	cpid=$!
 	(sleep "$secs"; kill -USR1 $$) 2>/dev/null &
 	wpid=$!
@@ -85,14 +87,13 @@ timed() {
 	fi
 	stacks=$(stacks $cpid)
 	echo w > /proc/sysrq-trigger
-	pkill -KILL -P $cpid
-	kill -KILL $cpid 2>/dev/null
+	kill -KILL -- -$cpid 2>/dev/null
 	sleep 1
-	if [ -d /proc/$cpid ] && ! grep -q ') Z' /proc/$cpid/stat 2>/dev/null; then
-		stuck=1
-	else
-		wait $cpid 2>/dev/null
-	fi
+	# Stuck: a thread still there that is not a zombie. (Never wait for the
+	# check here: a zombie leader is not reaped while a thread sleeps on.)
+	for st in /proc/$cpid/task/*/stat; do
+		grep -q ') Z' "$st" 2>/dev/null || { [ -e "$st" ] && stuck=1; }
+	done
 	return 124
 }
 
@@ -270,23 +271,25 @@ group_stress() {
 	after_check $id
 }
 
-# Unload and load the module $CYCLES times, using the device each time.
-cycle() {
-	i=0
-	while [ $i -lt "$CYCLES" ]; do
-		if loaded; then
-			timeout -s KILL "$T_INSMOD" rmmod "$MODULE" || { echo "rmmod $MODULE failed in round $i"; return 1; }
-		fi
-		timeout -s KILL "$T_INSMOD" insmod "$MODDIR/$MODULE.ko" || { echo "insmod failed in round $i"; return 1; }
-		sleep 0.05
-		echo round $i | dd of="$DEVICE" 2>/dev/null || { echo "write after load failed in round $i"; return 1; }
-		head -c 8 "$DEVICE" > /dev/null || { echo "read after load failed in round $i"; return 1; }
-		i=$((i + 1))
-	done
-}
+# Unload and load the module $CYCLES times, using the device each time: a
+# script of its own, so that timed runs it in its own process group.
+cat > /tmp/cycle.sh <<'EOF'
+module=$1 ko=$2 device=$3 cycles=$4 secs=$5
+i=0
+while [ $i -lt "$cycles" ]; do
+	if grep -q "^$module " /proc/modules; then
+		timeout -s KILL "$secs" rmmod "$module" || { echo "rmmod $module failed in round $i"; exit 1; }
+	fi
+	timeout -s KILL "$secs" insmod "$ko" || { echo "insmod failed in round $i"; exit 1; }
+	sleep 0.05
+	echo round $i | dd of="$device" 2>/dev/null || { echo "write after load failed in round $i"; exit 1; }
+	head -c 8 "$device" > /dev/null || { echo "read after load failed in round $i"; exit 1; }
+	i=$((i + 1))
+done
+EOF
 
 group_cycling() {
-	check cycling.load-unload "$T_CYCLING" cycle || return
+	check cycling.load-unload "$T_CYCLING" sh /tmp/cycle.sh "$MODULE" "$MODDIR/$MODULE.ko" "$DEVICE" "$CYCLES" "$T_INSMOD" || return
 	if [ $rc = 0 ]; then
 		result $id pass ""
 	else
