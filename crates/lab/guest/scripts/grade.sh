@@ -63,8 +63,16 @@ stacks() {
 	done
 }
 
-# timed SECS OUT CMD...: CMD (output to OUT) for at most SECS seconds; its
-# status, or 124 when it ran out of time. Then $stacks says where it was and
+# cpu_ticks PID: the CPU time PID and its reaped children used, in ticks.
+cpu_ticks() {
+	{ read -r st < /proc/$1/stat; } 2>/dev/null || { echo 0; return; }
+	set -- ${st##*) }
+	echo $((${12} + ${13} + ${14} + ${15}))
+}
+
+# timed SECS OUT CMD...: CMD (output to OUT) for at most SECS seconds (more
+# while it keeps using CPU); its status, or 124 when it ran out
+# of time. Then $stacks says where it was and
 # $stuck=1 when it could not be killed (it sleeps uninterruptibly in the
 # kernel). The shell never waits for a stuck process: a trapped signal from
 # the watcher ends the wait.
@@ -72,19 +80,30 @@ trap 'expired=1' USR1
 timed() {
 	secs=$1 out=$2
 	shift 2
-	expired=0 stuck=0 stacks=""
+	stuck=0 stacks="" waited=0
 	# A process group of its own (setsid execs, it does not fork here), so
 	# the check and its children are killed without scanning /proc.
 	setsid "$@" > "$out" 2>&1 < /dev/null &
 	cpid=$!
-	(sleep "$secs"; kill -USR1 $$) 2>/dev/null &
-	wpid=$!
-	wait $cpid
-	rc=$?
-	if [ $expired = 0 ]; then
-		kill $wpid 2>/dev/null
-		return $rc
-	fi
+	while :; do
+		expired=0
+		(sleep "$secs"; kill -USR1 $$) 2>/dev/null &
+		wpid=$!
+		wait $cpid
+		rc=$?
+		if [ $expired = 0 ]; then
+			kill $wpid 2>/dev/null
+			return $rc
+		fi
+		# Still using CPU (a loaded host): slow, not hung, so it gets more
+		# time, up to 3 x SECS and SECS + 60 s; a task asleep in the kernel
+		# uses none.
+		waited=$((waited + secs))
+		c1=$(cpu_ticks $cpid)
+		sleep 1
+		[ "$(cpu_ticks $cpid)" -gt "$c1" ] && [ $waited -lt $((secs * 3)) ] &&
+			[ $waited -lt $((secs + 60)) ] || break
+	done
 	stacks=$(stacks $cpid)
 	echo w > /proc/sysrq-trigger
 	kill -KILL -- -$cpid 2>/dev/null
@@ -177,7 +196,7 @@ check() {
 	timed "$secs" /tmp/out "$@"
 	rc=$?
 	if [ $rc = 124 ]; then
-		after_timeout "$id" "$secs" "$*"
+		after_timeout "$id" "$waited" "$*"
 		return 1
 	fi
 	return 0
