@@ -70,6 +70,14 @@ cpu_ticks() {
 	echo $((${12} + ${13} + ${14} + ${15}))
 }
 
+# alive PID: a thread of PID is still there and not a zombie.
+alive() {
+	for st in /proc/$1/task/*/stat; do
+		[ -e "$st" ] && ! grep -q ') Z' "$st" 2>/dev/null && return 0
+	done
+	return 1
+}
+
 # timed SECS OUT CMD...: CMD (output to OUT) for at most SECS seconds (more
 # while it keeps using CPU); its status, or 124 when it ran out
 # of time. Then $stacks says where it was and
@@ -101,6 +109,8 @@ timed() {
 		waited=$((waited + secs))
 		c1=$(cpu_ticks $cpid)
 		sleep 1
+		# It ended during that second: back to the wait, which reaps it.
+		alive $cpid || continue
 		[ "$(cpu_ticks $cpid)" -gt "$c1" ] && [ $waited -lt $((secs * 3)) ] &&
 			[ $waited -lt $((secs + 60)) ] || break
 	done
@@ -108,11 +118,9 @@ timed() {
 	echo w > /proc/sysrq-trigger
 	kill -KILL -- -$cpid 2>/dev/null
 	sleep 1
-	# Stuck: a thread still there that is not a zombie. (Never wait for the
-	# check here: a zombie leader is not reaped while a thread sleeps on.)
-	for st in /proc/$cpid/task/*/stat; do
-		grep -q ') Z' "$st" 2>/dev/null || { [ -e "$st" ] && stuck=1; }
-	done
+	# Never wait for the check here: a zombie leader is not reaped while a
+	# thread sleeps on.
+	alive $cpid && stuck=1
 	return 124
 }
 
