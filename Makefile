@@ -51,14 +51,21 @@ test-guest:
 	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(ARGS)
 
 # lab grade's self-tests (tests/grade/*/expect.toml say what each variant loses).
-# Both skeletons (lab skeleton) must score exactly their minimum too (tests/grade-skeleton-*.toml).
+# Both skeletons (lab skeleton) must score exactly their minimum too (tests/grade-skeleton-*.toml),
+# and so must the C starter that prints forged result lines in every call
+# (tests/grade-forged-skeleton-c.patch). chatty_c is graded a second time, in a run of its own:
+# the same input must give the same grade (its expect.toml, both times).
 test-grade: check-cargo
-	rm -rf target/skeleton-c target/skeleton-rust
+	rm -rf target/skeleton-c target/skeleton-rust target/skeleton-c-forged
 	$(LAB) skeleton --lang c target/skeleton-c
 	cp tests/grade-skeleton-c.toml target/skeleton-c/expect.toml
+	mkdir -p target/skeleton-c-forged
+	printf 'base = "../skeleton-c"\npatch = "../../tests/grade-forged-skeleton-c.patch"\n' > target/skeleton-c-forged/variant.toml
+	cp tests/grade-skeleton-c.toml target/skeleton-c-forged/expect.toml
 	$(LAB) skeleton --lang rust target/skeleton-rust
 	cp tests/grade-skeleton-rust.toml target/skeleton-rust/expect.toml
-	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-rust --batch tests/grade $(ARGS)
+	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-c-forged target/skeleton-rust --batch tests/grade $(ARGS)
+	$(LAB) grade --expect tests/grade/chatty_c $(ARGS)
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo

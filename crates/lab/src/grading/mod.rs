@@ -1,8 +1,10 @@
 //! `lab grade`: scores module sources against the device contract, clause by
 //! clause, with the rubric of `grading/rubric.toml` (crates/grade). Each
 //! submission is built on the host (build.rs), then graded in as many boots
-//! as its crashes need (boot.rs): a crash costs the group it happened in and
-//! the next boot goes on with the groups after it.
+//! as its kernel failures need (boot.rs): a crash or hang costs the clause
+//! whose check was running, and the next boot goes on with the next clause.
+//! Hangs and boots are capped per submission ([`HANG_CAP`], [`BOOT_CAP`]);
+//! what a cap leaves unrun is marked so.
 
 mod boot;
 mod build;
@@ -14,6 +16,7 @@ pub mod sandbox;
 pub mod skeleton;
 pub mod variant;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -132,6 +135,118 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
     Ok(())
 }
 
+/// Checks that may time out per submission; after that the rest is not run
+/// (a driver that hangs three checks hangs the others too, and each hang
+/// costs up to a check's timeout).
+pub const HANG_CAP: u32 = 3;
+/// Boots per submission: one, plus one per kernel failure that left clauses to run.
+pub const BOOT_CAP: u32 = 16;
+
+/// Grades a built submission in as many boots as it needs, filling `sub`.
+fn grade_boots(
+    lab: &Lab,
+    rubric: &Rubric,
+    target: &boot::Target,
+    groups: &[String],
+    sub: &mut Submission,
+) -> Result<()> {
+    let clauses: Vec<&str> = rubric
+        .clauses
+        .iter()
+        .filter(|c| groups.contains(&c.group))
+        .map(|c| c.id.as_str())
+        .collect();
+    let mut decided: BTreeSet<String> = BTreeSet::new();
+    let mut hangs = 0;
+    let stop = |sub: &mut Submission, decided: &BTreeSet<String>, why: String| {
+        for id in clauses.iter().filter(|c| !decided.contains(**c)) {
+            sub.not_run.push((id.to_string(), why.clone()));
+        }
+    };
+    loop {
+        if sub.boots == BOOT_CAP {
+            let why = format!(
+                "not run: grading stopped after {BOOT_CAP} boots (a kernel failure ended each)"
+            );
+            stop(sub, &decided, why);
+            break;
+        }
+        sub.boots += 1;
+        let skip: Vec<String> = decided.iter().cloned().collect();
+        let pending = boot::Pending {
+            groups,
+            skip: &skip,
+            hangs_left: HANG_CAP - hangs,
+        };
+        let b = boot::boot(lab, target, &pending, sub.boots)?;
+        sub.boot_cpus.push(results::BootCpu {
+            boot: sub.boots,
+            model: format!("{} ({})", boot::cpu_model(lab.accel), lab.accel.name()),
+            guest_flags: b.cpu_flags.clone(),
+        });
+        sub.observations.extend(b.observations);
+        hangs += b.timeouts.len() as u32;
+        for c in &b.crashes {
+            let at = c.clause.as_deref().unwrap_or("loading the module");
+            cmd::note(&format!("{}: {} in {at}", sub.name, c.kind));
+        }
+        for t in &b.timeouts {
+            cmd::note(&format!(
+                "{}: {} timed out after {} s ({})",
+                sub.name, t.clause, t.seconds, t.check
+            ));
+        }
+        sub.timeouts.extend(b.timeouts);
+        let progress = !b.decided.is_empty();
+        decided.extend(b.decided);
+        if let Some(e) = b.load_error {
+            if sub.boots == 1 {
+                sub.load_error = Some(e);
+            } else {
+                let why = format!(
+                    "not run: the module did not load in boot {}: {e}",
+                    sub.boots
+                );
+                stop(sub, &decided, why);
+            }
+            break;
+        }
+        if b.load_crash {
+            if sub.boots == 1 {
+                // Loading itself fails the kernel: nothing can run.
+                for g in groups {
+                    let mut c = b.crashes[0].clone();
+                    c.group = g.clone();
+                    sub.crashes.push(c);
+                }
+            } else {
+                sub.crashes.extend(b.crashes);
+                let why = format!(
+                    "not run: loading the module failed the kernel in boot {}",
+                    sub.boots
+                );
+                stop(sub, &decided, why);
+            }
+            break;
+        }
+        sub.crashes.extend(b.crashes);
+        if b.out_of_hangs || hangs >= HANG_CAP {
+            let hung: Vec<&str> = sub.timeouts.iter().map(|t| t.clause.as_str()).collect();
+            let why = format!(
+                "not run: grading stopped after {hangs} checks timed out ({})",
+                hung.join(", ")
+            );
+            stop(sub, &decided, why);
+            break;
+        }
+        let left = clauses.iter().any(|c| !decided.contains(*c));
+        if b.done || !left || !progress {
+            break;
+        }
+    }
+    Ok(())
+}
+
 fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -194,48 +309,14 @@ fn grade_one(
                 .device
                 .clone()
                 .unwrap_or_else(|| format!("/dev/{}", built.module));
+            let device = sub.device.clone();
             let target = boot::Target {
                 name: key,
                 ko: &built.ko,
                 module: &built.module,
-                device: &sub.device,
+                device: &device,
             };
-            let mut pending = groups.to_vec();
-            while !pending.is_empty() {
-                sub.boots += 1;
-                let b = boot::boot(lab, &target, &pending, sub.boots)?;
-                sub.observations.extend(b.observations);
-                if b.load_error.is_some() {
-                    sub.load_error = b.load_error;
-                    break;
-                }
-                pending.retain(|g| !b.finished.contains(g));
-                let crash = match b.crash {
-                    Some(crash) => crash,
-                    None if pending.is_empty() => break,
-                    // The guest ended cleanly but a group left no end marker
-                    // (its output garbled it): that group scores nothing, loudly.
-                    None => results::Crash {
-                        group: pending[0].clone(),
-                        kind: "no result: the group's end marker is missing from the console"
-                            .into(),
-                        report: Vec::new(),
-                        console: format!("boot-{}/console.log", sub.boots),
-                    },
-                };
-                cmd::note(&format!("{name}: {} in group {}", crash.kind, crash.group));
-                if crash.group == "load" {
-                    // Loading itself crashes: nothing can run.
-                    for g in &pending {
-                        let mut c = crash.clone();
-                        c.group = g.clone();
-                        sub.crashes.push(c);
-                    }
-                    break;
-                }
-                pending.retain(|g| *g != crash.group);
-                sub.crashes.push(crash);
-            }
+            grade_boots(lab, rubric, &target, groups, &mut sub)?;
         }
     }
     sub.elapsed_s = started.elapsed().as_secs_f64();
