@@ -132,6 +132,7 @@ impl Device {
     pub fn buffer_size(&self) -> io::Result<u64> {
         match self.size() {
             Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NOTTY.raw_os_error()) => {
+                #[allow(clippy::seek_from_current)] // Device::seek is the raw lseek, not io::Seek
                 let here = self.seek(SeekFrom::Current(0))?;
                 let end = self.seek(SeekFrom::End(0));
                 self.seek(SeekFrom::Start(here))?;

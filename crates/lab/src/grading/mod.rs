@@ -49,6 +49,13 @@ pub struct GradeArgs {
     /// `expect.toml` lists (none without one).
     #[arg(long)]
     pub expect: bool,
+    /// Submissions graded at once, each in its own build and boot directories
+    /// (every guest boot is one QEMU with 2 vCPUs, i.e. 2 TCG threads): about
+    /// half the host's cores. With N > 1 each line is prefixed `[submission]`
+    /// and the guest console is not shown unless --verbose (it is in each
+    /// boot's console.log).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
 }
 
 pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
@@ -76,11 +83,40 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
             .map(|g| g.to_string())
             .collect()
     };
+    let jobs = (args.jobs as usize).min(dirs.len());
+    if jobs > 1 {
+        cmd::set_parallel();
+    }
+    // Workers take the next submission off a shared index; results land in
+    // the submission's slot, so the summary keeps the order given.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<GradeReport>>>> =
+        dirs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let stdout = std::sync::Mutex::new(());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(dir) = dirs.get(i) else { break };
+                if jobs > 1 {
+                    cmd::set_prefix(&dir_name(dir));
+                }
+                let g = grade_one(lab, &rubric, dir, args, &groups);
+                if let Ok(g) = &g {
+                    let _one_at_a_time = stdout.lock();
+                    print!("{}", grade::render::summary(g));
+                }
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(g);
+            });
+        }
+    });
     let mut grades = Vec::new();
     let mut mismatches = Vec::new();
-    for dir in &dirs {
-        let g = grade_one(lab, &rubric, dir, args, &groups)?;
-        print!("{}", grade::render::summary(&g));
+    for (dir, slot) in dirs.iter().zip(slots) {
+        let g = slot
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .context("a grading worker stopped early")??;
         if args.expect {
             if let Err(e) = expect::check(dir, &g) {
                 eprintln!("lab grade: {e:#}");
@@ -107,6 +143,14 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
         bail!("grades differ from expect.toml: {}", mismatches.join(", "));
     }
     Ok(())
+}
+
+/// A submission's name for line prefixes: its directory's name.
+fn dir_name(dir: &Path) -> String {
+    std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string())
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {
