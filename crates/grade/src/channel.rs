@@ -26,7 +26,7 @@
 //! record and closes it again; the last close waits until the UART has sent
 //! the line, so a record survives a panic right after it.
 
-use crate::markers::{Observation, ClauseVerdict};
+use crate::markers::{ClauseVerdict, Observation};
 
 /// One record of the channel.
 #[derive(Debug, Clone, PartialEq, Eq)]

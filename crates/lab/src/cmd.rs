@@ -9,13 +9,39 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+thread_local! {
+    /// What this thread's lines start with: `[submission] ` while `lab grade
+    /// --jobs N` grades several submissions at once, else nothing.
+    static PREFIX: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Set while several threads report at once: spinners are hidden (they
+/// would overwrite each other's line) and every line carries its prefix.
+static PARALLEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes this thread's lines start with `[name] `.
+pub fn set_prefix(name: &str) {
+    PREFIX.with(|p| *p.borrow_mut() = format!("[{name}] "));
+}
+
+/// This thread's line prefix (empty unless [`set_prefix`] was called), to
+/// carry into threads that print on its behalf.
+pub fn prefix() -> String {
+    PREFIX.with(|p| p.borrow().clone())
+}
+
+/// Several threads report from now on (see [`PARALLEL`]).
+pub fn set_parallel() {
+    PARALLEL.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Prints a step header, so a user always sees what is happening and why.
 pub fn step(what: &str) {
-    eprintln!("==> {what}");
+    eprintln!("{}==> {what}", prefix());
 }
 
 pub fn note(what: &str) {
-    eprintln!("    {what}");
+    eprintln!("{}    {what}", prefix());
 }
 
 /// The command that retries this run, as the user can paste it.
@@ -88,8 +114,9 @@ pub fn logged(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
     guard.done();
     bar.finish_and_clear();
     if !status.success() {
+        let prefix = prefix();
         for line in &tail {
-            eprintln!("    | {line}");
+            eprintln!("{prefix}    | {line}");
         }
         bail!(
             "{what} failed ({status}); full log: {} (inspect: less {})",
@@ -106,6 +133,9 @@ pub fn logged(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
 }
 
 pub fn spinner(what: &str) -> ProgressBar {
+    if PARALLEL.load(std::sync::atomic::Ordering::Relaxed) {
+        return ProgressBar::hidden();
+    }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("    {spinner} {prefix} [{elapsed}] {wide_msg}")

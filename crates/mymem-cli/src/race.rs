@@ -38,9 +38,13 @@ pub fn run(args: &RaceArgs) -> Result<RaceReport> {
     let env = crate::env_stamp::collect();
     let path = args.device.as_path();
     let ctl = Device::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let size = ctl
-        .size()
-        .with_context(|| format!("{}: MYMEM_IOC_SIZE failed", path.display()))?;
+    // none, user-mutex and mmap-atomic need no ioctl: nor does the size.
+    let size = ctl.buffer_size().with_context(|| {
+        format!(
+            "{}: neither MYMEM_IOC_SIZE nor lseek SEEK_END",
+            path.display()
+        )
+    })?;
     ensure!(
         size >= COUNTER_OFFSET + 8,
         "{}: buffer of {size} bytes has no room for the counter",

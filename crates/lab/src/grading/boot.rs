@@ -17,8 +17,8 @@ use grade::channel::{self, Record};
 use grade::Observation;
 use results::{Crash, Timeout};
 
-use crate::vm::guest::{Lab, Outcome, Scenario};
 use crate::build::kernel::Profile;
+use crate::vm::guest::{Lab, Outcome, Scenario};
 use crate::vm::logscan::{self, Finding};
 use crate::vm::qemu::Accel;
 use crate::vm::script::{guest_script, Script};
@@ -682,7 +682,10 @@ mod tests {
             "---- positions_are_independent stdout ----\n\
              pread at 8 after a read on another file: expected [1, 2], got [3, 4]"
         );
-        assert!(b.observations.iter().all(|o| o.verdict == ClauseVerdict::Fail));
+        assert!(b
+            .observations
+            .iter()
+            .all(|o| o.verdict == ClauseVerdict::Fail));
     }
 
     #[test]

@@ -56,6 +56,13 @@ pub struct GradeArgs {
     /// `expect.toml` lists (none without one).
     #[arg(long)]
     pub expect: bool,
+    /// Submissions graded at once, each in its own build and boot directories
+    /// (every guest boot is one QEMU with 2 vCPUs, i.e. 2 TCG threads): about
+    /// half the host's cores. With N > 1 each line is prefixed `[submission]`
+    /// and the guest console is not shown unless --verbose (it is in each
+    /// boot's console.log).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
 }
 
 pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
@@ -83,20 +90,55 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
             .map(|g| g.to_string())
             .collect()
     };
+    let jobs = (args.jobs as usize).min(dirs.len());
+    if jobs > 1 {
+        cmd::set_parallel();
+    }
+    // Workers take the next submission off a shared index; results land in
+    // the submission's slot, so the summary keeps the order given.
+    let names = names::distinct(&dirs);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<GradeReport>>>> =
+        dirs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let stdout = std::sync::Mutex::new(());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(dir) = dirs.get(i) else { break };
+                if jobs > 1 {
+                    cmd::set_prefix(&names[i]);
+                }
+                // One broken entry (a stray notes directory) never stops a batch.
+                let g = match grade_one(lab, &rubric, dir, &names[i], args, &groups) {
+                    Err(e) if dirs.len() > 1 => {
+                        cmd::note(&format!("{}: {e:#}", dir.display()));
+                        not_graded(
+                            lab,
+                            &rubric,
+                            dir,
+                            &names[i],
+                            groups.clone(),
+                            &format!("{e:#}"),
+                        )
+                    }
+                    g => g,
+                };
+                if let Ok(g) = &g {
+                    let _one_at_a_time = stdout.lock();
+                    print!("{}", grade::render::summary(g));
+                }
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(g);
+            });
+        }
+    });
     let mut grades = Vec::new();
     let mut mismatches = Vec::new();
-    let names = names::distinct(&dirs);
-    for (dir, key) in dirs.iter().zip(&names) {
-        // One broken entry (a stray notes directory) never stops a batch.
-        let g = match grade_one(lab, &rubric, dir, key, args, &groups) {
-            Ok(g) => g,
-            Err(e) if dirs.len() > 1 => {
-                cmd::note(&format!("{}: {e:#}", dir.display()));
-                not_graded(lab, &rubric, dir, key, groups.clone(), &format!("{e:#}"))?
-            }
-            Err(e) => return Err(e),
-        };
-        print!("{}", grade::render::summary(&g));
+    for ((dir, key), slot) in dirs.iter().zip(&names).zip(slots) {
+        let g = slot
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .context("a grading worker stopped early")??;
         if args.expect {
             if let Err(e) = expect::check(dir, &g) {
                 eprintln!("lab grade: {e:#}");
