@@ -139,63 +139,95 @@ pub fn boot(lab: &Lab, t: &Target, p: &Pending, n: u32) -> Result<Boot> {
     };
     let name = format!("{}/boot-{n}", t.name);
     let dir = results::layout::scenario_dir(&lab.run_dir, &name);
-    // The secret goes in as a file the script deletes before loading the
-    // module; its host copy lives outside the boot's directory (lab.boot
-    // empties that) and is removed after the boot.
-    let secret = channel::new_secret().context("cannot make the boot's secret")?;
-    let secret_host = lab.run_dir.join(t.name).join(format!(".secret-boot-{n}"));
-    std::fs::create_dir_all(secret_host.parent().unwrap_or(&lab.run_dir))?;
-    std::fs::write(&secret_host, &secret)
-        .with_context(|| format!("cannot write {}", secret_host.display()))?;
-    let secret_guest = "/lab/grade/secret";
-    let mut scenario = Scenario::new(&name, &script(t, p, secret_guest))
-        .timeout(60 + slow * p.groups.iter().map(|g| budget(g)).sum::<u64>());
-    // A crash ends the boot at once, with the report that caused it.
-    scenario.append = "oops=panic panic_on_warn=1".into();
-    // ttyS2: the results channel (ttyS0 console, ttyS1 the results tar).
-    scenario.qemu_args = vec![
-        "-serial".into(),
-        format!("file:{}", dir.join(CHANNEL_FILE).display()),
-    ];
-    if lab.accel != Accel::Kvm {
-        scenario
-            .qemu_args
-            .extend(["-cpu".into(), cpu_model(lab.accel).into()]);
-    }
-    scenario
-        .files
-        .push((secret_host.clone(), secret_guest.to_string()));
-    scenario
-        .files
-        .push((t.ko.to_path_buf(), format!("/lab/grade/{}.ko", t.module)));
-    for (name, exe) in &lab.bins.tests {
+    // A guest kernel that fails before the grading script starts (no record
+    // on the channel: e.g. TCG too slow for the IO-APIC timer check on a
+    // loaded host) has not met the submission yet: boot again, once.
+    let mut attempt = 1;
+    let (outcome, ch) = loop {
+        // The secret goes in as a file the script deletes before loading the
+        // module; its host copy lives outside the boot's directory (lab.boot
+        // empties that) and is removed after the boot.
+        let secret = channel::new_secret().context("cannot make the boot's secret")?;
+        let secret_host = lab.run_dir.join(t.name).join(format!(".secret-boot-{n}"));
+        std::fs::create_dir_all(secret_host.parent().unwrap_or(&lab.run_dir))?;
+        std::fs::write(&secret_host, &secret)
+            .with_context(|| format!("cannot write {}", secret_host.display()))?;
+        let secret_guest = "/lab/grade/secret";
+        let mut scenario = Scenario::new(&name, &script(t, p, secret_guest))
+            .timeout(60 + slow * p.groups.iter().map(|g| budget(g)).sum::<u64>());
+        // A crash ends the boot at once, with the report that caused it.
+        scenario.append = "oops=panic panic_on_warn=1".into();
+        // ttyS2: the results channel (ttyS0 console, ttyS1 the results tar).
+        scenario.qemu_args = vec![
+            "-serial".into(),
+            format!("file:{}", dir.join(CHANNEL_FILE).display()),
+        ];
+        if lab.accel != Accel::Kvm {
+            scenario
+                .qemu_args
+                .extend(["-cpu".into(), cpu_model(lab.accel).into()]);
+        }
         scenario
             .files
-            .push((exe.clone(), format!("/lab/tests/{name}")));
-    }
-    for (name, exe) in &lab.bins.seed {
+            .push((secret_host.clone(), secret_guest.to_string()));
         scenario
             .files
-            .push((exe.clone(), format!("/lab/bin/{name}")));
-    }
-    let outcome = lab.boot(&scenario);
-    let _ = std::fs::remove_file(&secret_host);
-    let outcome = outcome?;
-    // The debug kernel's kmemleak scan at the end of the boot: shown and kept, not scored
-    // (no rubric clause owns a leak, and the scan cannot say which check leaked).
-    let leaks = outcome.results().join("kmemleak.txt");
-    if std::fs::metadata(&leaks).is_ok_and(|m| m.len() > 0) {
+            .push((t.ko.to_path_buf(), format!("/lab/grade/{}.ko", t.module)));
+        for (name, exe) in &lab.bins.tests {
+            scenario
+                .files
+                .push((exe.clone(), format!("/lab/tests/{name}")));
+        }
+        for (name, exe) in &lab.bins.seed {
+            scenario
+                .files
+                .push((exe.clone(), format!("/lab/bin/{name}")));
+        }
+        let outcome = lab.boot(&scenario);
+        let _ = std::fs::remove_file(&secret_host);
+        let outcome = outcome?;
+        // The debug kernel's kmemleak scan at the end of the boot: shown and kept, not scored
+        // (no rubric clause owns a leak, and the scan cannot say which check leaked).
+        let leaks = outcome.results().join("kmemleak.txt");
+        if std::fs::metadata(&leaks).is_ok_and(|m| m.len() > 0) {
+            crate::cmd::note(&format!(
+                "kmemleak reports unreferenced objects after this boot: {}",
+                leaks.display()
+            ));
+        }
+        if host_failure(&outcome) {
+            // Not the submission's fault: stop with the runner's own message.
+            outcome.verdict()?;
+        }
+        let text = std::fs::read(outcome.dir.join(CHANNEL_FILE)).unwrap_or_default();
+        let ch = channel::parse(&String::from_utf8_lossy(&text), &secret);
+        if !ch.records.is_empty() || outcome.findings.is_empty() {
+            break (outcome, ch);
+        }
+        let first = outcome.findings[0]
+            .context
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        if attempt == 2 {
+            anyhow::bail!(
+                "the guest kernel failed twice before the grading script started, so not \
+                 because of the submission (its module was not loaded yet): {first}; console: {}",
+                outcome.dir.join("console.log").display()
+            );
+        }
         crate::cmd::note(&format!(
-            "kmemleak reports unreferenced objects after this boot: {}",
-            leaks.display()
+            "the guest kernel failed before the grading script started (not the submission's \
+             fault: {first}); booting again"
         ));
-    }
-    if host_failure(&outcome) {
-        // Not the submission's fault: stop with the runner's own message.
-        outcome.verdict()?;
-    }
-    let text = std::fs::read(outcome.dir.join(CHANNEL_FILE)).unwrap_or_default();
-    let ch = channel::parse(&String::from_utf8_lossy(&text), &secret);
+        let _ = std::fs::rename(
+            outcome.dir.join("console.log"),
+            lab.run_dir
+                .join(t.name)
+                .join(format!("boot-{n}-early-failure.log")),
+        );
+        attempt += 1;
+    };
     let console_rel = format!("boot-{n}/console.log");
     let b = read(&outcome, &ch, &console_rel);
     if b.rejected > 0 {
