@@ -442,6 +442,7 @@ fn race(rng: &mut Rng) -> RaceReport {
         },
         summary: mymem_cli::race::summarize(&plan, &trials),
         trials,
+        skipped: Vec::new(),
     }
 }
 
