@@ -7,6 +7,7 @@ mod clock;
 mod cmd;
 mod compare;
 mod decode;
+mod drivers;
 mod evidence;
 mod exec;
 mod gdb;
@@ -98,9 +99,12 @@ enum Command {
         /// /lab/bin/<name>, with spaces in the name turned into `_`).
         #[arg(long = "file", short = 'f')]
         files: Vec<String>,
-        /// Modules to load first, comma-separated ("" for none).
-        #[arg(long, default_value = "mymem,mymem_c")]
-        load: String,
+        /// Modules to load first, comma-separated ("" for none) [default: the two drivers:
+        /// mymem,mymem_c, or those --driver puts in their place].
+        #[arg(long)]
+        load: Option<String>,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
         /// Seconds before the guest is killed.
         #[arg(long, default_value_t = 600)]
         timeout: u64,
@@ -116,13 +120,19 @@ enum Command {
     },
     /// Interactive busybox shell in the guest with our modules loaded.
     Shell {
-        /// Modules to load first, comma-separated ("" for none).
-        #[arg(long, default_value = "mymem,mymem_c")]
-        load: String,
+        /// Modules to load first, comma-separated ("" for none) [default: the two drivers:
+        /// mymem,mymem_c, or those --driver puts in their place].
+        #[arg(long)]
+        load: Option<String>,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
         #[command(flatten)]
         gdb: gdb::GdbArgs,
     },
     /// Run the guest test suites; prints "N passed, M failed" and fails on any failure.
+    ///
+    /// With --driver DIR: the conformance suite against that driver (built as `lab grade`
+    /// builds it), instead of the suites on ours.
     Test {
         /// Only these suites (default: all); `lab test --list` names them.
         suites: Vec<String>,
@@ -132,6 +142,8 @@ enum Command {
         /// Also write JUnit XML here: a test case per suite, and per libtest test inside them.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
     },
     /// Run the whole lab and write results/<run-id>/ with report.html.
     ///
@@ -145,12 +157,16 @@ enum Command {
     Run {
         #[command(flatten)]
         measure: pipeline::Measure,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
     },
     /// Only the measurements (bench, race, in-kernel), with the report: one boot, in the
     /// --clock chosen (default wall; with icount the bench runs --icount-trials in one block).
     Bench {
         #[command(flatten)]
         measure: pipeline::Measure,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
     },
     /// Check our kernel Rust against the kernel's own rustfmt config (fetches
     /// the kernel source if needed; builds and boots nothing).
@@ -234,6 +250,7 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Exec {
             ref files,
             ref load,
+            ref modules,
             timeout,
             ref gdb,
             ref sh,
@@ -248,9 +265,10 @@ fn real_main(cli: Cli) -> Result<()> {
                 .iter()
                 .map(|spec| exec::file_spec(spec))
                 .collect::<Result<Vec<_>>>()?;
-            let lab = prepare(&cli, "exec", false)?;
+            let (lab, plan) = with_modules(prepare(&cli, "exec", false)?, modules)?;
+            let load = load_list(load.as_deref(), &plan);
             let mut scenario = Scenario::new("exec", &script)
-                .load(&split_list(load))
+                .load(&split_list(&load))
                 .timeout(timeout);
             scenario.files = files;
             let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
@@ -263,9 +281,14 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Shell { ref load, ref gdb } => {
-            let lab = prepare(&cli, "shell", false)?;
-            let mut scenario = Scenario::new("shell", "").load(&split_list(load));
+        Command::Shell {
+            ref load,
+            ref modules,
+            ref gdb,
+        } => {
+            let (lab, plan) = with_modules(prepare(&cli, "shell", false)?, modules)?;
+            let load = load_list(load.as_deref(), &plan);
+            let mut scenario = Scenario::new("shell", "").load(&split_list(&load));
             scenario.interactive = true;
             let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
             eprintln!("    (exit the shell to power off; Ctrl-A X kills QEMU)");
@@ -276,6 +299,7 @@ fn real_main(cli: Cli) -> Result<()> {
             ref suites,
             list,
             ref junit,
+            ref modules,
         } => {
             if list {
                 for s in suites::SUITES {
@@ -283,22 +307,37 @@ fn real_main(cli: Cli) -> Result<()> {
                 }
                 return Ok(());
             }
+            if modules.any() {
+                if !suites.is_empty() {
+                    bail!(
+                        "with --driver, lab test runs the conformance suite on it: name no suites"
+                    );
+                }
+                let (lab, plan) = with_modules(prepare(&cli, "test", true)?, modules)?;
+                return suites::conformance_on(&lab, &plan, junit.as_deref());
+            }
             let selected = suites::select(suites, cli.profile)?;
             let lab = prepare(&cli, "test", true)?;
             suites::run_all(&lab, &selected, junit.as_deref())
         }
-        Command::Run { ref measure } => {
+        Command::Run {
+            ref measure,
+            ref modules,
+        } => {
             let mut clocks = pipeline::run_clocks(cli.clock);
-            let lab = prepare(&cli, "run", false)?;
+            let (lab, plan) = with_modules(prepare(&cli, "run", false)?, modules)?;
             if cli.clock.is_none() && lab.accel == qemu::Accel::Kvm {
                 cmd::note("no icount boot: QEMU counts instructions only under TCG (--accel tcg)");
                 clocks = vec![clock::Clock::Wall];
             }
-            pipeline::run_lab(&lab, measure, &clocks)
+            pipeline::run_lab(&lab, measure, &clocks, plan)
         }
-        Command::Bench { ref measure } => {
-            let lab = prepare(&cli, "bench", false)?;
-            pipeline::run_bench(&lab, measure)
+        Command::Bench {
+            ref measure,
+            ref modules,
+        } => {
+            let (lab, plan) = with_modules(prepare(&cli, "bench", false)?, modules)?;
+            pipeline::run_bench(&lab, measure, plan)
         }
         Command::Grade(ref args) => {
             let lab = prepare(&cli, "grade", true)?;
@@ -374,6 +413,18 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
     })
 }
 
+/// Builds the modules `args` names and puts them in the guest in place of ours.
+fn with_modules(mut lab: Lab, args: &drivers::ModuleArgs) -> Result<(Lab, drivers::Plan)> {
+    let plan = drivers::Plan::build(&lab.kernel, args, &lab.run_dir)?;
+    plan.apply(&mut lab.modules)?;
+    Ok((lab, plan))
+}
+
+/// `--load` as given, else the run's two drivers.
+fn load_list(load: Option<&str>, plan: &drivers::Plan) -> String {
+    load.map_or_else(|| plan.default_load().join(","), str::to_string)
+}
+
 fn split_list(s: &str) -> Vec<&str> {
     s.split(',')
         .map(str::trim)
@@ -421,7 +472,8 @@ mod tests {
                 ..
             } => {
                 assert_eq!(files, ["a:/x"]);
-                assert_eq!(split_list(&load), Vec::<&str>::new());
+                assert_eq!(load.as_deref(), Some(""));
+                assert_eq!(split_list(""), Vec::<&str>::new());
                 assert_eq!(command, ["ls", "-l"]);
                 assert_eq!(timeout, 600);
                 assert_eq!(sh, None);
@@ -429,6 +481,45 @@ mod tests {
             _ => panic!("not exec"),
         }
         assert!(Cli::try_parse_from(["lab", "exec"]).is_err());
+    }
+
+    #[test]
+    fn run_bench_test_exec_shell_take_modules() {
+        for cmd in ["run", "bench", "test", "shell"] {
+            let cli = Cli::try_parse_from([
+                "lab",
+                cmd,
+                "--driver",
+                "a",
+                "--driver",
+                "b",
+                "--device",
+                "/dev/x",
+                "--test-module",
+                "t",
+                "--hello",
+                "h",
+            ])
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+            let m = match cli.command {
+                Command::Run { modules, .. }
+                | Command::Bench { modules, .. }
+                | Command::Test { modules, .. }
+                | Command::Shell { modules, .. } => modules,
+                _ => panic!("{cmd}"),
+            };
+            assert_eq!(m.drivers, [PathBuf::from("a"), PathBuf::from("b")]);
+            assert_eq!(m.devices, ["/dev/x"]);
+            assert_eq!(m.test_module, Some(PathBuf::from("t")));
+            assert_eq!(m.hello, Some(PathBuf::from("h")));
+        }
+        let cli = Cli::try_parse_from(["lab", "exec", "--driver", "d", "--", "true"]).unwrap();
+        assert!(matches!(cli.command, Command::Exec { ref modules, .. } if modules.any()));
+        // --device names a driver's node: without a driver it means nothing.
+        assert!(Cli::try_parse_from(["lab", "run", "--device", "/dev/x"]).is_err());
+        // Without --load: the two drivers of the run.
+        assert_eq!(load_list(None, &drivers::Plan::default()), "mymem,mymem_c");
+        assert_eq!(load_list(Some(""), &drivers::Plan::default()), "");
     }
 
     #[test]

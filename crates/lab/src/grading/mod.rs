@@ -5,7 +5,7 @@
 //! the next boot goes on with the groups after it.
 
 mod boot;
-mod build;
+pub mod build;
 mod expect;
 pub mod skeleton;
 pub mod variant;
