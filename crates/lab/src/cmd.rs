@@ -22,7 +22,7 @@ pub fn note(what: &str) {
 pub fn retry_hint() -> String {
     let args: Vec<String> = std::env::args()
         .skip(1)
-        .map(|a| crate::exec::sh_quote(&a))
+        .map(|a| crate::vm::exec::sh_quote(&a))
         .collect();
     format!("cargo run --release -p lab -- {}", args.join(" "))
 }
@@ -50,14 +50,14 @@ pub fn logged(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
     let started = Instant::now();
     let mut file = File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
     // A long build must not outlive the runner either.
-    crate::reaper::prepare(cmd, true);
+    crate::vm::reaper::prepare(cmd, true);
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(Stdio::null())
         .spawn()
         .with_context(|| format!("cannot run {cmd:?}"))?;
-    let guard = crate::reaper::register(child.id(), true);
+    let guard = crate::vm::reaper::register(child.id(), true);
     let bar = spinner(what);
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let stderr = child.stderr.take().expect("piped");

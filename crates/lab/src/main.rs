@@ -1,45 +1,24 @@
 //! `lab`: the host side of the mymem lab. Sets up the toolchain, builds the
 //! kernel (cached) and our modules, boots QEMU, and brings results back.
 
-mod cache_entry;
-mod cache_key;
-mod clock;
+mod build;
 mod cmd;
-mod compare;
-mod decode;
-mod drivers;
-mod evidence;
-mod exec;
-mod gdb;
+mod dev;
 mod grading;
-mod guest;
-mod guest_results;
-mod ide;
-mod initramfs;
-mod junit;
-mod kconfig;
-mod kernel;
-mod lint;
-mod logscan;
-mod modules;
+mod measure;
 mod paths;
-mod pipeline;
-mod qemu;
-mod reaper;
-mod run_info;
-mod runs;
-mod script;
-mod source;
 mod suites;
-mod suites_debug;
-mod suites_runner;
-mod toolchain;
-mod userspace;
+mod vm;
+
+use build::{kernel, modules, source, toolchain, userspace};
+use dev::{ide, lint};
+use measure::{compare, drivers, pipeline, runs};
+use vm::{clock, exec, gdb, qemu, reaper};
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
-use guest::{Lab, Scenario};
 use std::path::PathBuf;
+use vm::guest::{Lab, Scenario};
 
 #[derive(Parser)]
 #[command(
@@ -61,7 +40,7 @@ struct Cli {
         default_value = "auto",
         env = "LAB_ACCEL"
     )]
-    accel: qemu::Accel,
+    accel: qemu::AccelRequest,
     /// Guest clock: `wall` follows the host (confounded by its load); `icount` advances 1 ns per
     /// executed guest instruction (deterministic, ~3.5x slower, TCG only; races need `wall`).
     /// Default `wall`, except `lab run`, which boots twice, once in each clock; there the

@@ -9,10 +9,10 @@ use anyhow::Result;
 use grade::{markers, Marker, Observation, Verdict};
 use results::Crash;
 
-use crate::guest::{Lab, Outcome, Scenario};
-use crate::junit;
-use crate::kernel::Profile;
-use crate::script::{guest_script, Exit, Script};
+use crate::build::kernel::Profile;
+use crate::suites::junit;
+use crate::vm::guest::{Lab, Outcome, Scenario};
+use crate::vm::script::{guest_script, Exit, Script};
 
 pub const GRADE: Script = guest_script!(
     "grade.sh",
@@ -230,7 +230,7 @@ fn panic_message(output: &str) -> String {
 const LOG_CAP: u64 = 2 << 20;
 
 fn cap_logs(dir: &Path) {
-    for name in ["console.log", crate::decode::DECODED_LOG] {
+    for name in ["console.log", crate::vm::decode::DECODED_LOG] {
         let path = dir.join(name);
         let Ok(data) = std::fs::read(&path) else {
             continue;
@@ -255,7 +255,7 @@ fn cap_logs(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guest::tests::outcome;
+    use crate::vm::guest::tests::outcome;
     use std::os::unix::process::ExitStatusExt;
     use std::process::ExitStatus;
 
@@ -360,6 +360,6 @@ mod tests {
             module: "m",
             device: "/dev/m",
         };
-        crate::script::tests::check(&GRADE, &script(&t, &["seed".into()]));
+        crate::vm::script::tests::check(&GRADE, &script(&t, &["seed".into()]));
     }
 }

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::kernel::Kernel;
-use crate::{cmd, modules, paths};
+use crate::build::kernel::Kernel;
+use crate::build::modules;
+use crate::{cmd, paths};
 
 /// A built submission.
 #[derive(Debug, Clone)]
@@ -59,7 +60,7 @@ pub fn build(
     )?;
     let mut make = kernel.make();
     make.arg(format!("M={}", src.display()))
-        .args(crate::decode::MODULE_DEBUG_INFO)
+        .args(modules::MODULE_DEBUG_INFO)
         .arg("modules");
     if let Err(e) = cmd::logged(&mut make, &format!("build submission {name}"), log) {
         cmd::note(&format!("{e:#}"));

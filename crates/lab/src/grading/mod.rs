@@ -18,7 +18,7 @@ use clap::Args;
 use grade::{Rubric, Submission, GROUPS};
 use results::{layout, GradeReport};
 
-use crate::guest::Lab;
+use crate::vm::guest::Lab;
 use crate::{cmd, paths};
 
 #[derive(Debug, Args)]

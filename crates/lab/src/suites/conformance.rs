@@ -4,8 +4,8 @@
 use anyhow::{ensure, Result};
 
 use crate::cmd;
-use crate::guest::{Lab, Scenario};
-use crate::script::{guest_script, Exit, Script};
+use crate::vm::guest::{Lab, Scenario};
+use crate::vm::script::{guest_script, Exit, Script};
 
 const CONFORMANCE: Script = guest_script!(
     "conformance.sh",
@@ -83,6 +83,6 @@ mod tests {
     #[test]
     fn script_is_complete() {
         let s = CONFORMANCE.with(&[("MODULE", "mymem".into()), ("DEVICE", "".into())]);
-        crate::script::tests::check(&CONFORMANCE, &s);
+        crate::vm::script::tests::check(&CONFORMANCE, &s);
     }
 }

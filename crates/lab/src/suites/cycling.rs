@@ -4,9 +4,9 @@
 
 use anyhow::Result;
 
-use crate::guest::{Lab, Scenario};
-use crate::kernel::Profile;
-use crate::script::{guest_script, Exit, Script};
+use crate::build::kernel::Profile;
+use crate::vm::guest::{Lab, Scenario};
+use crate::vm::script::{guest_script, Exit, Script};
 
 const CYCLING: Script = guest_script!(
     "cycling.sh",
@@ -86,6 +86,6 @@ pub fn cycling(lab: &Lab) -> Result<()> {
 mod tests {
     #[test]
     fn script_is_complete() {
-        crate::script::tests::check(&super::CYCLING, &super::cycling_script(50));
+        crate::vm::script::tests::check(&super::CYCLING, &super::cycling_script(50));
     }
 }

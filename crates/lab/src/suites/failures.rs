@@ -4,7 +4,7 @@
 
 use anyhow::{bail, ensure, Result};
 
-use crate::guest::{Lab, Outcome, Scenario};
+use crate::vm::guest::{Lab, Outcome, Scenario};
 
 /// The status the failing command exits with, to be carried back as is.
 const PURPOSE_EXIT: i32 = 3;
@@ -33,14 +33,14 @@ pub fn failures(lab: &Lab) -> Result<()> {
         warn.findings.iter().any(|f| f.pattern == "WARNING:"),
         "WARN not found"
     );
-    crate::suites_debug::check_warn(&warn)?;
+    crate::suites::debug::check_warn(&warn)?;
 
     let oops = lab.boot(
         &Scenario::new("fail-oops", "insmod /lab/modules/lab_fault.ko oops=1").timeout(120),
     )?;
     expect_error(&oops, "kernel reported a problem")?;
-    crate::suites_debug::check_c_oops(&oops)?;
-    crate::suites_debug::rust_oops(lab)?;
+    crate::suites::debug::check_c_oops(&oops)?;
+    crate::suites::debug::rust_oops(lab)?;
 
     let panic = lab.boot(
         &Scenario::new("fail-panic", "insmod /lab/modules/lab_fault.ko panic_now=1").timeout(120),

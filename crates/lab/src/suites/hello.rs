@@ -4,9 +4,9 @@
 use anyhow::{ensure, Result};
 use results::layout;
 
-use crate::guest::{Lab, Outcome, Scenario};
-use crate::guest_results::read_result;
-use crate::script::{guest_script, Exit, Script};
+use crate::vm::guest::{Lab, Outcome, Scenario};
+use crate::vm::guest_results::read_result;
+use crate::vm::script::{guest_script, Exit, Script};
 
 const HELLO: Script = guest_script!(
     "hello.sh",
@@ -103,6 +103,6 @@ fn check_hello(outcome: &Outcome) -> Result<()> {
 mod tests {
     #[test]
     fn script_is_complete() {
-        crate::script::tests::check(&super::HELLO, &super::hello_scenario().script);
+        crate::vm::script::tests::check(&super::HELLO, &super::hello_scenario().script);
     }
 }

@@ -5,9 +5,9 @@
 use anyhow::{ensure, Context, Result};
 use results::{layout, KernelReport};
 
-use crate::guest::{Lab, Outcome, Scenario};
-use crate::guest_results::read_json;
-use crate::script::{guest_script, Exit, Script};
+use crate::vm::guest::{Lab, Outcome, Scenario};
+use crate::vm::guest_results::read_json;
+use crate::vm::script::{guest_script, Exit, Script};
 
 const KERNEL_TEST: Script = guest_script!(
     "kernel-test.sh",
@@ -152,6 +152,6 @@ fn buffers_are_reused(outcome: &Outcome, first: &KernelReport) -> Result<()> {
 mod tests {
     #[test]
     fn script_is_complete() {
-        crate::script::tests::check(&super::KERNEL_TEST, &super::script());
+        crate::vm::script::tests::check(&super::KERNEL_TEST, &super::script());
     }
 }

@@ -5,9 +5,9 @@ use anyhow::{ensure, Result};
 use results::layout;
 
 use crate::cmd;
-use crate::guest::{Lab, Scenario};
-use crate::guest_results::read_result;
-use crate::script::{guest_script, Exit, Script};
+use crate::vm::guest::{Lab, Scenario};
+use crate::vm::guest_results::read_result;
+use crate::vm::script::{guest_script, Exit, Script};
 
 const SEED_COMPAT: Script = guest_script!(
     "seed-compat.sh",
@@ -59,6 +59,6 @@ pub fn seed_compat(lab: &Lab) -> Result<()> {
 mod tests {
     #[test]
     fn script_is_complete() {
-        crate::script::tests::check(&super::SEED_COMPAT, &super::script());
+        crate::vm::script::tests::check(&super::SEED_COMPAT, &super::script());
     }
 }

@@ -4,11 +4,11 @@
 use anyhow::{ensure, Result};
 use results::{layout, StressReport};
 
+use crate::build::kernel::Profile;
 use crate::cmd;
-use crate::guest::{Lab, Scenario};
-use crate::guest_results::read_json;
-use crate::kernel::Profile;
-use crate::script::{guest_script, Script};
+use crate::vm::guest::{Lab, Scenario};
+use crate::vm::guest_results::read_json;
+use crate::vm::script::{guest_script, Script};
 
 /// No named exits: the status is mymem stress's own.
 const STRESS: Script = guest_script!("stress.sh", &[]);
@@ -72,6 +72,6 @@ pub fn stress(lab: &Lab) -> Result<()> {
 mod tests {
     #[test]
     fn script_is_complete() {
-        crate::script::tests::check(&super::STRESS, &super::script(20_000));
+        crate::vm::script::tests::check(&super::STRESS, &super::script(20_000));
     }
 }

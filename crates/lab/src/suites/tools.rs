@@ -6,9 +6,9 @@ use results::{
     layout, BenchReport, MatrixReport, MisuseReport, Op, RaceReport, SeriesKind, Strategy,
 };
 
-use crate::guest::{Lab, Scenario};
-use crate::guest_results::read_json;
-use crate::script::{guest_script, Exit, Script};
+use crate::vm::guest::{Lab, Scenario};
+use crate::vm::guest_results::read_json;
+use crate::vm::script::{guest_script, Exit, Script};
 
 const TOOLS: Script = guest_script!(
     "tools.sh",
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn script_is_complete() {
-        crate::script::tests::check(&super::TOOLS, &super::script());
+        crate::vm::script::tests::check(&super::TOOLS, &super::script());
     }
 
     fn misuse(got: &str, fetch_add_actual: u64) -> MisuseReport {

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{ensure, Context, Result};
 
-use crate::clock::Clock;
-use crate::drivers::{ModuleArgs, Plan};
-use crate::guest::Lab;
-use crate::pipeline::{self, Measure};
+use crate::measure::drivers::{ModuleArgs, Plan};
+use crate::measure::pipeline::{self, Measure};
+use crate::vm::clock::Clock;
+use crate::vm::guest::Lab;
 use crate::{cmd, paths};
 
 /// Settings small enough for a slow machine (about 2 min per run under TCG), large enough

@@ -397,7 +397,7 @@ mod tests {
 
     /// A bench report with Rust/C at 1 B (pread) and 4 KiB (pwrite); `rust` scales Rust's samples.
     fn run(clock: &str, rust: f64, spread: u64) -> Run {
-        let template = include_str!("../tests/fixtures/bench-icount.json");
+        let template = include_str!("../../tests/fixtures/bench-icount.json");
         let mut bench: BenchReport = serde_json::from_str(template).unwrap();
         bench.env.clock = clock.into();
         for s in &mut bench.series {
@@ -563,12 +563,12 @@ mod tests {
         std::fs::create_dir_all(&results).unwrap();
         std::fs::write(
             results.join("bench.json"),
-            include_str!("../tests/fixtures/bench-icount.json"),
+            include_str!("../../tests/fixtures/bench-icount.json"),
         )
         .unwrap();
         std::fs::write(
             results.join("kernel.json"),
-            include_str!("../tests/fixtures/kernel-icount.json"),
+            include_str!("../../tests/fixtures/kernel-icount.json"),
         )
         .unwrap();
         let icount = dir.join("lab-icount/results");

@@ -2,8 +2,9 @@
 //! kernel's own `rust-analyzer` make target in external-module mode (`M=kernel/`), so an
 //! editor resolves `kernel::` items in `kernel/*/` against the lab kernel's crates.
 
-use crate::kernel::Kernel;
-use crate::{cmd, modules, paths};
+use crate::build::kernel::Kernel;
+use crate::build::modules;
+use crate::{cmd, paths};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 

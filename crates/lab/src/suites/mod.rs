@@ -1,19 +1,23 @@
 //! The guest test suites behind `lab test`: the registry, selection and the
 //! run of a selection. Each suite (one file under suites/) boots the guest
 //! with a scenario (a script under guest/scripts/) and asserts on what came
-//! back. The measurement pipeline of `lab run` is pipeline.rs.
+//! back. The measurement pipeline of `lab run` is measure/pipeline.rs.
 
+use crate::build::kernel::Profile;
 use crate::cmd;
-use crate::guest::Lab;
-use crate::kernel::Profile;
+use crate::vm::guest::Lab;
 use anyhow::{bail, Context, Result};
 use std::time::Instant;
 
 mod conformance;
 mod cycling;
+pub mod debug;
+pub mod evidence;
 mod failures;
 pub mod hello;
+pub mod junit;
 mod kernel_test;
+mod runner;
 mod seed_compat;
 mod stress;
 mod tools;
@@ -89,19 +93,19 @@ pub const SUITES: &[Suite] = &[
         name: "compile-fail",
         about: "part 4: racy Rust programs (user and kernel side) are refused by the compiler; their controls compile",
         debug: false,
-        run: crate::evidence::suite,
+        run: crate::suites::evidence::suite,
     },
     Suite {
         name: "gdb",
         about: "gdb attaches to the guest, breaks in the Rust driver's write path, backtrace names it",
         debug: false,
-        run: crate::suites_debug::gdb_attach,
+        run: crate::suites::debug::gdb_attach,
     },
     Suite {
         name: "ide",
         about: "make ide: rust-project.json lists the kernel crate and each of our module crates (no guest)",
         debug: false,
-        run: crate::suites_debug::ide,
+        run: crate::suites::debug::ide,
     },
     Suite {
         name: "failures",
@@ -113,7 +117,7 @@ pub const SUITES: &[Suite] = &[
         name: "runner",
         about: "the host runner survives signals, panics, a dying QEMU, a full disk, odd paths",
         debug: false,
-        run: crate::suites_runner::runner,
+        run: crate::suites::runner::runner,
     },
     Suite {
         name: "your-modules",
@@ -197,7 +201,7 @@ pub fn conformance_on(
 
 fn run_each(lab: &Lab, suites: &[Run<'_>], junit: Option<&std::path::Path>) -> Result<()> {
     let mut failed = Vec::new();
-    let mut recorder = crate::junit::Recorder::new(&lab.run_dir);
+    let mut recorder = crate::suites::junit::Recorder::new(&lab.run_dir);
     for suite in suites {
         cmd::step(&format!("Suite {}: {}", suite.name, suite.about));
         let started = Instant::now();

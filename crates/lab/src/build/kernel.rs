@@ -1,9 +1,10 @@
 //! Configuring and building the lab kernel, cached outside the repository by a
 //! key of everything that shapes the result.
 
-use crate::source::KernelSource;
-use crate::toolchain::{self, Versions};
-use crate::{cache_entry, cache_key, cmd, kconfig, paths};
+use crate::build::source::KernelSource;
+use crate::build::toolchain::{self, Versions};
+use crate::build::{cache_entry, cache_key, kconfig};
+use crate::{cmd, paths};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,8 +1,9 @@
 //! The host's part of a run's environment stamp (`run.json`).
 
-use crate::clock::Clock;
-use crate::guest::Lab;
-use crate::{cache_key, cmd, paths};
+use crate::build::cache_key;
+use crate::vm::clock::Clock;
+use crate::vm::guest::Lab;
+use crate::{cmd, paths};
 use anyhow::Result;
 use results::{RunInfo, RUN_SCHEMA};
 use std::process::Command;
@@ -17,7 +18,7 @@ pub fn collect(lab: &Lab, clocks: &[Clock]) -> Result<RunInfo> {
     .unwrap_or_else(|_| "unknown".into());
     Ok(RunInfo {
         schema: RUN_SCHEMA.into(),
-        date: crate::runs::iso_now(),
+        date: crate::measure::runs::iso_now(),
         git_rev: git_rev.trim().into(),
         accel: lab.accel.name().into(),
         accel_reason: lab.accel_reason.clone(),

@@ -16,10 +16,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use results::{ModuleInfo, ModuleRole};
 
+use crate::build::cache_key;
+use crate::build::kernel::Kernel;
+use crate::build::modules::Built;
 use crate::grading::build;
-use crate::kernel::Kernel;
-use crate::modules::Built;
-use crate::{cache_key, cmd, paths};
+use crate::{cmd, paths};
 
 /// The options naming someone's modules (shared by run, bench, test, exec, shell).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -204,7 +205,7 @@ impl Plan {
     /// name (which could not be loaded beside them anyway).
     pub fn apply(&self, built: &mut Built) -> Result<()> {
         for g in self.slots().iter().filter_map(|s| s.given.as_ref()) {
-            crate::modules::strip_for_guest(&g.ko)?;
+            crate::build::modules::strip_for_guest(&g.ko)?;
             built.modules.retain(|(name, _)| *name != g.module);
             built.modules.push((g.module.clone(), g.ko.clone()));
         }

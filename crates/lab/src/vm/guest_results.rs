@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use results::Document;
 
-use crate::guest::Outcome;
+use crate::vm::guest::Outcome;
 
 pub fn read_result(outcome: &Outcome, name: &str) -> Result<String> {
     let path = outcome.results().join(name);

@@ -1,9 +1,9 @@
 //! Guest checks of the debugging tools (issue 13): decoded WARN and oops traces (part of the
 //! `failures` suite), a scripted gdb session (`gdb`), and the rust-analyzer project (`ide`).
 
-use crate::decode::DECODED_LOG;
-use crate::gdb;
-use crate::guest::{Lab, Outcome, Scenario};
+use crate::vm::decode::DECODED_LOG;
+use crate::vm::gdb;
+use crate::vm::guest::{Lab, Outcome, Scenario};
 use crate::{cmd, paths};
 use anyhow::{bail, ensure, Context, Result};
 use std::path::Path;
@@ -187,7 +187,7 @@ fn run_gdb(files: &[&Path], log: &Path, timeout: Duration) -> Result<String> {
 /// `ide`: `make ide` writes kernel/rust-project.json naming the `kernel` crate and every
 /// Rust crate root of our modules, each depending on `kernel`.
 pub fn ide(lab: &Lab) -> Result<()> {
-    let file = crate::ide::generate(&lab.kernel)?;
+    let file = crate::dev::ide::generate(&lab.kernel)?;
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file)?)?;
     let crates = json["crates"]
         .as_array()
@@ -199,7 +199,7 @@ pub fn ide(lab: &Lab) -> Result<()> {
             .with_context(|| format!("rust-project.json has no crate {name:?}"))
     };
     let kernel = index("kernel")?;
-    let roots = crate::ide::module_crate_roots()?;
+    let roots = crate::dev::ide::module_crate_roots()?;
     ensure!(
         !roots.is_empty(),
         "no Rust module crates found under kernel/"

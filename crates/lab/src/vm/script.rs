@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use crate::guest::{Lab, Outcome, Scenario};
+use crate::vm::guest::{Lab, Outcome, Scenario};
 
 /// An exit code a script may end with: shell variable, value, meaning.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +33,7 @@ pub struct Script {
 /// `guest_script!("x.sh", EXITS)`: the script file, included at build time.
 macro_rules! guest_script {
     ($file:literal, $exits:expr) => {
-        $crate::script::Script {
+        $crate::vm::script::Script {
             file: $file,
             text: include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),

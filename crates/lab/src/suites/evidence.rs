@@ -2,9 +2,10 @@
 //! user-space ones with `rustc` and the kernel ones with Kbuild against the lab kernel, each
 //! with its control twin, and stores what the compiler said in a run directory.
 
-use crate::guest::Lab;
-use crate::kernel::Kernel;
-use crate::{cmd, modules};
+use crate::build::kernel::Kernel;
+use crate::build::modules;
+use crate::cmd;
+use crate::vm::guest::Lab;
 use anyhow::{ensure, Context, Result};
 use compile_fail::{Program, Side, PROGRAMS};
 use results::{layout, CompileFailReport, Evidence, COMPILE_FAIL_SCHEMA};

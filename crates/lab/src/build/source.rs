@@ -53,7 +53,7 @@ fn make_kernelversion(dir: &Path) -> Result<String> {
 }
 
 fn from_tarball(tarball: &Path) -> Result<KernelSource> {
-    let digest = crate::cache_key::file_digest(tarball)?;
+    let digest = crate::build::cache_key::file_digest(tarball)?;
     let dest = paths::cache_dir()
         .join("src")
         .join(format!("tarball-{}", &digest[..16]));

@@ -7,7 +7,7 @@
 //! The same socket carries `go` back: with `--gdb-wait` the guest waits, after loading the
 //! modules, until gdb's `lab-go` command.
 
-use crate::guest::{Lab, Scenario};
+use crate::vm::guest::{Lab, Scenario};
 use crate::{cmd, paths};
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap};

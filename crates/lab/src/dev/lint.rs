@@ -9,7 +9,7 @@ use std::process::Command;
 
 use anyhow::{bail, ensure, Context, Result};
 
-use crate::source::KernelSource;
+use crate::build::source::KernelSource;
 use crate::{cmd, paths};
 
 /// Checks (or with `fix`, rewrites) the formatting of every kernel crate.

@@ -1,14 +1,14 @@
 //! Running a scenario in the guest and judging how it ended: exit code, the
 //! results sent back over the second serial port, and the kernel log.
 
-use crate::clock::Clock;
+use crate::build::initramfs::Image;
+use crate::build::kernel::Kernel;
+use crate::build::modules::Built;
+use crate::build::userspace::GuestBins;
 use crate::cmd;
-use crate::initramfs::Image;
-use crate::kernel::Kernel;
-use crate::logscan::{self, Finding};
-use crate::modules::Built;
-use crate::qemu::{self, Accel, Machine};
-use crate::userspace::GuestBins;
+use crate::vm::clock::Clock;
+use crate::vm::logscan::{self, Finding};
+use crate::vm::qemu::{self, Accel, Machine};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
@@ -382,9 +382,11 @@ impl Lab {
             dir,
         };
         // Reports name file:line in our modules (issue 13); see decode.rs.
-        crate::decode::annotate(
-            &mut outcome,
-            crate::decode::module_files(&self.modules, &scenario.files),
+        crate::vm::decode::annotate(
+            &mut outcome.findings,
+            &outcome.console,
+            &outcome.dir,
+            crate::vm::decode::module_files(&self.modules, &scenario.files),
         );
         cmd::note(&format!(
             "guest '{}' ended after {:.1} s: {}",

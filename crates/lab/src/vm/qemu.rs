@@ -1,7 +1,7 @@
 //! QEMU: choosing the accelerator, the command line, and running a guest with
 //! a hard timeout while its console streams to the terminal and a log.
 
-use crate::reaper;
+use crate::vm::reaper;
 use anyhow::{Context, Result};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
@@ -9,12 +9,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+/// The accelerator asked for on the command line (`--accel`, `LAB_ACCEL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccelRequest {
+    Auto,
+    Kvm,
+    Tcg,
+}
+
+/// The accelerator a boot uses: `auto` resolved by [`choose`], so a `Lab` cannot hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Accel {
-    Auto,
     Kvm,
     Tcg,
 }
@@ -22,7 +28,6 @@ pub enum Accel {
 impl Accel {
     pub fn name(self) -> &'static str {
         match self {
-            Accel::Auto => "auto",
             Accel::Kvm => "kvm",
             Accel::Tcg => "tcg",
         }
@@ -32,29 +37,29 @@ impl Accel {
 /// Resolves `auto`: KVM only when /dev/kvm is usable and the CPU exposes
 /// vmx/svm. Here /dev/kvm exists inside a VM without nested virtualisation and
 /// KVM guests hang, which the missing flag tells apart.
-pub fn choose(requested: Accel, kvm_usable: bool, cpuinfo: &str) -> (Accel, String) {
+pub fn choose(requested: AccelRequest, kvm_usable: bool, cpuinfo: &str) -> (Accel, String) {
     let virt = cpuinfo
         .lines()
         .filter(|l| l.starts_with("flags"))
         .any(|l| l.split_whitespace().any(|f| f == "vmx" || f == "svm"));
     match requested {
-        Accel::Kvm => (Accel::Kvm, "requested".into()),
-        Accel::Tcg => (Accel::Tcg, "requested".into()),
-        Accel::Auto if kvm_usable && virt => {
+        AccelRequest::Kvm => (Accel::Kvm, "requested".into()),
+        AccelRequest::Tcg => (Accel::Tcg, "requested".into()),
+        AccelRequest::Auto if kvm_usable && virt => {
             (Accel::Kvm, "/dev/kvm usable and CPU has vmx/svm".into())
         }
-        Accel::Auto if !kvm_usable => (
+        AccelRequest::Auto if !kvm_usable => (
             Accel::Tcg,
             "no usable /dev/kvm: software emulation, times are slow".into(),
         ),
-        Accel::Auto => (
+        AccelRequest::Auto => (
             Accel::Tcg,
             "/dev/kvm present but the CPU has no vmx/svm (nested VM): software emulation".into(),
         ),
     }
 }
 
-pub fn detect(requested: Accel) -> (Accel, String) {
+pub fn detect(requested: AccelRequest) -> (Accel, String) {
     let kvm_usable = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -93,10 +98,7 @@ impl Machine {
 
     /// The command line, with the results port writing to `channel`.
     fn args_with(&self, channel: &Path) -> Vec<String> {
-        let accel = match self.accel {
-            Accel::Kvm => "kvm",
-            _ => "tcg",
-        };
+        let accel = self.accel.name();
         let mut a: Vec<String> = vec![
             "-accel".into(),
             accel.into(),
@@ -153,7 +155,7 @@ pub struct Ended {
 }
 
 /// Streams console lines to `show` and the log; kills QEMU after `timeout`.
-/// QEMU dies with the runner however the runner ends (see [`crate::reaper`]).
+/// QEMU dies with the runner however the runner ends (see [`crate::vm::reaper`]).
 pub fn run(
     machine: &Machine,
     timeout: Duration,
@@ -306,16 +308,18 @@ mod tests {
 
     #[test]
     fn auto_uses_kvm_only_when_it_can_work() {
-        assert_eq!(choose(Accel::Auto, true, VMX).0, Accel::Kvm);
-        assert_eq!(choose(Accel::Auto, true, NOVIRT).0, Accel::Tcg);
-        assert_eq!(choose(Accel::Auto, false, VMX).0, Accel::Tcg);
-        assert!(choose(Accel::Auto, true, NOVIRT).1.contains("vmx/svm"));
+        assert_eq!(choose(AccelRequest::Auto, true, VMX).0, Accel::Kvm);
+        assert_eq!(choose(AccelRequest::Auto, true, NOVIRT).0, Accel::Tcg);
+        assert_eq!(choose(AccelRequest::Auto, false, VMX).0, Accel::Tcg);
+        assert!(choose(AccelRequest::Auto, true, NOVIRT)
+            .1
+            .contains("vmx/svm"));
     }
 
     #[test]
     fn explicit_choice_wins() {
-        assert_eq!(choose(Accel::Kvm, false, NOVIRT).0, Accel::Kvm);
-        assert_eq!(choose(Accel::Tcg, true, VMX).0, Accel::Tcg);
+        assert_eq!(choose(AccelRequest::Kvm, false, NOVIRT).0, Accel::Kvm);
+        assert_eq!(choose(AccelRequest::Tcg, true, VMX).0, Accel::Tcg);
     }
 
     fn machine(accel: Accel, interactive: bool) -> Machine {

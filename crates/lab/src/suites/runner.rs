@@ -3,8 +3,8 @@
 //! directory) and check, by PID, that no QEMU it started is left; the others
 //! boot in-process with a damaged kernel image, a killed QEMU, a full disk.
 
-use crate::guest::{Lab, Outcome, Scenario};
-use crate::reaper;
+use crate::vm::guest::{Lab, Outcome, Scenario};
+use crate::vm::reaper;
 use anyhow::{bail, ensure, Context, Result};
 use rustix::process::{Pid, Signal};
 use std::io::{BufRead, BufReader, Read};

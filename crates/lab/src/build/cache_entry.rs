@@ -3,7 +3,7 @@
 //! use, so a damaged entry (a truncated bzImage, a half-copied cache) is
 //! named and rebuilt instead of booted.
 
-use crate::cache_key;
+use crate::build::cache_key;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Our out-of-tree modules, built with Kbuild against the lab kernel. Sources
 //! are mirrored into target/ so the repository stays free of build artefacts.
 
-use crate::kernel::Kernel;
+use crate::build::kernel::Kernel;
 use crate::{cmd, paths};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -15,6 +15,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
     ("mymem_test", &["mymem"]),
     ("lab_fault", &[]),
 ];
+
+/// `make` variables that give our modules full debug info without touching the kernel's
+/// config (which has none): the top Makefile appends them to the C and Rust flags. The
+/// host decodes kernel reports (vm/decode.rs) and gdb reads symbols from it.
+pub const MODULE_DEBUG_INFO: [&str; 2] = ["KCFLAGS=-g", "KRUSTFLAGS=-Cdebuginfo=2"];
 
 #[derive(Debug, Clone)]
 pub struct Built {
@@ -89,8 +94,8 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
         }
         let mut make = kernel.make();
         make.arg(format!("M={}", dir.display()))
-            .args(crate::toolchain::MODULE_CLIPPY)
-            .args(crate::decode::MODULE_DEBUG_INFO);
+            .args(crate::build::toolchain::MODULE_CLIPPY)
+            .args(MODULE_DEBUG_INFO);
         let symvers: Vec<String> = deps
             .iter()
             .map(|d| out.join(d).join("Module.symvers").display().to_string())
@@ -139,8 +144,8 @@ fn inputs_digest(kernel: &Kernel, out: &Path, name: &str, deps: &[&str]) -> Resu
 pub(crate) fn sources_digest(kernel: &Kernel, dirs: &[PathBuf]) -> Result<String> {
     let mut parts = vec![
         kernel.key.clone(),
-        crate::toolchain::MODULE_CLIPPY.join(" "),
-        crate::decode::MODULE_DEBUG_INFO.join(" "),
+        crate::build::toolchain::MODULE_CLIPPY.join(" "),
+        MODULE_DEBUG_INFO.join(" "),
     ];
     let mut files = Vec::new();
     for dir in dirs {
@@ -149,10 +154,10 @@ pub(crate) fn sources_digest(kernel: &Kernel, dirs: &[PathBuf]) -> Result<String
     files.sort();
     for f in files {
         parts.push(f.display().to_string());
-        parts.push(crate::cache_key::file_digest(&f)?);
+        parts.push(crate::build::cache_key::file_digest(&f)?);
     }
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    Ok(crate::cache_key::digest(&parts))
+    Ok(crate::build::cache_key::digest(&parts))
 }
 
 fn sources(dir: &Path, into: &mut Vec<PathBuf>) -> Result<()> {

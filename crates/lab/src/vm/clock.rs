@@ -20,7 +20,7 @@ impl Clock {
         }
     }
 
-    /// Whether QEMU gets `-icount` (see [`crate::qemu::Machine::icount`]).
+    /// Whether QEMU gets `-icount` (see [`crate::vm::qemu::Machine::icount`]).
     pub fn icount(self) -> bool {
         self == Clock::Icount
     }

@@ -7,13 +7,13 @@
 use anyhow::{Context, Result};
 use results::layout;
 
-use crate::clock::Clock;
 use crate::cmd;
-use crate::drivers::Plan;
-use crate::guest::{Lab, Scenario};
-use crate::guest_results::read_result;
-use crate::script::{guest_script, Exit, Script};
+use crate::measure::drivers::Plan;
 use crate::suites::hello::check_hello_lines;
+use crate::vm::clock::Clock;
+use crate::vm::guest::{Lab, Scenario};
+use crate::vm::guest_results::read_result;
+use crate::vm::script::{guest_script, Exit, Script};
 
 const MEASURE: Script = guest_script!(
     "measure.sh",
@@ -255,7 +255,7 @@ fn measure_boot(lab: &Lab, m: &Measure, with_hello: bool, plan: &Plan) -> Result
 fn compile_fail_evidence(lab: &Lab) -> Result<()> {
     cmd::step("Compile-fail evidence (part 4)");
     let dir = lab.run_dir.join(layout::COMPILE_FAIL_DIR);
-    for e in crate::evidence::collect(&lab.kernel, &dir)? {
+    for e in crate::suites::evidence::collect(&lab.kernel, &dir)? {
         if let Err(why) = e.verdict() {
             cmd::note(&format!("warning: {why:#}"));
         }
@@ -317,7 +317,7 @@ pub fn run_bench(lab: &Lab, m: &Measure, mut plan: Plan) -> Result<()> {
 
 /// Writes run.json beside the guest results and renders the report.
 fn finish_run(lab: &Lab, clocks: &[Clock], plan: &Plan, api: Option<String>) -> Result<()> {
-    let mut info = crate::run_info::collect(lab, clocks)?;
+    let mut info = crate::measure::run_info::collect(lab, clocks)?;
     info.modules = plan.infos(api)?;
     std::fs::write(
         lab.run_dir.join(layout::RUN_JSON),
@@ -355,7 +355,7 @@ mod tests {
                 ..m.clone()
             };
             let s = measure_scenario(&m, hello, Clock::Wall, &Plan::default());
-            crate::script::tests::check(&MEASURE, &s.script);
+            crate::vm::script::tests::check(&MEASURE, &s.script);
             assert!(s.script.contains("BLOCKS='5'"));
             assert!(s.script.contains(
                 "KERNEL_ROUND_JSONS='/results/kernel-bench-2.json /results/kernel-bench-3.json'"
@@ -425,7 +425,7 @@ mod tests {
         let s = measure_scenario(&m, false, Clock::Icount, &Plan::default());
         assert!(s.script.contains("TRIALS='100'") && s.script.contains("BLOCKS='1'"));
         let s = icount_scenario(&m, &Plan::default());
-        crate::script::tests::check(&MEASURE_ICOUNT, &s.script);
+        crate::vm::script::tests::check(&MEASURE_ICOUNT, &s.script);
         assert_eq!(s.name, layout::ICOUNT_SCENARIO);
         assert!(s.script.contains("TRIALS='100'"));
         assert_eq!(run_clocks(None), [Clock::Wall, Clock::Icount]);

@@ -124,7 +124,7 @@ pub fn libtests(console: &str) -> Vec<LibTest> {
         if verdict.is_none() {
             verdict = lines[i + 1..]
                 .iter()
-                .find(|l| crate::logscan::kernel_message(l).is_none())
+                .find(|l| crate::vm::logscan::kernel_message(l).is_none())
                 .and_then(|l| parse_verdict(l));
         }
         if let Some(verdict) = verdict {
@@ -152,10 +152,10 @@ fn rejoin(lines: &[&str], i: usize) -> Option<String> {
     let cut = line
         .match_indices('[')
         .map(|(at, _)| at)
-        .find(|&at| crate::logscan::kernel_message(&line[at..]).is_some())?;
+        .find(|&at| crate::vm::logscan::kernel_message(&line[at..]).is_some())?;
     let rest = lines[i + 1..]
         .iter()
-        .find(|l| crate::logscan::kernel_message(l).is_none())?;
+        .find(|l| crate::vm::logscan::kernel_message(l).is_none())?;
     Some(format!("{}{rest}", &line[..cut]))
 }
 

@@ -7,17 +7,13 @@
 //! section-relative value), and binutils' `addr2line -j <section>` maps value + offset to
 //! source lines; `-j` matters because every section of a relocatable object starts at 0.
 
-use crate::guest::Outcome;
 use crate::paths;
+use crate::vm::logscan::Finding;
 use anyhow::{bail, Context, Result};
 use object::{Object, ObjectSection, ObjectSymbol};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// `make` variables that give our modules full debug info without touching the kernel's
-/// config (which has none): the top Makefile appends them to the C and Rust flags.
-pub const MODULE_DEBUG_INFO: [&str; 2] = ["KCFLAGS=-g", "KRUSTFLAGS=-Cdebuginfo=2"];
 
 /// The decoded console beside `console.log`, written when the kernel reported a problem.
 pub const DECODED_LOG: &str = "console.decoded.log";
@@ -160,7 +156,7 @@ impl Decoder {
 
     /// A kernel line with Rust symbols demangled, plus one indented line per source location.
     pub fn decode_line(&mut self, line: &str) -> Vec<String> {
-        let Some(msg) = crate::logscan::kernel_message(line) else {
+        let Some(msg) = crate::vm::logscan::kernel_message(line) else {
             return vec![line.to_string()];
         };
         let Some(frame) = parse_frame(msg) else {
@@ -270,26 +266,32 @@ fn repo_path(file: &str, mirror: Option<&Path>) -> String {
 }
 
 /// Decodes the reports of a finished boot in place (what the failure output shows) and
-/// writes the whole console, decoded, to `console.decoded.log` beside `console.log`.
-pub fn annotate<'a>(outcome: &mut Outcome, kos: impl IntoIterator<Item = &'a Path>) {
-    if outcome.findings.is_empty() {
+/// writes the whole console, decoded, to `console.decoded.log` in `dir` (beside
+/// `console.log`). Nothing happens when the console had no findings.
+pub fn annotate<'a>(
+    findings: &mut [Finding],
+    console: &str,
+    dir: &Path,
+    kos: impl IntoIterator<Item = &'a Path>,
+) {
+    if findings.is_empty() {
         return;
     }
     let mut decoder = Decoder::new(kos);
-    for finding in &mut outcome.findings {
+    for finding in findings.iter_mut() {
         finding.context = decoder.decode_lines(&finding.context);
     }
-    let console: Vec<String> = outcome.console.lines().map(str::to_string).collect();
+    let console: Vec<String> = console.lines().map(str::to_string).collect();
     let mut decoded = decoder.decode_lines(&console).join("\n");
     decoded.push('\n');
-    if let Err(e) = std::fs::write(outcome.dir.join(DECODED_LOG), decoded) {
+    if let Err(e) = std::fs::write(dir.join(DECODED_LOG), decoded) {
         crate::cmd::note(&format!("cannot write {DECODED_LOG}: {e}"));
     }
 }
 
 /// The `.ko` files a scenario boots with: ours and any it copies in (a module under test).
 pub fn module_files<'a>(
-    built: &'a crate::modules::Built,
+    built: &'a crate::build::modules::Built,
     files: &'a [(PathBuf, String)],
 ) -> impl Iterator<Item = &'a Path> {
     built.modules.iter().map(|(_, ko)| ko.as_path()).chain(
