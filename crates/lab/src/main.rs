@@ -206,7 +206,8 @@ fn main() {
     let cli = Cli::parse();
     if let Err(e) = reaper::install().and_then(|()| real_main(cli)) {
         eprintln!("\nlab: error: {e:#}");
-        eprintln!("lab: to retry: {}", cmd::retry_hint());
+        let (what, next) = cmd::after_error(&e);
+        eprintln!("lab: {what}: {next}");
         std::process::exit(1);
     }
 }
@@ -340,11 +341,7 @@ fn real_main(cli: Cli) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| paths::results_root().join("latest"));
             if !dir.join(results::layout::RUN_JSON).exists() {
-                bail!(
-                    "{} is not a run directory (no {}); `make run` or `lab run` makes one",
-                    dir.display(),
-                    results::layout::RUN_JSON
-                );
+                return Err(not_a_run_dir(&dir).into());
             }
             pipeline::render_report(&dir)
         }
@@ -390,6 +387,44 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
         run_dir,
         verbose: cli.verbose,
     })
+}
+
+/// `lab report DIR` on a directory without run.json (an exec, test or grade run, or none):
+/// what it is, and a command that does make a report.
+fn not_a_run_dir(dir: &std::path::Path) -> cmd::NotRetryable {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kind = ["exec", "shell", "test", "grade", "setup"]
+        .into_iter()
+        .find(|k| name.ends_with(&format!("-{k}")) || name.contains(&format!("-{k}-")));
+    let what = match kind {
+        Some(k) => format!(
+            "{} holds a `lab {k}` run: only `lab run` and `lab bench` write the {} a report is made from",
+            dir.display(),
+            results::layout::RUN_JSON
+        ),
+        None if dir.exists() => format!(
+            "{} is not a run directory (no {}): only `lab run` and `lab bench` make one",
+            dir.display(),
+            results::layout::RUN_JSON
+        ),
+        None => format!("{} does not exist", dir.display()),
+    };
+    let latest = paths::results_root().join("latest");
+    let next = if latest.join(results::layout::RUN_JSON).exists() && latest != dir {
+        format!(
+            "cargo run --release -p lab -- report {} (the newest run or bench), or make run",
+            latest.display()
+        )
+    } else {
+        "make run (or cargo run --release -p lab -- run; --driver DIR for your module)".into()
+    };
+    cmd::NotRetryable {
+        message: what,
+        next,
+    }
 }
 
 /// Builds the modules `args` names and puts them in the guest in place of ours.
@@ -499,6 +534,26 @@ mod tests {
         // Without --load: the two drivers of the run.
         assert_eq!(load_list(None, &drivers::Plan::default()), "mymem,mymem_c");
         assert_eq!(load_list(Some(""), &drivers::Plan::default()), "");
+    }
+
+    #[test]
+    fn report_on_an_exec_run_says_what_it_is_and_what_to_run_instead() {
+        let dir = std::env::temp_dir().join(format!("{}-20261201-101010-exec", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let e: anyhow::Error = not_a_run_dir(&dir).into();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("holds a `lab exec` run"), "{msg}");
+        let (what, next) = cmd::after_error(&e);
+        // Not the same command again: it would fail the same way.
+        assert_eq!(what, "instead");
+        assert!(!next.contains(&dir.display().to_string()), "{next}");
+        assert!(
+            next.contains("make run") || next.contains(" report "),
+            "{next}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        let (what, _) = cmd::after_error(&anyhow::anyhow!("other"));
+        assert_eq!(what, "to retry");
     }
 
     #[test]
