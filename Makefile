@@ -70,6 +70,8 @@ test-grade: check-cargo
 	$(LAB) skeleton --lang rust target/skeleton-rust
 	cp tests/grade-skeleton-rust.toml target/skeleton-rust/expect.toml
 	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-rust --batch tests/grade $(ARGS)
+	# lab run --driver end to end: a renamed copy of the C twin, a seeded-bug variant (about 6 min).
+	$(LAB) test your-modules
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo

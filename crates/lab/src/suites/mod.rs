@@ -9,7 +9,7 @@ use crate::vm::guest::Lab;
 use anyhow::{bail, Context, Result};
 use std::time::Instant;
 
-mod conformance;
+pub mod conformance;
 mod cycling;
 pub mod debug;
 pub mod evidence;
