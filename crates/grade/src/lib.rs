@@ -8,6 +8,6 @@ pub mod render;
 pub mod rubric;
 pub mod score;
 
-pub use markers::{Marker, Observation, Verdict};
+pub use markers::{ClauseVerdict, Marker, Observation};
 pub use rubric::{Clause, Rubric, GROUPS};
 pub use score::{score, Submission};

@@ -14,7 +14,7 @@
 
 /// A clause verdict from the guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum ClauseVerdict {
     Pass,
     Fail,
     /// The driver answered ENOTTY to the ioctl the check needs.
@@ -25,7 +25,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
     pub id: String,
-    pub verdict: Verdict,
+    pub verdict: ClauseVerdict,
     pub detail: String,
 }
 
@@ -104,9 +104,9 @@ fn marker(line: &str) -> Option<Marker> {
             let mut parts = rest.splitn(3, ' ');
             let id = parts.next()?.to_string();
             let verdict = match parts.next()? {
-                "pass" => Verdict::Pass,
-                "fail" => Verdict::Fail,
-                "notimpl" => Verdict::NotImplemented,
+                "pass" => ClauseVerdict::Pass,
+                "fail" => ClauseVerdict::Fail,
+                "notimpl" => ClauseVerdict::NotImplemented,
                 _ => return None,
             };
             let detail = parts.next().unwrap_or("").trim().to_string();
@@ -137,11 +137,11 @@ mod tests {
             m[1].1,
             Marker::Clause(Observation {
                 id: "seed.timing".into(),
-                verdict: Verdict::Fail,
+                verdict: ClauseVerdict::Fail,
                 detail: "expected 5 rows, got 2".into()
             })
         );
-        assert!(matches!(&m[2].1, Marker::Clause(o) if o.verdict == Verdict::NotImplemented));
+        assert!(matches!(&m[2].1, Marker::Clause(o) if o.verdict == ClauseVerdict::NotImplemented));
         assert_eq!(m[3], (7, Marker::End("seed".into())));
         assert_eq!(m[4].1, Marker::LoadFailed("insmod: bad".into()));
         assert_eq!(m.len(), 5, "the shell's echo line is not a marker");
@@ -157,7 +157,7 @@ mod tests {
         assert_eq!(m[0], (1, Marker::Group("conformance".into())));
         assert!(
             matches!(&m[1].1, Marker::Clause(o) if o.id == "seed.timing"
-                && o.verdict == Verdict::Fail && o.detail == "write failed"),
+                && o.verdict == ClauseVerdict::Fail && o.detail == "write failed"),
             "{m:?}"
         );
         assert_eq!(m.len(), 2);

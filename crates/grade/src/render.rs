@@ -19,12 +19,9 @@ pub fn summary(g: &GradeReport) -> String {
     if g.bonus > 0 {
         s.push_str(&format!(" (+{} bonus)", g.bonus));
     }
-    s.push_str(&format!(
-        "  [{}: {} on {}]\n",
-        g.submission, g.module, g.device
-    ));
+    s.push_str(&format!("  [{}]\n", what(g)));
     if let Some(e) = &g.build_error {
-        s.push_str(&format!("  build failed:\n{}\n", indent(e, 4, 15)));
+        s.push_str(&format!("  build failed:\n{}\n", indent(e, 4, 30)));
         return s;
     }
     for c in &g.crashes {
@@ -60,6 +57,16 @@ pub fn summary(g: &GradeReport) -> String {
     s
 }
 
+/// `mymem_c: mymem_c on /dev/mymem`, or only the submission's name before
+/// a module was built (no empty fields).
+fn what(g: &GradeReport) -> String {
+    match (g.module.is_empty(), g.device.is_empty()) {
+        (false, false) => format!("{}: {} on {}", g.submission, g.module, g.device),
+        (false, true) => format!("{}: {}", g.submission, g.module),
+        _ => g.submission.clone(),
+    }
+}
+
 fn indent(text: &str, by: usize, max_lines: usize) -> String {
     let pad = " ".repeat(by);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -76,10 +83,14 @@ fn indent(text: &str, by: usize, max_lines: usize) -> String {
 
 /// `grade.md`: score, crashes with their decoded reports, then every clause.
 pub fn markdown(g: &GradeReport) -> String {
-    let mut s = format!(
-        "# Grade: {}\n\nModule `{}`, device `{}`.\n\n**score: {}/{}**",
-        g.submission, g.module, g.device, g.score, g.total
-    );
+    let mut s = format!("# Grade: {}\n\n", g.submission);
+    if !g.module.is_empty() {
+        s.push_str(&format!(
+            "Module `{}`, device `{}`.\n\n",
+            g.module, g.device
+        ));
+    }
+    s.push_str(&format!("**score: {}/{}**", g.score, g.total));
     if g.bonus > 0 {
         s.push_str(&format!(" (+{} bonus)", g.bonus));
     }
@@ -228,7 +239,7 @@ pub fn batch_markdown(grades: &[GradeReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{score, Observation, Rubric, Submission, Verdict};
+    use crate::{score, ClauseVerdict, Observation, Rubric, Submission};
 
     fn grade() -> GradeReport {
         let rubric = Rubric::parse(
@@ -244,18 +255,29 @@ mod tests {
             observations: vec![
                 Observation {
                     id: "rw::a".into(),
-                    verdict: Verdict::Fail,
+                    verdict: ClauseVerdict::Fail,
                     detail: "pread 8 bytes at 0: expected [1], got [0]".into(),
                 },
                 Observation {
                     id: "seed.timing".into(),
-                    verdict: Verdict::Pass,
+                    verdict: ClauseVerdict::Pass,
                     detail: String::new(),
                 },
             ],
             ..Default::default()
         };
         score(&rubric, &sub)
+    }
+
+    #[test]
+    fn a_build_failure_s_score_line_has_no_empty_fields() {
+        let mut g = grade();
+        g.module.clear();
+        g.device.clear();
+        g.build_error = Some("x.c:1:1: error: y".into());
+        let s = summary(&g);
+        assert!(s.contains("/8  [alice]\n  build failed:\n"), "{s}");
+        assert!(!markdown(&g).contains("Module ``"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use results::{ClauseResult, ClauseStatus, Crash, GradeReport, GRADE_SCHEMA};
 
-use crate::markers::{Observation, Verdict};
+use crate::markers::{ClauseVerdict, Observation};
 use crate::rubric::Rubric;
 
 /// Everything known about one graded submission.
@@ -96,10 +96,13 @@ fn clause_status(id: &str, group: &str, sub: &Submission) -> (ClauseStatus, Stri
     }
     // A test that ran twice (never, normally) counts by its worst verdict.
     let seen: Vec<&Observation> = sub.observations.iter().filter(|o| o.id == id).collect();
-    if let Some(o) = seen.iter().find(|o| o.verdict == Verdict::Fail) {
+    if let Some(o) = seen.iter().find(|o| o.verdict == ClauseVerdict::Fail) {
         return (ClauseStatus::Fail, o.detail.clone());
     }
-    if let Some(o) = seen.iter().find(|o| o.verdict == Verdict::NotImplemented) {
+    if let Some(o) = seen
+        .iter()
+        .find(|o| o.verdict == ClauseVerdict::NotImplemented)
+    {
         return (ClauseStatus::NotImplemented, o.detail.clone());
     }
     if !seen.is_empty() {
@@ -126,7 +129,7 @@ mod tests {
         .unwrap()
     }
 
-    fn obs(id: &str, verdict: Verdict) -> Observation {
+    fn obs(id: &str, verdict: ClauseVerdict) -> Observation {
         Observation {
             id: id.into(),
             verdict,
@@ -146,11 +149,11 @@ mod tests {
     fn each_clause_earns_its_points_or_says_why_not() {
         let mut s = sub();
         s.observations = vec![
-            obs("rw::a", Verdict::Pass),
-            obs("rw::b", Verdict::Fail),
-            obs("race.kernel-lock", Verdict::NotImplemented),
-            obs("seed.timing", Verdict::Pass),
-            obs("rw::new_test", Verdict::Pass),
+            obs("rw::a", ClauseVerdict::Pass),
+            obs("rw::b", ClauseVerdict::Fail),
+            obs("race.kernel-lock", ClauseVerdict::NotImplemented),
+            obs("seed.timing", ClauseVerdict::Pass),
+            obs("rw::new_test", ClauseVerdict::Pass),
         ];
         s.crashes = vec![Crash {
             group: "stress".into(),
@@ -179,7 +182,7 @@ mod tests {
     fn missing_results_fail_and_unselected_groups_do_not_count() {
         let mut s = sub();
         s.groups = vec!["conformance".into()];
-        s.observations = vec![obs("rw::a", Verdict::Pass)];
+        s.observations = vec![obs("rw::a", ClauseVerdict::Pass)];
         let g = score(&rubric(), &s);
         assert_eq!((g.score, g.total), (5, 10));
         assert_eq!(g.clauses[1].status, ClauseStatus::Fail);
@@ -196,7 +199,7 @@ mod tests {
         assert!(g.clauses.iter().all(|c| c.status == ClauseStatus::NotRun));
         let mut s = sub();
         s.load_error = Some("insmod: Invalid parameters".into());
-        s.observations = vec![obs("rw::a", Verdict::Pass)];
+        s.observations = vec![obs("rw::a", ClauseVerdict::Pass)];
         assert_eq!(score(&rubric(), &s).score, 0);
     }
 }

@@ -17,10 +17,8 @@ use rand::{RngCore, SeedableRng};
 use crate::blocks;
 use crate::cli::BenchArgs;
 use crate::table::{pct, us, Table};
-use results::stats::{self, Summary};
-use results::{
-    BenchConfig, BenchReport, Comparison, Op, Series, SeriesKind, Skipped, BENCH_SCHEMA,
-};
+use results::stats;
+use results::{BenchConfig, BenchReport, Op, Series, SeriesKind, Skipped, BENCH_SCHEMA};
 
 /// Every pwrite/pread goes to this offset.
 const OFFSET: u64 = 0;
@@ -209,7 +207,7 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
         let order = if args.blocks == 1 {
             (0..=targets.len()).collect()
         } else {
-            blocks::shuffled(targets.len() + 1, || rng.next_u64())
+            blocks::shuffled(targets.len() + 1, &mut rng)
         };
         for (i, &size) in args.sizes.iter().enumerate() {
             let started = Instant::now();
@@ -274,11 +272,11 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
         for t in &mut targets {
             let samples = t.samples.remove(&size).unwrap_or_default();
             for (op, s) in [Op::Pwrite, Op::Pread].into_iter().zip(samples) {
-                series.push(make_series(t.kind, &t.label, &t.path, op, size, s));
+                series.push(Series::from_samples(t.kind, &t.label, &t.path, op, size, s));
             }
         }
         let copies = memcpy.remove(&size).unwrap_or_default();
-        series.push(make_series(
+        series.push(Series::from_samples(
             SeriesKind::Memcpy,
             "memcpy",
             "",
@@ -289,7 +287,7 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
     }
 
     let blocks_s = bench_started.elapsed().as_secs_f64();
-    let mut comparisons = compare(&series, &reference);
+    let mut comparisons = results::bench::compare(&series, &reference);
     if blocks_run > 1 {
         for c in &mut comparisons {
             if let Some(r) = block_ratio(&targets, &c.reference, &c.target, c.op, c.size) {
@@ -637,7 +635,7 @@ fn baselines(warmup: u32, trials: u32) -> Result<Vec<Series>> {
     }
     let [read, write, clock] = samples;
     Ok(vec![
-        make_series(
+        Series::from_samples(
             SeriesKind::Syscall,
             "/dev/zero",
             "/dev/zero",
@@ -645,7 +643,7 @@ fn baselines(warmup: u32, trials: u32) -> Result<Vec<Series>> {
             1,
             read,
         ),
-        make_series(
+        Series::from_samples(
             SeriesKind::Syscall,
             "/dev/null",
             "/dev/null",
@@ -653,73 +651,18 @@ fn baselines(warmup: u32, trials: u32) -> Result<Vec<Series>> {
             1,
             write,
         ),
-        make_series(SeriesKind::Clock, "clock", "", Op::Now, 0, clock),
+        Series::from_samples(SeriesKind::Clock, "clock", "", Op::Now, 0, clock),
     ])
-}
-
-fn make_series(
-    kind: SeriesKind,
-    label: &str,
-    target: &str,
-    op: Op,
-    size: u64,
-    samples_ns: Vec<u64>,
-) -> Series {
-    let stats = Summary::from_ns(&samples_ns).expect("trials >= 1");
-    Series {
-        kind,
-        label: label.into(),
-        target: target.into(),
-        op,
-        size,
-        throughput_mb_s: stats::throughput_mb_s(size, stats.mean_ns),
-        samples_ns,
-        stats,
-    }
 }
 
 fn nanos(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-fn is_transfer(s: &Series) -> bool {
-    matches!(s.kind, SeriesKind::Device | SeriesKind::Tmpfs)
-}
-
-/// Every other pwrite/pread target against the reference, per size and op.
-pub fn compare(series: &[Series], reference: &str) -> Vec<Comparison> {
-    let mut out = Vec::new();
-    for a in series
-        .iter()
-        .filter(|s| is_transfer(s) && s.label == reference)
-    {
-        for b in series
-            .iter()
-            .filter(|s| is_transfer(s) && s.label != reference)
-            .filter(|s| s.op == a.op && s.size == a.size)
-        {
-            if let Some(d) = stats::rel_diff(&a.stats, &b.stats) {
-                out.push(Comparison {
-                    op: a.op,
-                    size: a.size,
-                    reference: a.label.clone(),
-                    target: b.label.clone(),
-                    ratio: d.ratio,
-                    rel_diff: d.rel_diff,
-                    rel_diff_ci95: d.ci95,
-                    block_ratios: Vec::new(),
-                    block_ratio_ci95: None,
-                });
-            }
-        }
-    }
-    out
-}
-
 /// The stdout tables of a bench report.
 pub fn render(report: &BenchReport) -> String {
     let mut out = String::new();
-    let transfer: Vec<&Series> = report.series.iter().filter(|s| is_transfer(s)).collect();
+    let transfer: Vec<&Series> = report.series.iter().filter(|s| s.is_transfer()).collect();
     let mut labels: Vec<&str> = Vec::new();
     for s in &transfer {
         if !labels.contains(&s.label.as_str()) {
@@ -850,34 +793,6 @@ mod tests {
         // language from the node's name.
         assert_eq!(device_label(Path::new("/dev/mymem")), "/dev/mymem");
         assert_eq!(device_label(Path::new("/tmp/x")), "/tmp/x");
-    }
-
-    #[test]
-    fn compares_against_reference() {
-        let s = |label: &str, kind, op, size, v: u64| {
-            make_series(kind, label, "", op, size, vec![v, v + 2, v + 4])
-        };
-        let series = vec![
-            s("C", SeriesKind::Device, Op::Pwrite, 1, 100),
-            s("Rust", SeriesKind::Device, Op::Pwrite, 1, 110),
-            s("tmpfs", SeriesKind::Tmpfs, Op::Pwrite, 1, 50),
-            s("C", SeriesKind::Device, Op::Pread, 1, 200),
-            s("Rust", SeriesKind::Device, Op::Pread, 1, 200),
-            s("memcpy", SeriesKind::Memcpy, Op::Copy, 1, 5),
-        ];
-        let c = compare(&series, "C");
-        let keys: Vec<_> = c.iter().map(|c| (c.target.as_str(), c.op)).collect();
-        assert_eq!(
-            keys,
-            [
-                ("Rust", Op::Pwrite),
-                ("tmpfs", Op::Pwrite),
-                ("Rust", Op::Pread)
-            ]
-        );
-        assert!((c[0].rel_diff - 10.0 / 102.0).abs() < 1e-12);
-        assert!(c[0].rel_diff_ci95[0] < c[0].rel_diff && c[0].rel_diff < c[0].rel_diff_ci95[1]);
-        assert_eq!(c[2].rel_diff, 0.0);
     }
 
     #[test]

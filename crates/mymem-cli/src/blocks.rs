@@ -7,6 +7,8 @@
 //! Student-t interval of the mean over blocks. More blocks are added until every Rust/C ratio's
 //! 95 % CI half-width is at most `--ci-target` of the ratio, or the time cap is reached.
 
+use rand::seq::SliceRandom;
+use rand::Rng;
 use results::stats::{mean, sample_stddev, t_975};
 
 /// Most blocks one run may grow to, whatever the CI.
@@ -72,13 +74,11 @@ pub fn another_block(
     min_blocks > 1 && done < MAX_BLOCKS && !out_of_time && widest > target
 }
 
-/// A permutation of `0..n` from `next` (Fisher-Yates).
-pub fn shuffled(n: usize, mut next: impl FnMut() -> u64) -> Vec<usize> {
+/// A uniform random permutation of `0..n` drawn from `rng` (rand's Fisher-Yates, without the
+/// modulo bias of `next() % (i + 1)`); the same seed gives the same order.
+pub fn shuffled<R: Rng + ?Sized>(n: usize, rng: &mut R) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
+    order.shuffle(rng);
     order
 }
 
@@ -100,6 +100,8 @@ pub fn median(samples: &[u64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
 
     #[test]
     fn ratio_over_blocks() {
@@ -130,16 +132,28 @@ mod tests {
 
     #[test]
     fn permutations_and_medians() {
-        let mut x = 7u64;
-        let order = shuffled(5, || {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-            x >> 33
-        });
+        let order = shuffled(5, &mut SmallRng::seed_from_u64(7));
+        assert_eq!(order, shuffled(5, &mut SmallRng::seed_from_u64(7)));
         let mut sorted = order.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, [0, 1, 2, 3, 4]);
         assert_eq!(median(&[3, 1, 2]), Some(2.0));
         assert_eq!(median(&[4, 1, 2, 3]), Some(2.5));
         assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn shuffle_is_uniform() {
+        // 6000 shuffles of 3: each of the 6 orders ~1000 times (sd ~29).
+        let mut rng = SmallRng::seed_from_u64(1);
+        let mut counts = std::collections::BTreeMap::new();
+        for _ in 0..6000 {
+            *counts.entry(shuffled(3, &mut rng)).or_insert(0u32) += 1;
+        }
+        assert_eq!(counts.len(), 6);
+        assert!(
+            counts.values().all(|&c| (850..1150).contains(&c)),
+            "{counts:?}"
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Writes the small, realistic run directory the tests render
-//! (tests/fixtures/run). Deterministic: rerunning it rewrites the same files.
+//! (tests/fixtures/run). Deterministic: rerunning it rewrites the same files. The committed
+//! fixture is older than some optional fields (and than this generator): rewriting it changes
+//! the golden report's numbers, so regenerate both together and review the diff.
 //!
 //! cargo run -p report --example make_fixture -- crates/report/tests/fixtures/run
 
@@ -7,24 +9,27 @@ use std::fs;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use mymem_cli::cli::RacePlan;
+use rand::rngs::SmallRng;
+use rand::{Rng as _, SeedableRng};
 use results::layout;
-use results::stats::{self, Summary};
+use results::stats;
 use results::*;
 use results::{KernelBenchRow, KernelBuffers, KernelParams, KernelRaceRow, KernelReport, RunInfo};
 
 const SIZES: [u64; 5] = [1, 64, 1024, 65536, 524288];
 const TRIALS: usize = 20;
 
-/// xorshift64*: deterministic noise without a dependency.
-struct Rng(u64);
+/// Deterministic noise: a seeded generator.
+struct Rng(SmallRng);
 
 impl Rng {
+    fn new(seed: u64) -> Self {
+        Self(SmallRng::seed_from_u64(seed))
+    }
+
+    /// Uniform in [0, 1).
     fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+        self.0.random()
     }
 
     /// `n` samples around `mean` (±5 %), one slow outlier in 20.
@@ -56,20 +61,6 @@ fn env() -> EnvStamp {
     }
 }
 
-fn series(kind: SeriesKind, label: &str, target: &str, op: Op, size: u64, s: Vec<u64>) -> Series {
-    let stats = Summary::from_ns(&s).expect("samples");
-    Series {
-        kind,
-        label: label.into(),
-        target: target.into(),
-        op,
-        size,
-        throughput_mb_s: stats::throughput_mb_s(size, stats.mean_ns),
-        samples_ns: s,
-        stats,
-    }
-}
-
 /// Fixed cost + per-byte cost, in ns (TCG-like magnitudes).
 fn model(fixed: f64, per_byte: f64, size: u64) -> f64 {
     fixed + per_byte * size as f64
@@ -77,7 +68,7 @@ fn model(fixed: f64, per_byte: f64, size: u64) -> f64 {
 
 fn bench(rng: &mut Rng) -> BenchReport {
     let mut all = vec![
-        series(
+        Series::from_samples(
             SeriesKind::Syscall,
             "/dev/zero",
             "/dev/zero",
@@ -85,7 +76,7 @@ fn bench(rng: &mut Rng) -> BenchReport {
             1,
             rng.samples(2400.0, TRIALS),
         ),
-        series(
+        Series::from_samples(
             SeriesKind::Syscall,
             "/dev/null",
             "/dev/null",
@@ -93,7 +84,7 @@ fn bench(rng: &mut Rng) -> BenchReport {
             1,
             rng.samples(2300.0, TRIALS),
         ),
-        series(
+        Series::from_samples(
             SeriesKind::Clock,
             "clock",
             "",
@@ -129,11 +120,18 @@ fn bench(rng: &mut Rng) -> BenchReport {
         for (kind, label, path, w, r) in targets {
             for (op, (fixed, per_byte)) in [(Op::Pwrite, w), (Op::Pread, r)] {
                 let s = rng.samples(model(fixed, per_byte, size), TRIALS);
-                all.push(series(kind, label, path, op, size, s));
+                all.push(Series::from_samples(kind, label, path, op, size, s));
             }
         }
         let s = rng.samples(model(40.0, 0.35, size), TRIALS);
-        all.push(series(SeriesKind::Memcpy, "memcpy", "", Op::Copy, size, s));
+        all.push(Series::from_samples(
+            SeriesKind::Memcpy,
+            "memcpy",
+            "",
+            Op::Copy,
+            size,
+            s,
+        ));
     }
     BenchReport {
         schema: BENCH_SCHEMA.into(),
@@ -161,7 +159,7 @@ fn bench(rng: &mut Rng) -> BenchReport {
             blocks_s: None,
         },
         skipped: Vec::new(),
-        comparisons: mymem_cli::bench::compare(&all, "C"),
+        comparisons: bench::compare(&all, "C"),
         series: all,
     }
 }
@@ -171,7 +169,7 @@ fn bench(rng: &mut Rng) -> BenchReport {
 /// above stay as they were).
 fn with_blocks(mut report: BenchReport) -> BenchReport {
     const BLOCKS: usize = 6;
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     report.config.blocks = BLOCKS as u32;
     report.config.ci_target = Some(0.02);
     report.config.between_blocks = Some(
@@ -186,10 +184,8 @@ fn with_blocks(mut report: BenchReport) -> BenchReport {
         let ratios: Vec<f64> = (0..BLOCKS)
             .map(|_| c.ratio * (1.0 + spread * (rng.unit() - 0.5)))
             .collect();
-        let m = stats::mean(&ratios);
-        let half =
-            stats::t_975(BLOCKS - 1) * stats::sample_stddev(&ratios) / (BLOCKS as f64).sqrt();
-        c.block_ratio_ci95 = Some([m - half, m + half]);
+        c.block_ratio_ci95 =
+            stats::mean_ci95(stats::mean(&ratios), stats::sample_stddev(&ratios), BLOCKS);
         c.block_ratios = ratios;
     }
     report
@@ -242,7 +238,7 @@ fn icount_bench() -> BenchReport {
         s
     };
     let mut all = vec![
-        series(
+        Series::from_samples(
             SeriesKind::Syscall,
             "/dev/zero",
             "/dev/zero",
@@ -250,7 +246,7 @@ fn icount_bench() -> BenchReport {
             1,
             samples(402.0),
         ),
-        series(
+        Series::from_samples(
             SeriesKind::Syscall,
             "/dev/null",
             "/dev/null",
@@ -258,7 +254,7 @@ fn icount_bench() -> BenchReport {
             1,
             samples(398.0),
         ),
-        series(SeriesKind::Clock, "clock", "", Op::Now, 0, samples(61.0)),
+        Series::from_samples(SeriesKind::Clock, "clock", "", Op::Now, 0, samples(61.0)),
     ];
     for size in SIZES {
         for (kind, label, path, w, r) in [
@@ -272,7 +268,7 @@ fn icount_bench() -> BenchReport {
                 880.0,
             ),
         ] {
-            all.push(series(
+            all.push(Series::from_samples(
                 kind,
                 label,
                 path,
@@ -280,7 +276,7 @@ fn icount_bench() -> BenchReport {
                 size,
                 samples(icount_user(w, size)),
             ));
-            all.push(series(
+            all.push(Series::from_samples(
                 kind,
                 label,
                 path,
@@ -289,7 +285,7 @@ fn icount_bench() -> BenchReport {
                 samples(icount_user(r, size)),
             ));
         }
-        all.push(series(
+        all.push(Series::from_samples(
             SeriesKind::Memcpy,
             "memcpy",
             "",
@@ -326,7 +322,7 @@ fn icount_bench() -> BenchReport {
             blocks_s: None,
         },
         skipped: Vec::new(),
-        comparisons: mymem_cli::bench::compare(&all, "C"),
+        comparisons: bench::compare(&all, "C"),
         series: all,
     }
 }
@@ -366,8 +362,16 @@ fn icount_kernel() -> KernelReport {
     }
 }
 
+/// The race plan of the fixture (the tool's `RacePlan`, without its command line).
+struct Plan {
+    workers: Vec<u32>,
+    iterations: u64,
+    trials: u32,
+    strategies: Vec<Strategy>,
+}
+
 fn race(rng: &mut Rng) -> RaceReport {
-    let plan = RacePlan {
+    let plan = Plan {
         workers: vec![1, 2, 4, 10, 50],
         iterations: 20_000,
         trials: 3,
@@ -413,7 +417,7 @@ fn race(rng: &mut Rng) -> RaceReport {
                     trial,
                     expected,
                     actual,
-                    error_pct: mymem_cli::race::error_pct(expected, actual),
+                    error_pct: race::error_pct(expected, actual),
                     wall_ns,
                     incr_per_s: expected as f64 / (wall_ns as f64 / 1e9),
                     cpu_user_ns: (cpu * 0.3) as u64,
@@ -440,7 +444,7 @@ fn race(rng: &mut Rng) -> RaceReport {
                      getrusage(RUSAGE_SELF) user + system."
                 .into(),
         },
-        summary: mymem_cli::race::summarize(&plan, &trials),
+        summary: race::summarize(&plan.workers, &plan.strategies, &trials),
         trials,
         skipped: Vec::new(),
     }
@@ -541,7 +545,7 @@ fn main() -> Result<()> {
     let dir = PathBuf::from(std::env::args().nth(1).context("usage: make_fixture DIR")?);
     let out = layout::scenario_results(&layout::scenario_dir(&dir, layout::MEASURE_SCENARIO));
     fs::create_dir_all(&out)?;
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let run = RunInfo {
         schema: results::RUN_SCHEMA.into(),
         date: "2026-11-27T01:02:03Z".into(),

@@ -204,26 +204,6 @@ pub fn compare(a: &Summary, b: &Summary) -> Option<RelDiff> {
     stats::rel_diff(a, b)
 }
 
-/// How a relative difference reads, given its CI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// The CI contains 0.
-    Same,
-    /// B takes significantly more time than A.
-    Slower,
-    Faster,
-}
-
-pub fn verdict(d: &RelDiff) -> Verdict {
-    if d.ci95[0] <= 0.0 && d.ci95[1] >= 0.0 {
-        Verdict::Same
-    } else if d.rel_diff > 0.0 {
-        Verdict::Slower
-    } else {
-        Verdict::Faster
-    }
-}
-
 /// The user-space race run.
 #[derive(Clone, Copy)]
 pub struct Race<'a>(pub &'a RaceReport);

@@ -87,6 +87,18 @@ pub const QUESTIONS: [Question; 9] = [
     },
 ];
 
+/// Link target of a repository file from the report: run directories are
+/// `results/<run-id>/` under the repository root (`results::layout`, the runner's
+/// `MYMEM_RESULTS` default).
+fn repo_path(rel: &str) -> String {
+    format!("../../{rel}")
+}
+
+/// A repository file as markdown: its path in code, linked.
+fn repo_link(rel: &str) -> String {
+    format!("[`{rel}`]({})", repo_path(rel))
+}
+
 fn heading(md: &mut Md, q: usize) {
     md.heading(3, QUESTIONS[q].heading);
 }

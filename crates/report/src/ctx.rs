@@ -1,5 +1,5 @@
 //! What every section of the report reads: the inputs, their analysis, the
-//! plots and the project tree.
+//! plots.
 
 use results::layout::{BENCH_JSON, KERNEL_JSON, RACE_JSON};
 use results::EnvStamp;
@@ -8,7 +8,6 @@ use crate::analysis::{Bench, Race};
 use crate::inputs::{rel, Inputs};
 use crate::md::Md;
 use crate::plots::Plot;
-use crate::project::Project;
 
 /// What every section reads.
 pub struct Ctx<'a> {
@@ -20,7 +19,6 @@ pub struct Ctx<'a> {
     pub icount: Option<Bench<'a>>,
     pub race: Option<Race<'a>>,
     pub plots: &'a [Plot],
-    pub project: &'a Project,
 }
 
 impl<'a> Ctx<'a> {

@@ -3,7 +3,7 @@
 
 use results::stats::RelDiff;
 
-use crate::analysis::{verdict, Verdict};
+use results::Verdict;
 
 /// An empty table cell.
 pub const NONE: &str = "—";
@@ -100,10 +100,11 @@ pub fn cell(text: &str) -> String {
 
 /// Text of a Rust-vs-C (or B-vs-A) verdict, `who` being B.
 pub fn verdict_text(d: &RelDiff, who: &str) -> String {
-    match verdict(d) {
-        Verdict::Same => "no significant difference".into(),
+    match Verdict::means(d.ci95) {
         Verdict::Slower => format!("{who} {:.1} % slower", d.rel_diff * 100.0),
         Verdict::Faster => format!("{who} {:.1} % faster", -d.rel_diff * 100.0),
+        // `Verdict::means` gives only these three.
+        v => v.name(),
     }
 }
 

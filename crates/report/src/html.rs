@@ -85,10 +85,12 @@ fn add_heading_ids(events: &mut [Event]) {
     }
 }
 
+/// `<`, `>` and `&` escaped for HTML text, by pulldown-cmark's own escaper.
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len());
+    pulldown_cmark_escape::escape_html_body_text(&mut out, s)
+        .expect("writing to a String cannot fail");
+    out
 }
 
 #[cfg(test)]
@@ -119,6 +121,7 @@ mod tests {
         assert!(out.contains("markdown-alert-warning"));
         assert!(out.contains("<h1 id=\"t--u\">"));
         assert!(out.contains("<title>T &amp; U</title>"));
+        assert_eq!(html_escape("a<b>&\"c\""), "a&lt;b&gt;&amp;\"c\"");
         assert!(out.contains("<table>"));
     }
 }

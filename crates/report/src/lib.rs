@@ -21,8 +21,8 @@ mod latency;
 mod md;
 mod modules;
 mod plots;
-mod project;
 mod races;
+mod templates;
 mod verdicts;
 
 use std::fs;
@@ -41,16 +41,6 @@ pub struct Rendered {
 /// Renders the report of `run_dir` into it. Fails only if run.json is
 /// missing or invalid, or a file cannot be written.
 pub fn render(run_dir: &Path) -> Result<Rendered> {
-    render_with(run_dir, project::Project::locate(run_dir))
-}
-
-/// [`render`], with the project files question 9 names looked up under
-/// `project_root` instead of this crate's source tree (for reproducible tests).
-pub fn render_in_tree(run_dir: &Path, project_root: &Path) -> Result<Rendered> {
-    render_with(run_dir, project::Project::at(project_root.into(), run_dir))
-}
-
-fn render_with(run_dir: &Path, project: project::Project) -> Result<Rendered> {
     let inputs = inputs::Inputs::load(run_dir)?;
     let bench = analysis::Bench {
         user: inputs.bench.get(),
@@ -71,7 +61,6 @@ fn render_with(run_dir: &Path, project: project::Project) -> Result<Rendered> {
         icount,
         race,
         plots: &plots,
-        project: &project,
     });
     let title = format!("{} — {}", document::TITLE, inputs.run.date);
     let html = html::render(&title, &markdown, &plots);

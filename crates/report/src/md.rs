@@ -70,6 +70,11 @@ impl Md {
         self.0.push('\n');
     }
 
+    /// Markdown written elsewhere (a template's output), as is.
+    pub fn raw(&mut self, text: &str) {
+        self.0.push_str(text);
+    }
+
     pub fn finish(self) -> String {
         self.0
     }

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Document, EnvStamp, Summary};
+use crate::{stats, Document, EnvStamp, Summary};
 
 pub const BENCH_SCHEMA: &str = "mymem-bench/1";
 
@@ -172,6 +172,70 @@ impl Comparison {
     }
 }
 
+impl Series {
+    /// A series of `samples_ns` (ns, at least one) with its summary and throughput.
+    ///
+    /// # Panics
+    /// If `samples_ns` is empty.
+    pub fn from_samples(
+        kind: SeriesKind,
+        label: &str,
+        target: &str,
+        op: Op,
+        size: u64,
+        samples_ns: Vec<u64>,
+    ) -> Self {
+        let stats = Summary::from_ns(&samples_ns).expect("at least one sample");
+        Series {
+            kind,
+            label: label.into(),
+            target: target.into(),
+            op,
+            size,
+            throughput_mb_s: stats::throughput_mb_s(size, stats.mean_ns),
+            samples_ns,
+            stats,
+        }
+    }
+
+    /// A pwrite/pread series of a device or tmpfs (what [`compare`] pairs).
+    pub fn is_transfer(&self) -> bool {
+        matches!(self.kind, SeriesKind::Device | SeriesKind::Tmpfs)
+    }
+}
+
+/// Every other pwrite/pread target against the `reference` label, per size and op, in series
+/// order: B/A of the means with the 95 % CI of [`stats::rel_diff`]; no blocks
+/// (`block_ratios` empty). Pairs whose means are not positive are left out.
+pub fn compare(series: &[Series], reference: &str) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    for a in series
+        .iter()
+        .filter(|s| s.is_transfer() && s.label == reference)
+    {
+        for b in series
+            .iter()
+            .filter(|s| s.is_transfer() && s.label != reference)
+            .filter(|s| s.op == a.op && s.size == a.size)
+        {
+            if let Some(d) = stats::rel_diff(&a.stats, &b.stats) {
+                out.push(Comparison {
+                    op: a.op,
+                    size: a.size,
+                    reference: a.label.clone(),
+                    target: b.label.clone(),
+                    ratio: d.ratio,
+                    rel_diff: d.rel_diff,
+                    rel_diff_ci95: d.ci95,
+                    block_ratios: Vec::new(),
+                    block_ratio_ci95: None,
+                });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +307,32 @@ mod tests {
         let text = serde_json::to_string(&s).unwrap();
         assert!(text.contains(r#""ci95_ns":null"#));
         assert_eq!(serde_json::from_str::<Summary>(&text).unwrap(), s);
+    }
+    #[test]
+    fn compares_against_reference() {
+        let s = |label: &str, kind, op, size, v: u64| {
+            Series::from_samples(kind, label, "", op, size, vec![v, v + 2, v + 4])
+        };
+        let series = vec![
+            s("C", SeriesKind::Device, Op::Pwrite, 1, 100),
+            s("Rust", SeriesKind::Device, Op::Pwrite, 1, 110),
+            s("tmpfs", SeriesKind::Tmpfs, Op::Pwrite, 1, 50),
+            s("C", SeriesKind::Device, Op::Pread, 1, 200),
+            s("Rust", SeriesKind::Device, Op::Pread, 1, 200),
+            s("memcpy", SeriesKind::Memcpy, Op::Copy, 1, 5),
+        ];
+        let c = compare(&series, "C");
+        let keys: Vec<_> = c.iter().map(|c| (c.target.as_str(), c.op)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("Rust", Op::Pwrite),
+                ("tmpfs", Op::Pwrite),
+                ("Rust", Op::Pread)
+            ]
+        );
+        assert!((c[0].rel_diff - 10.0 / 102.0).abs() < 1e-12);
+        assert!(c[0].rel_diff_ci95[0] < c[0].rel_diff && c[0].rel_diff < c[0].rel_diff_ci95[1]);
+        assert_eq!(c[2].rel_diff, 0.0);
     }
 }

@@ -32,6 +32,7 @@ pub mod race;
 pub mod run;
 pub mod stats;
 pub mod stress;
+pub mod table;
 pub mod verdict;
 
 pub use bench::{

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Document, EnvStamp};
+use crate::{stats, Document, EnvStamp};
 
 pub const RACE_SCHEMA: &str = "mymem-race/1";
 
@@ -142,6 +142,53 @@ pub struct RaceSummary {
     pub cpu_s_mean: f64,
 }
 
+/// |actual - expected| / expected * 100 (percent), without overflow; 100 when `expected` is 0
+/// and `actual` is not.
+pub fn error_pct(expected: u64, actual: u64) -> f64 {
+    if expected == 0 {
+        return if actual == 0 { 0.0 } else { 100.0 };
+    }
+    actual.abs_diff(expected) as f64 / expected as f64 * 100.0
+}
+
+/// One summary per (workers, strategy) with trials, in the order of `workers` then
+/// `strategies` (the plan's order); cells without trials are left out.
+pub fn summarize(
+    workers: &[u32],
+    strategies: &[Strategy],
+    trials: &[RaceTrial],
+) -> Vec<RaceSummary> {
+    let mut out = Vec::new();
+    for &workers in workers {
+        for &strategy in strategies {
+            let ts: Vec<&RaceTrial> = trials
+                .iter()
+                .filter(|t| t.workers == workers && t.strategy == strategy)
+                .collect();
+            if ts.is_empty() {
+                continue;
+            }
+            let errs: Vec<f64> = ts.iter().map(|t| t.error_pct).collect();
+            let col = |f: fn(&RaceTrial) -> f64| {
+                stats::mean(&ts.iter().map(|t| f(t)).collect::<Vec<_>>())
+            };
+            out.push(RaceSummary {
+                workers,
+                strategy,
+                trials: ts.len() as u32,
+                error_pct_mean: stats::mean(&errs),
+                error_pct_stddev: stats::sample_stddev(&errs),
+                error_pct_min: errs.iter().copied().fold(f64::INFINITY, f64::min),
+                error_pct_max: errs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                incr_per_s_mean: col(|t| t.incr_per_s),
+                wall_s_mean: col(|t| t.wall_ns as f64 / 1e9),
+                cpu_s_mean: col(|t| (t.cpu_user_ns + t.cpu_sys_ns) as f64 / 1e9),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +265,63 @@ mod tests {
             assert_eq!(s.as_str().parse::<Strategy>(), Ok(s));
         }
         assert!("nope".parse::<Strategy>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn error_percent() {
+        assert_eq!(error_pct(100, 100), 0.0);
+        assert_eq!(error_pct(100, 75), 25.0);
+        assert_eq!(error_pct(100, 150), 50.0);
+        assert_eq!(error_pct(u64::MAX, 0), 100.0);
+        assert_eq!(error_pct(0, 0), 0.0);
+    }
+
+    fn trial(workers: u32, strategy: Strategy, error_pct: f64) -> RaceTrial {
+        RaceTrial {
+            workers,
+            strategy,
+            trial: 0,
+            expected: 100,
+            actual: 0,
+            error_pct,
+            wall_ns: 2_000_000_000,
+            incr_per_s: 50.0,
+            cpu_user_ns: 1_000_000_000,
+            cpu_sys_ns: 500_000_000,
+        }
+    }
+
+    #[test]
+    fn summary_groups_and_orders() {
+        let trials = [
+            trial(1, Strategy::None, 0.0),
+            trial(2, Strategy::None, 10.0),
+            trial(2, Strategy::None, 20.0),
+            trial(2, Strategy::None, 30.0),
+            trial(2, Strategy::FetchAdd, 0.0),
+        ];
+        let s = summarize(&[2, 1], &[Strategy::FetchAdd, Strategy::None], &trials);
+        let keys: Vec<_> = s.iter().map(|s| (s.workers, s.strategy)).collect();
+        assert_eq!(
+            keys,
+            [
+                (2, Strategy::FetchAdd),
+                (2, Strategy::None),
+                (1, Strategy::None)
+            ]
+        );
+        let none2 = &s[1];
+        assert_eq!(none2.trials, 3);
+        assert_eq!(none2.error_pct_mean, 20.0);
+        assert_eq!(none2.error_pct_stddev, 10.0);
+        assert_eq!((none2.error_pct_min, none2.error_pct_max), (10.0, 30.0));
+        assert_eq!(none2.cpu_s_mean, 1.5);
+        assert_eq!(none2.wall_s_mean, 2.0);
+        assert_eq!(none2.incr_per_s_mean, 50.0);
     }
 }

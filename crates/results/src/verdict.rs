@@ -13,7 +13,9 @@
 //! - wall runs without blocks (older runs): the CI of the relative difference of means contains
 //!   0, or lies above or below it.
 
-use crate::Comparison;
+#[cfg(doc)]
+use crate::RelDiff;
+use crate::{BenchReport, Comparison};
 
 /// Equivalence margin of wall-clock verdicts over blocks: ±5 % of the ratio.
 pub const WALL_MARGIN: f64 = 0.05;
@@ -55,17 +57,40 @@ impl Verdict {
     pub fn wall(c: &Comparison) -> Self {
         match c.block_ratio_ci95 {
             Some([lo, hi]) => Self::margin(lo, hi, WALL_MARGIN),
-            None => {
-                let [lo, hi] = c.rel_diff_ci95;
-                if lo <= 0.0 && hi >= 0.0 {
-                    Verdict::NoDifference
-                } else if lo > 0.0 {
-                    Verdict::Slower
-                } else {
-                    Verdict::Faster
-                }
+            None => Self::means(c.rel_diff_ci95),
+        }
+    }
+
+    /// From the 95 % CI `[lo, hi]` of a relative difference of means (B − A) / A
+    /// ([`RelDiff::ci95`]): [`Verdict::NoDifference`] when it contains 0, else slower or faster.
+    pub fn means([lo, hi]: [f64; 2]) -> Self {
+        if lo <= 0.0 && hi >= 0.0 {
+            Verdict::NoDifference
+        } else if lo > 0.0 {
+            Verdict::Slower
+        } else {
+            Verdict::Faster
+        }
+    }
+
+    /// A bench cell of `bench` judged by its clock: the ratio B/A and the verdict. icount runs
+    /// from the medians of the two series ([`Verdict::icount`]; ratio of medians), wall runs
+    /// (or an icount run missing a series) from [`Verdict::wall`] with
+    /// [`Comparison::wall_ratio`].
+    pub fn cell(bench: &BenchReport, c: &Comparison) -> (f64, Self) {
+        if bench.env.clock == "icount" {
+            let median = |label: &str| {
+                bench
+                    .series
+                    .iter()
+                    .find(|s| s.label == label && s.op == c.op && s.size == c.size)
+                    .map(|s| s.stats.median_ns)
+            };
+            if let (Some(a), Some(b)) = (median(&c.reference), median(&c.target)) {
+                return (b / a.max(1.0), Self::icount(a, b));
             }
         }
+        (c.wall_ratio(), Self::wall(c))
     }
 
     /// Three-way with margin `m` from the CI `[lo, hi]` of a ratio.
@@ -120,6 +145,9 @@ mod tests {
         assert_eq!(Verdict::margin(1.02, 1.08, 0.05), Verdict::Undecided);
         assert_eq!(Verdict::margin(0.90, 1.10, 0.05), Verdict::Undecided);
         assert_eq!(Verdict::Within.name(), "within ±5 %");
+        assert_eq!(Verdict::means([-0.01, 0.02]), Verdict::NoDifference);
+        assert_eq!(Verdict::means([0.01, 0.02]), Verdict::Slower);
+        assert_eq!(Verdict::means([-0.02, -0.01]), Verdict::Faster);
         assert!(Verdict::Slower.contradicts(Verdict::Within));
         assert!(!Verdict::Slower.contradicts(Verdict::Undecided));
         assert!(!Verdict::Undecided.contradicts(Verdict::Faster));

@@ -120,6 +120,9 @@ pub fn ensure(source: &KernelSource, profile: Profile, versions: &Versions) -> R
             },
         };
         if damaged.is_empty() {
+            if let Some(moved) = cache_entry::relocate(&build_dir, &source.dir)? {
+                cmd::note(&moved);
+            }
             kernel.release = std::fs::read_to_string(&stamp)?.trim().to_string();
             cmd::note(&format!(
                 "cached: {} ({}) at {}, {how}",

@@ -47,6 +47,10 @@ pub const PACKAGES: &[(&str, &str)] = &[
         "lab exec/shell --gdb and the gdb suite attach to QEMU's stub",
     ),
     (
+        "bubblewrap",
+        "lab grade builds submitted code in a sandbox (bwrap): no network, no view of the host",
+    ),
+    (
         "python3",
         "make ide runs the kernel's scripts/generate_rust_analyzer.py",
     ),

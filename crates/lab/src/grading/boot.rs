@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use grade::{markers, Marker, Observation, Verdict};
+use grade::{markers, ClauseVerdict, Marker, Observation};
 use results::Crash;
 
 use crate::build::kernel::Profile;
@@ -199,13 +199,13 @@ fn group_of(id: &str) -> Option<&str> {
 pub fn conformance(console: &str) -> Vec<Observation> {
     junit::libtests(console)
         .into_iter()
-        .filter(|t| t.verdict != junit::Verdict::Ignored)
+        .filter(|t| t.verdict != junit::TestOutcome::Ignored)
         .map(|t| Observation {
             id: format!("{}::{}", t.binary.unwrap_or_default(), t.name),
-            verdict: if t.verdict == junit::Verdict::Ok {
-                Verdict::Pass
+            verdict: if t.verdict == junit::TestOutcome::Ok {
+                ClauseVerdict::Pass
             } else {
-                Verdict::Fail
+                ClauseVerdict::Fail
             },
             detail: panic_message(&t.output),
         })
@@ -304,7 +304,7 @@ mod tests {
             b.observations[0].detail,
             "pread at 8 after a read on another file: expected [1, 2], got [3, 4]"
         );
-        assert_eq!(b.observations[0].verdict, Verdict::Fail);
+        assert_eq!(b.observations[0].verdict, ClauseVerdict::Fail);
     }
 
     #[test]

@@ -1,14 +1,19 @@
-//! Building a submission: its directory is copied under
-//! `target/grade/<kernel>/<name>/<name>/` beside a copy of our `kernel/include`
-//! (so a Kbuild's `-I$(src)/../include` finds the uapi header, as in kernel/),
-//! then built with Kbuild against the lab kernel. A variant (variant.rs) is
-//! its base directory's sources with its patch applied. Student code is only
-//! compiled here; it runs only in the guest.
+//! Building a submission: what its build needs (copy.rs: sources, headers,
+//! Kbuild/Makefile, within size limits; links and everything else listed as
+//! skipped) is copied under `target/grade/<kernel>/<name>/<name>/` beside a
+//! copy of our `kernel/include` (so a Kbuild's `-I$(src)/../include` finds
+//! the uapi header, as in kernel/), then built with Kbuild against the lab
+//! kernel inside a sandbox (sandbox.rs) that can write only that copy. A
+//! variant (variant.rs) is its base directory's sources with its patch
+//! applied. Nothing of the build copy goes to the results but the build log,
+//! which the runner writes (capped); the `.ko` is taken only if it is a
+//! regular file.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use super::{copy, hints, sandbox};
 use crate::build::kernel::Kernel;
 use crate::build::modules;
 use crate::{cmd, paths};
@@ -20,8 +25,11 @@ pub struct Built {
     pub module: String,
 }
 
-/// Builds `dir`; `Ok(Err(log tail))` when the submission itself does not
-/// build, `Err` when the grader could not even try.
+/// Builds `dir` as `name` (a name of the batch's own, distinct from every
+/// other submission's: it names the build directory); `Ok(Err(why))` when
+/// the submission itself does not build (no Kbuild, too big, a compiler
+/// error: the first errors, the hints, the skipped files and the log's
+/// path), `Err` when the grader could not even try.
 pub fn build(
     kernel: &Kernel,
     dir: &Path,
@@ -31,12 +39,6 @@ pub fn build(
 ) -> Result<std::result::Result<Built, String>> {
     let variant = super::variant::load(dir)?;
     let sources = variant.as_ref().map_or(dir, |v| v.base.as_path());
-    if !sources.join("Kbuild").is_file() && !sources.join("Makefile").is_file() {
-        bail!(
-            "{} has no Kbuild (or Makefile): not a module source directory",
-            sources.display()
-        );
-    }
     let root = paths::target_dir()
         .join("grade")
         .join(modules::kbuild_dir(kernel).file_name().expect("named"))
@@ -45,30 +47,77 @@ pub fn build(
         std::fs::remove_dir_all(&root)?;
     }
     let src = root.join(safe_name(name));
-    copy_sources(sources, &src)?;
+    let copied = match copy::copy(sources, &src, copy::Limits::default())? {
+        Ok(c) => c,
+        Err(why) => return Ok(Err(why)),
+    };
+    let mut notes = copied.skipped.clone();
     if let Some(v) = &variant {
+        for rel in &v.remove {
+            let _ = std::fs::remove_file(src.join(rel));
+        }
         for (rel, text) in v
             .patched()
             .with_context(|| format!("variant {}", dir.display()))?
         {
             std::fs::write(src.join(rel), text)?;
         }
+        if let Some(files) = &v.files {
+            match copy::copy(files, &src, copy::Limits::default())? {
+                Ok(c) => notes.extend(c.skipped),
+                Err(why) => return Ok(Err(why)),
+            }
+        }
+    }
+    let has =
+        |f: &str| std::fs::symlink_metadata(src.join(f)).is_ok_and(|m| m.file_type().is_file());
+    if !has("Kbuild") && !has("Makefile") {
+        let mut why = vec![format!(
+            "{} has no Kbuild (or Makefile): not a module source directory",
+            dir.display()
+        )];
+        why.extend(notes);
+        return Ok(Err(why.join("\n")));
+    }
+    for n in &notes {
+        cmd::note(n);
     }
     copy_sources(
         &paths::repo_root().join("kernel/include"),
         &root.join("include"),
     )?;
-    let mut make = kernel.make();
-    make.arg(format!("M={}", src.display()))
-        .args(modules::MODULE_DEBUG_INFO)
-        .arg("modules");
-    if let Err(e) = cmd::logged(&mut make, &format!("build submission {name}"), log) {
-        cmd::note(&format!("{e:#}"));
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        return Ok(Err(tail(&text, 40)));
+    let ended = sandbox::build_module(
+        kernel,
+        &src,
+        &[root.join("include")],
+        &format!("build submission {name}"),
+        log,
+    )?;
+    // The skipped files go first in the log: the student reads it top down.
+    if !notes.is_empty() {
+        let text = std::fs::read(log).unwrap_or_default();
+        let mut head = notes.join("\n").into_bytes();
+        head.extend_from_slice(b"\n\n");
+        head.extend(text);
+        std::fs::write(log, head)?;
     }
+    if let Some(reason) = ended.reason() {
+        let text = String::from_utf8_lossy(&std::fs::read(log).unwrap_or_default()).into_owned();
+        let table = hints::load(&paths::repo_root().join(hints::FILE))?;
+        let mut why = hints::explain(&text, &src, &table);
+        if why.is_empty() {
+            why.push(tail(&text, 20));
+        }
+        why.extend(notes);
+        why.push(format!("{reason}; full log: {}", log.display()));
+        return Ok(Err(why.join("\n")));
+    }
+    // Only regular files: a `.ko` symlink must not make the runner read (and
+    // ship to the guest, whose console the student sees) a host file.
     let kos: Vec<PathBuf> = std::fs::read_dir(&src)?
-        .filter_map(|e| Some(e.ok()?.path()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "ko"))
         .collect();
     let names: Vec<String> = kos
@@ -81,10 +130,22 @@ pub fn build(
         })
         .collect();
     let pick = match module {
-        Some(m) => names.iter().position(|n| n == m).with_context(|| {
-            format!("{name}: no {m}.ko was built (built: {})", names.join(", "))
-        })?,
+        Some(m) => match names.iter().position(|n| n == m) {
+            Some(i) => i,
+            None => {
+                return Ok(Err(format!(
+                    "no {m}.ko was built (built: {})",
+                    names.join(", ")
+                )))
+            }
+        },
         None if kos.len() == 1 => 0,
+        None if kos.is_empty() => {
+            return Ok(Err(format!(
+                "the build made no .ko (does the Kbuild or Makefile say obj-m?); full log: {}",
+                log.display()
+            )))
+        }
         None => bail!(
             "{name}: built {} modules ({}); say which one with --module",
             kos.len(),

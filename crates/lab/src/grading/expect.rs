@@ -2,7 +2,7 @@
 //! must lose and which groups must crash; without one, it must get full marks.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use results::{ClauseStatus, GradeReport};
@@ -19,6 +19,14 @@ pub struct Expect {
     pub crashed: BTreeSet<String>,
     /// The score out of the rubric's total, when given.
     pub score: Option<u32>,
+    /// The build must fail, its message holding these strings in this
+    /// order (`failed` and `crashed` are then not checked: nothing ran).
+    #[serde(default)]
+    pub build_error: Vec<String>,
+    /// Host paths (absolute, or relative to the kit's checkout) that must
+    /// not exist after the grade: what a hostile build tried to write.
+    #[serde(default)]
+    pub absent: Vec<PathBuf>,
 }
 
 pub const FILE: &str = "expect.toml";
@@ -33,6 +41,49 @@ pub fn load(dir: &Path) -> Result<Expect> {
 
 pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
     let want = load(dir)?;
+    let mut problems = Vec::new();
+    for p in &want.absent {
+        let p = crate::paths::repo_root().join(p);
+        if std::fs::symlink_metadata(&p).is_ok() {
+            problems.push(format!(
+                "{} exists: the submission's build wrote outside its build copy \
+                 (or an earlier unsandboxed run left it: remove it and grade again)",
+                p.display()
+            ));
+        }
+    }
+    if !want.build_error.is_empty() {
+        match &g.build_error {
+            None => problems.push(format!(
+                "built, expected a build failure saying {:?}",
+                want.build_error
+            )),
+            Some(text) => {
+                let mut at = 0;
+                for part in &want.build_error {
+                    match text[at..].find(part.as_str()) {
+                        Some(i) => at += i + part.len(),
+                        None => {
+                            problems.push(format!(
+                                "the build failure does not say {part:?} (after the parts before it); it says:\n{text}"
+                            ));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if g.score != 0 {
+            problems.push(format!("score {}, expected 0", g.score));
+        }
+        if !problems.is_empty() {
+            bail!("{}: {}", g.submission, problems.join("; "));
+        }
+        return Ok(());
+    }
+    if let Some(e) = &g.build_error {
+        problems.push(format!("the build failed: {e}"));
+    }
     let failed: BTreeSet<String> = g
         .clauses
         .iter()
@@ -45,7 +96,6 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
         .map(|c| c.id.clone())
         .collect();
     let crashed: BTreeSet<String> = g.crashes.iter().map(|c| c.group.clone()).collect();
-    let mut problems = Vec::new();
     for (what, got, want) in [
         ("failed", &failed, &want.failed),
         ("crashed", &crashed, &want.crashed),
@@ -64,6 +114,25 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
     }
     if !problems.is_empty() {
         bail!("{}: {}", g.submission, problems.join("; "));
+    }
+    Ok(())
+}
+
+/// The `grade.json` in `out` is the grade the runner made, `g`: no build
+/// (this submission's or a later one's) rewrote it.
+pub fn check_on_disk(out: &Path, g: &GradeReport) -> Result<()> {
+    let path = out.join(results::layout::GRADE_JSON);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let ours = serde_json::to_value(g)?;
+    let disk: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not the runner's JSON", path.display()))?;
+    if disk != ours {
+        bail!(
+            "{}: {} differs from the grade the runner wrote",
+            g.submission,
+            path.display()
+        );
     }
     Ok(())
 }

@@ -6,7 +6,11 @@
 
 mod boot;
 pub mod build;
+mod copy;
 mod expect;
+mod hints;
+mod names;
+pub mod sandbox;
 pub mod skeleton;
 pub mod variant;
 
@@ -78,8 +82,17 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
     };
     let mut grades = Vec::new();
     let mut mismatches = Vec::new();
-    for dir in &dirs {
-        let g = grade_one(lab, &rubric, dir, args, &groups)?;
+    let names = names::distinct(&dirs);
+    for (dir, key) in dirs.iter().zip(&names) {
+        // One broken entry (a stray notes directory) never stops a batch.
+        let g = match grade_one(lab, &rubric, dir, key, args, &groups) {
+            Ok(g) => g,
+            Err(e) if dirs.len() > 1 => {
+                cmd::note(&format!("{}: {e:#}", dir.display()));
+                not_graded(lab, &rubric, dir, key, groups.clone(), &format!("{e:#}"))?
+            }
+            Err(e) => return Err(e),
+        };
         print!("{}", grade::render::summary(&g));
         if args.expect {
             if let Err(e) = expect::check(dir, &g) {
@@ -87,8 +100,18 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
                 mismatches.push(g.submission.clone());
             }
         }
-        grades.push(g);
+        grades.push((lab.run_dir.join(key), g));
     }
+    if args.expect {
+        // Each grade.json on disk is still the runner's own, whatever later builds did.
+        for (out, g) in &grades {
+            if let Err(e) = expect::check_on_disk(out, g) {
+                eprintln!("lab grade: {e:#}");
+                mismatches.push(g.submission.clone());
+            }
+        }
+    }
+    let grades: Vec<GradeReport> = grades.into_iter().map(|(_, g)| g).collect();
     if grades.len() > 1 {
         write(
             &lab.run_dir.join(layout::GRADE_SUMMARY_CSV),
@@ -113,21 +136,49 @@ fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The grade of a submission the grader could not grade: 0, with the reason.
+fn not_graded(
+    lab: &Lab,
+    rubric: &Rubric,
+    dir: &Path,
+    key: &str,
+    groups: Vec<String>,
+    why: &str,
+) -> Result<GradeReport> {
+    let sub = Submission {
+        name: names::display(dir),
+        groups,
+        build_error: Some(format!("not graded: {why}")),
+        ..Default::default()
+    };
+    let g = grade::score(rubric, &sub);
+    let out = lab.run_dir.join(key);
+    std::fs::create_dir_all(&out)?;
+    write(
+        &out.join(layout::GRADE_JSON),
+        &serde_json::to_string_pretty(&g)?,
+    )?;
+    write(&out.join(layout::GRADE_MD), &grade::render::markdown(&g))?;
+    Ok(g)
+}
+
+/// Grades `dir`; `key` (from [`names::distinct`]) names its results and
+/// build directories.
 fn grade_one(
     lab: &Lab,
     rubric: &Rubric,
     dir: &Path,
+    key: &str,
     args: &GradeArgs,
     groups: &[String],
 ) -> Result<GradeReport> {
     let started = Instant::now();
-    let name = std::fs::canonicalize(dir)
-        .with_context(|| format!("no directory {}", dir.display()))?
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .context("a submission directory needs a name")?;
+    let name = names::display(dir);
+    if !dir.is_dir() {
+        bail!("no directory {}", dir.display());
+    }
     cmd::step(&format!("Grade {name} ({})", dir.display()));
-    let out = lab.run_dir.join(build::safe_name(&name));
+    let out = lab.run_dir.join(key);
     std::fs::create_dir_all(&out)?;
     let log = out.join(layout::GRADE_BUILD_LOG);
     let mut sub = Submission {
@@ -135,7 +186,7 @@ fn grade_one(
         groups: groups.to_vec(),
         ..Default::default()
     };
-    match build::build(&lab.kernel, dir, &name, args.module.as_deref(), &log)? {
+    match build::build(&lab.kernel, dir, key, args.module.as_deref(), &log)? {
         Err(tail) => sub.build_error = Some(tail),
         Ok(built) => {
             sub.module = built.module.clone();
@@ -144,7 +195,7 @@ fn grade_one(
                 .clone()
                 .unwrap_or_else(|| format!("/dev/{}", built.module));
             let target = boot::Target {
-                name: &build::safe_name(&name),
+                name: key,
                 ko: &built.ko,
                 module: &built.module,
                 device: &sub.device,

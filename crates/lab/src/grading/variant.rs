@@ -20,14 +20,27 @@ struct Spec {
     base: PathBuf,
     /// The unified diff (`--- a/FILE` / `+++ b/FILE`, one file), relative to
     /// the variant's directory.
-    patch: PathBuf,
+    #[serde(default)]
+    patch: Option<PathBuf>,
+    /// A directory (relative to the variant's) whose files are added to the
+    /// build copy after the patch, replacing files of the base.
+    #[serde(default)]
+    files: Option<PathBuf>,
+    /// Files of the base left out of the build copy (e.g. `Kbuild`, to build
+    /// from a `Makefile`).
+    #[serde(default)]
+    remove: Vec<PathBuf>,
 }
 
 /// A variant, resolved: where its sources come from.
 #[derive(Debug)]
 pub struct Variant {
     pub base: PathBuf,
-    patch: PathBuf,
+    patch: Option<PathBuf>,
+    /// See `Spec::files`.
+    pub files: Option<PathBuf>,
+    /// See `Spec::remove`.
+    pub remove: Vec<PathBuf>,
 }
 
 /// The variant `dir` describes, or `None` when it is an ordinary module directory.
@@ -39,7 +52,9 @@ pub fn load(dir: &Path) -> Result<Option<Variant>> {
     let spec: Spec = toml::from_str(&text).with_context(|| format!("{}", path.display()))?;
     Ok(Some(Variant {
         base: dir.join(spec.base),
-        patch: dir.join(spec.patch),
+        patch: spec.patch.map(|p| dir.join(p)),
+        files: spec.files.map(|f| dir.join(f)),
+        remove: spec.remove,
     }))
 }
 
@@ -49,10 +64,13 @@ impl Variant {
     /// Errors when the patch does not parse or does not apply to the base
     /// (hunks may have moved; their context must still match exactly).
     pub fn patched(&self) -> Result<Vec<(PathBuf, String)>> {
-        let text = std::fs::read_to_string(&self.patch)
-            .with_context(|| format!("cannot read {}", self.patch.display()))?;
+        let Some(patch_path) = &self.patch else {
+            return Ok(vec![]);
+        };
+        let text = std::fs::read_to_string(patch_path)
+            .with_context(|| format!("cannot read {}", patch_path.display()))?;
         let patch = parse(&text)
-            .with_context(|| format!("{} is not a unified diff", self.patch.display()))?;
+            .with_context(|| format!("{} is not a unified diff", patch_path.display()))?;
         let target = patch
             .modified()
             .or(patch.original())
@@ -67,7 +85,7 @@ impl Variant {
                 "{} no longer applies to {} ({e}): the file changed under it; \
                  redo the bug on the current file and regenerate the patch with \
                  diff -u --label a/{r} --label b/{r}",
-                self.patch.display(),
+                patch_path.display(),
                 file.display(),
                 r = rel.display()
             )

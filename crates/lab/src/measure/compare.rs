@@ -15,6 +15,7 @@
 
 use anyhow::{bail, Context, Result};
 use results::layout::{self, BENCH_JSON, ICOUNT_SCENARIO, KERNEL_JSON, MEASURE_SCENARIO};
+use results::table::Table;
 use results::{BenchReport, Comparison, KernelReport, Series, SeriesKind, Verdict};
 use std::path::{Path, PathBuf};
 
@@ -97,24 +98,6 @@ fn load_boot(bench_path: &Path) -> Result<Boot> {
     })
 }
 
-/// A comparison's ratio and verdict in a boot of the given clock: icount from the medians of
-/// the two series, wall from the CI over blocks (else of the means).
-fn judge(boot: &Boot, c: &Comparison) -> (f64, Verdict) {
-    if boot.icount() {
-        let median = |label: &str| {
-            boot.bench
-                .series
-                .iter()
-                .find(|s| s.label == label && s.op == c.op && s.size == c.size)
-                .map(|s| s.stats.median_ns)
-        };
-        if let (Some(a), Some(b)) = (median(&c.reference), median(&c.target)) {
-            return (b / a.max(1.0), Verdict::icount(a, b));
-        }
-    }
-    (c.wall_ratio(), Verdict::wall(c))
-}
-
 /// The outcome: a printable table, the disagreements found, and the cells decided in one run
 /// only (disagreements under `strict`).
 pub struct Outcome {
@@ -171,7 +154,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
     let icount = a.icount() && b.icount();
     let mut differences = Vec::new();
     let mut undecided = Vec::new();
-    let mut rows = vec![[
+    let mut rows = Table::new([
         "op",
         "size",
         "target/ref",
@@ -180,8 +163,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
         "verdict A",
         "verdict B",
         "",
-    ]
-    .map(String::from)];
+    ]);
     for ca in &a.bench.comparisons {
         let key = |c: &&Comparison| {
             c.op == ca.op
@@ -201,7 +183,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
             differences.push(format!("{cell}: only in A"));
             continue;
         };
-        let ((ra, va), (rb, vb)) = (judge(a, ca), judge(b, cb));
+        let ((ra, va), (rb, vb)) = (Verdict::cell(&a.bench, ca), Verdict::cell(&b.bench, cb));
         let line = format!("{cell}: verdict {} vs {}", va.name(), vb.name());
         let mark = if va.contradicts(vb) {
             differences.push(line);
@@ -212,7 +194,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
         } else {
             ""
         };
-        rows.push([
+        rows.row(vec![
             ca.op.as_str().into(),
             ca.size.to_string(),
             format!("{}/{}", ca.target, ca.reference),
@@ -252,7 +234,7 @@ fn compare_boots(a: &Boot, b: &Boot) -> Outcome {
         a.clock(),
         a.name,
         b.name,
-        render(&rows)
+        rows.render()
     );
     if icount {
         let medians = median_differences(a, b);
@@ -347,26 +329,6 @@ fn median_differences(a: &Boot, b: &Boot) -> Medians {
     out
 }
 
-fn render(rows: &[[String; 8]]) -> String {
-    let mut widths = [0usize; 8];
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 /// `lab compare`: prints the table; an error lists the disagreements. With `strict`, a
 /// verdict decided in one run and undecided in the other is a disagreement too.
 pub fn run(a: &Path, b: &Path, strict: bool) -> Result<()> {
@@ -413,7 +375,7 @@ mod tests {
             }
             s.stats = results::Summary::from_ns(&s.samples_ns).unwrap();
         }
-        bench.comparisons = mymem_cli::bench::compare(&bench.series, "C");
+        bench.comparisons = results::bench::compare(&bench.series, "C");
         Run {
             name: format!("{clock}-{rust}"),
             boots: vec![Boot {

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 /// How one libtest test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum TestOutcome {
     Ok,
     Failed,
     Ignored,
@@ -24,7 +24,7 @@ pub struct LibTest {
     /// The test binary, from the conformance script's `== /lab/tests/<binary>` line.
     pub binary: Option<String>,
     pub name: String,
-    pub verdict: Verdict,
+    pub verdict: TestOutcome,
     /// For a failed test: its captured output (`---- name stdout ----` section).
     pub output: String,
 }
@@ -136,7 +136,10 @@ pub fn libtests(console: &str) -> Vec<LibTest> {
             });
         }
     }
-    for t in tests.iter_mut().filter(|t| t.verdict == Verdict::Failed) {
+    for t in tests
+        .iter_mut()
+        .filter(|t| t.verdict == TestOutcome::Failed)
+    {
         t.output = failure_output(&lines, &t.name);
     }
     tests
@@ -175,16 +178,16 @@ fn failure_output(lines: &[&str], name: &str) -> String {
         .to_string()
 }
 
-fn parse_verdict(text: &str) -> Option<Verdict> {
+fn parse_verdict(text: &str) -> Option<TestOutcome> {
     // The word alone: a kernel message may follow it on the same line (`ok[   16.03] ...`).
     let text = text.trim_start();
     let word = &text[..text
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(text.len())];
     match word {
-        "ok" => Some(Verdict::Ok),
-        "FAILED" => Some(Verdict::Failed),
-        "ignored" => Some(Verdict::Ignored),
+        "ok" => Some(TestOutcome::Ok),
+        "FAILED" => Some(TestOutcome::Failed),
+        "ignored" => Some(TestOutcome::Ignored),
         _ => None,
     }
 }
@@ -212,9 +215,9 @@ pub fn render(records: &[SuiteRecord]) -> Result<String> {
         let mut suite = TestSuite::new(format!("lab.{}", r.name));
         for t in &r.tests {
             let status = match t.verdict {
-                Verdict::Ok => TestCaseStatus::success(),
-                Verdict::Ignored => TestCaseStatus::skipped(),
-                Verdict::Failed => {
+                TestOutcome::Ok => TestCaseStatus::success(),
+                TestOutcome::Ignored => TestCaseStatus::skipped(),
+                TestOutcome::Failed => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     s.set_message("FAILED (see the suite's console.log)")
                         .set_description(t.output.as_str());
@@ -254,10 +257,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("read_past_end", Verdict::Ok),
-                ("write_lock", Verdict::Failed),
-                ("slow_one", Verdict::Ignored),
-                ("split_by_kernel", Verdict::Ok),
+                ("read_past_end", TestOutcome::Ok),
+                ("write_lock", TestOutcome::Failed),
+                ("slow_one", TestOutcome::Ignored),
+                ("split_by_kernel", TestOutcome::Ok),
             ]
         );
         assert_eq!(t[0].binary.as_deref(), Some("contract-abc123"));
@@ -277,8 +280,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("read_only_file_maps_read_only".to_string(), Verdict::Ok),
-                ("shared_mapping_is_the_buffer".to_string(), Verdict::Ok),
+                ("read_only_file_maps_read_only".to_string(), TestOutcome::Ok),
+                ("shared_mapping_is_the_buffer".to_string(), TestOutcome::Ok),
             ]
         );
     }
@@ -296,8 +299,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("exclusive".to_string(), Verdict::Ok),
-                ("other".to_string(), Verdict::Failed)
+                ("exclusive".to_string(), TestOutcome::Ok),
+                ("other".to_string(), TestOutcome::Failed)
             ]
         );
     }

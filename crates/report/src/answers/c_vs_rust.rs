@@ -2,7 +2,7 @@
 
 use results::verdict::Verdict;
 
-use crate::analysis::{verdict, Bench, Dir, Verdict as MeanVerdict};
+use crate::analysis::{Bench, Dir};
 use crate::ctx::Ctx;
 use crate::format::{self, ratio, ratio_ci, verdict_text};
 use crate::md::Md;
@@ -51,11 +51,16 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         .collect();
     md.para("Rust mean / C mean with its 95% CI, per size and direction:");
     md.bullets(&items);
-    let n = |v| pairs.iter().filter(|p| verdict(&p.2) == v).count();
+    let n = |v| {
+        pairs
+            .iter()
+            .filter(|p| Verdict::means(p.2.ci95) == v)
+            .count()
+    };
     let (slower, faster, same) = (
-        n(MeanVerdict::Slower),
-        n(MeanVerdict::Faster),
-        n(MeanVerdict::Same),
+        n(Verdict::Slower),
+        n(Verdict::Faster),
+        n(Verdict::NoDifference),
     );
     let geo = (pairs.iter().map(|p| p.2.ratio.ln()).sum::<f64>() / pairs.len() as f64).exp();
     let mut text = format!(
@@ -70,7 +75,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
     let at = |v| {
         pairs
             .iter()
-            .filter(|p| verdict(&p.2) == v)
+            .filter(|p| Verdict::means(p.2.ci95) == v)
             .map(|(s, d, _)| format!("{} {}", format::size(*s), d.name()))
             .collect::<Vec<_>>()
             .join(", ")
@@ -80,17 +85,17 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         (_, 0) => format!(
             "Where the difference is significant the Rust driver is slower ({}); everywhere \
              else this run cannot tell the two apart. ",
-            at(MeanVerdict::Slower)
+            at(Verdict::Slower)
         ),
         (0, _) => format!(
             "Where the difference is significant the Rust driver is faster ({}); everywhere \
              else this run cannot tell the two apart. ",
-            at(MeanVerdict::Faster)
+            at(Verdict::Faster)
         ),
         _ => format!(
             "The differences go both ways: Rust slower at {}, faster at {}. ",
-            at(MeanVerdict::Slower),
-            at(MeanVerdict::Faster)
+            at(Verdict::Slower),
+            at(Verdict::Faster)
         ),
     });
     md.para(&text);

@@ -1,10 +1,60 @@
-//! Question 3 (part 3): pros and cons of each fix, with measured cost.
+//! Question 3 (part 3): pros and cons of each fix, with measured cost. The wording (and each
+//! strategy's pros and cons): templates/answers/fixes.md.j2.
 
 use results::Strategy;
+use serde::Serialize;
 
 use crate::ctx::Ctx;
-use crate::format::si;
 use crate::md::Md;
+
+/// What the template reads. Rates in increments/s; ratios are plain factors.
+#[derive(Serialize)]
+struct Facts {
+    /// The largest W that ran every strategy; `None` if there is none.
+    w: Option<u32>,
+    /// Every strategy with results, in the tool's order.
+    strategies: Vec<Measured>,
+    /// The fastest and slowest strategy that never lost an update (`none` aside).
+    best: Option<Rate>,
+    worst: Option<Rate>,
+    mmap: Option<Mmap>,
+}
+
+#[derive(Serialize)]
+struct Measured {
+    name: &'static str,
+    /// At W; `None` when not measured there.
+    cost: Option<Cost>,
+}
+
+#[derive(Serialize)]
+struct Cost {
+    rate: f64,
+    /// Throughput relative to `none` and `fetch-add` (those measured, itself aside).
+    vs: Vec<Ratio>,
+    /// CPU ns per attempted increment.
+    cpu_ns: f64,
+    /// CPU time relative to `none` (itself aside).
+    cpu_vs_none: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Ratio {
+    name: &'static str,
+    ratio: f64,
+}
+
+#[derive(Serialize)]
+struct Rate {
+    name: &'static str,
+    rate: f64,
+}
+
+#[derive(Serialize)]
+struct Mmap {
+    rate_vs_fetch_add: f64,
+    cpu_vs_fetch_add: f64,
+}
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(md, super::FIXES);
@@ -13,115 +63,86 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         return;
     };
     let Some(w) = race.reference_workers() else {
-        md.para("No worker count ran every strategy: no cost to compare.");
+        let facts = Facts {
+            w: None,
+            strategies: Vec::new(),
+            best: None,
+            worst: None,
+            mmap: None,
+        };
+        md.raw(&crate::templates::render("answers/fixes.md", &facts));
         return;
     };
-    let cost = |s: Strategy| -> String {
-        let Some(r) = race.summary(w, s) else {
-            return "not measured".into();
-        };
-        let mut parts = vec![format!("{} increments/s", si(r.incr_per_s_mean))];
-        for other in [Strategy::None, Strategy::FetchAdd] {
-            if other != s {
-                if let Some(o) = race.summary(w, other) {
-                    parts.push(format!(
-                        "{:.2}× the throughput of `{}`",
-                        r.incr_per_s_mean / o.incr_per_s_mean,
-                        other.as_str()
-                    ));
-                }
-            }
-        }
-        let mut cpu = format!("{:.0} ns CPU per increment", race.cpu_ns_per_increment(r));
-        if let Some(o) = race
-            .summary(w, Strategy::None)
-            .filter(|_| s != Strategy::None)
-        {
-            cpu.push_str(&format!(" ({:.2}× `none`)", r.cpu_s_mean / o.cpu_s_mean));
-        }
-        parts.push(cpu);
-        parts.join(", ")
+    let cost = |s: Strategy| {
+        let r = race.summary(w, s)?;
+        let vs = [Strategy::None, Strategy::FetchAdd]
+            .into_iter()
+            .filter(|&o| o != s)
+            .filter_map(|o| {
+                Some(Ratio {
+                    name: o.as_str(),
+                    ratio: r.incr_per_s_mean / race.summary(w, o)?.incr_per_s_mean,
+                })
+            })
+            .collect();
+        Some(Cost {
+            rate: r.incr_per_s_mean,
+            vs,
+            cpu_ns: race.cpu_ns_per_increment(r),
+            cpu_vs_none: race
+                .summary(w, Strategy::None)
+                .filter(|_| s != Strategy::None)
+                .map(|o| r.cpu_s_mean / o.cpu_s_mean),
+        })
     };
-    md.para(&format!(
-        "Measured at W = {w}, the largest W that ran every strategy (see [Cost of the \
-         fixes](#cost-of-the-fixes)):"
-    ));
-    let mut items = Vec::new();
-    for s in race.strategies() {
-        let (pros, cons) = match s {
-            Strategy::None => (
-                "the least work per increment",
-                "wrong: loses updates as soon as threads overlap",
-            ),
-            Strategy::UserMutex => (
-                "needs nothing from the driver; a futex costs no system call when \
-                 uncontended; threads of one process are serialized correctly",
-                "protects only threads that share this mutex: another process (or another \
-                 program) using the device still races; the cycle still costs four system \
-                 calls, and waiting threads sleep in futex calls",
-            ),
-            Strategy::KernelLock => (
-                "device-wide: serializes every process that takes it, released automatically \
-                 when the holder's file is closed",
-                "two more system calls per increment (six instead of four); advisory, so a \
-                 program that does not take it still races; a holder that stalls blocks \
-                 everyone",
-            ),
-            Strategy::FetchAdd => (
-                "one system call per increment instead of four, atomic in the kernel, \
-                 nothing to hold or forget",
-                "covers only this operation (add to an aligned u64) and needs a \
-                 device-specific ioctl; does not compose into larger transactions",
-            ),
-            Strategy::MmapAtomic => (
-                "no system call at all: the CPU's atomic add on the kernel buffer shared \
-                 into the process, correct across threads and processes that map it",
-                "bypasses the driver's data mutex, so it is not atomic with respect to \
-                 read/write/FETCH_ADD on the same word; needs mmap support and an aligned \
-                 word; only operations the CPU has atomics for",
-            ),
-        };
-        items.push(format!(
-            "**`{}`** — measured: {}. Pros: {pros}. Cons: {cons}.",
-            s.as_str(),
-            cost(s)
-        ));
-    }
-    md.bullets(&items);
+    let strategies = race
+        .strategies()
+        .into_iter()
+        .map(|s| Measured {
+            name: s.as_str(),
+            cost: cost(s),
+        })
+        .collect();
     let correct: Vec<_> = race
         .strategies()
         .into_iter()
         .filter(|&s| s != Strategy::None && race.max_error(s) == Some(0.0))
-        .filter_map(|s| Some((s, race.summary(w, s)?)))
+        .filter_map(|s| {
+            Some(Rate {
+                name: s.as_str(),
+                rate: race.summary(w, s)?.incr_per_s_mean,
+            })
+        })
         .collect();
-    if let (Some(best), Some(worst)) = (
+    let pick = |better: fn(f64, f64) -> bool| {
         correct
             .iter()
-            .max_by(|a, b| a.1.incr_per_s_mean.total_cmp(&b.1.incr_per_s_mean)),
-        correct
-            .iter()
-            .min_by(|a, b| a.1.incr_per_s_mean.total_cmp(&b.1.incr_per_s_mean)),
-    ) {
-        md.para(&format!(
-            "Of the correct fixes, `{}` is the fastest at W = {w} ({} increments/s) and `{}` the \
-             slowest ({} increments/s, {:.2}× slower).",
-            best.0.as_str(),
-            si(best.1.incr_per_s_mean),
-            worst.0.as_str(),
-            si(worst.1.incr_per_s_mean),
-            best.1.incr_per_s_mean / worst.1.incr_per_s_mean
-        ));
-    }
-    if let (Some(m), Some(f)) = (
+            .fold(None::<&Rate>, |acc, r| match acc {
+                Some(a) if !better(r.rate, a.rate) => Some(a),
+                _ => Some(r),
+            })
+            .map(|r| Rate {
+                name: r.name,
+                rate: r.rate,
+            })
+    };
+    let mmap = match (
         race.summary(w, Strategy::MmapAtomic),
         race.summary(w, Strategy::FetchAdd),
     ) {
-        md.para(&format!(
-            "Sharing the kernel buffer instead of calling into it: `mmap-atomic` does {:.2}× \
-             the increments/s of `fetch-add`, the cheapest fix that makes a system call per \
-             increment, at {:.2}× its CPU time.",
-            m.incr_per_s_mean / f.incr_per_s_mean,
-            m.cpu_s_mean / f.cpu_s_mean
-        ));
-    }
+        (Some(m), Some(f)) => Some(Mmap {
+            rate_vs_fetch_add: m.incr_per_s_mean / f.incr_per_s_mean,
+            cpu_vs_fetch_add: m.cpu_s_mean / f.cpu_s_mean,
+        }),
+        _ => None,
+    };
+    let facts = Facts {
+        w: Some(w),
+        strategies,
+        // max_by keeps the last of equals, min_by the first: as before.
+        best: pick(|x, best| x >= best),
+        worst: pick(|x, worst| x < worst),
+        mmap,
+    };
+    md.raw(&crate::templates::render("answers/fixes.md", &facts));
 }

@@ -4,16 +4,19 @@ use results::stats::throughput_mb_s;
 
 use results::stats::RelDiff;
 
-use crate::analysis::{compare, verdict, Bench, Dir, Source, Verdict};
+use results::Verdict;
+
+use crate::analysis::{compare, Bench, Dir, Source};
 use crate::ctx::Ctx;
 use crate::format::{self, mb_s, ratio};
 use crate::md::Md;
 
 fn read_word(v: Verdict) -> &'static str {
     match v {
-        Verdict::Same => "same",
         Verdict::Faster => "read faster",
         Verdict::Slower => "read slower",
+        // `Verdict::means` gives only these three.
+        _ => "same",
     }
 }
 
@@ -91,7 +94,7 @@ fn ratio_table(ctx: &Ctx, md: &mut Md) {
             let mut row = vec![format::size(size)];
             row.extend(labels.iter().map(|l| {
                 user_rw(l, size).map_or("—".into(), |d| {
-                    format!("{} ({})", ratio(d.ratio), read_word(verdict(&d)))
+                    format!("{} ({})", ratio(d.ratio), read_word(Verdict::means(d.ci95)))
                 })
             }));
             if has_kernel {
@@ -106,7 +109,7 @@ fn ratio_table(ctx: &Ctx, md: &mut Md) {
     for l in bench.device_labels() {
         let verdicts: Vec<Verdict> = sizes
             .iter()
-            .filter_map(|&s| user_rw(l, s).map(|d| verdict(&d)))
+            .filter_map(|&s| user_rw(l, s).map(|d| Verdict::means(d.ci95)))
             .collect();
         let n = |v| verdicts.iter().filter(|&&x| x == v).count();
         counts.push(format!(
@@ -115,7 +118,7 @@ fn ratio_table(ctx: &Ctx, md: &mut Md) {
             n(Verdict::Faster),
             verdicts.len(),
             n(Verdict::Slower),
-            n(Verdict::Same)
+            n(Verdict::NoDifference)
         ));
     }
     md.bullets(&counts);
@@ -138,8 +141,9 @@ fn why(ctx: &Ctx, md: &mut Md, main: &str, smallest: u64, largest: u64) {
              lookup, the mutex) dominates; at {} the {main} read/write ratio is {}: {}. ",
             format::size(smallest),
             ratio(d.ratio),
-            match verdict(&d) {
-                Verdict::Same => "no significant difference, as expected from a symmetric path",
+            match Verdict::means(d.ci95) {
+                Verdict::NoDifference =>
+                    "no significant difference, as expected from a symmetric path",
                 _ =>
                     "even the fixed cost differs a little between the directions, since the \
                       entry paths are not identical (`vfs_read` vs `vfs_write`, access vs \
@@ -148,8 +152,8 @@ fn why(ctx: &Ctx, md: &mut Md, main: &str, smallest: u64, largest: u64) {
         ));
     }
     if let Some(d) = user_rw(main, largest) {
-        why.push_str(&match verdict(&d) {
-            Verdict::Same => format!(
+        why.push_str(&match Verdict::means(d.ci95) {
+            Verdict::NoDifference => format!(
                 "For large transfers the copy dominates, and at {} it costs the same in both \
                  directions here: no significant difference. ",
                 format::size(largest)

@@ -49,7 +49,7 @@ fn refused(ctx: &Ctx, md: &mut Md) {
         results::layout::COMPILE_FAIL_DIR,
     ));
     for e in &report.programs {
-        program(ctx, md, e);
+        program(md, e);
     }
     let refused = report.programs.iter().filter(|e| !e.compiled).count();
     md.para(&format!(
@@ -64,7 +64,7 @@ fn refused(ctx: &Ctx, md: &mut Md) {
     ));
 }
 
-fn program(ctx: &Ctx, md: &mut Md, e: &Evidence) {
+fn program(md: &mut Md, e: &Evidence) {
     let side = match e.side {
         Side::User => "user space",
         Side::Kernel => "kernel module",
@@ -88,7 +88,7 @@ fn program(ctx: &Ctx, md: &mut Md, e: &Evidence) {
     md.para(&format!(
         "`{}` ({side}, {}): {}; {verdict}{control_verdict}",
         e.name,
-        ctx.project.link(&e.source),
+        super::repo_link(&e.source),
         e.tries,
     ));
     if !e.compiled && !e.message.trim().is_empty() {

@@ -1,0 +1,73 @@
+//! The answers' wording: one minijinja template per answer (`templates/answers/*.md.j2`,
+//! compiled into the crate), rendered from the facts the answer computes.
+//!
+//! Templates produce markdown. Blocks (`{% if %}`, `{% for %}`) swallow their own line
+//! (trim_blocks, lstrip_blocks); undefined names are errors, so a renamed fact fails the golden
+//! test instead of rendering as empty text.
+
+use std::sync::LazyLock;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+/// (name, source) of every template.
+const TEMPLATES: [(&str, &str); 3] = [
+    (
+        "answers/fixes.md",
+        include_str!("../templates/answers/fixes.md.j2"),
+    ),
+    (
+        "answers/symbols.md",
+        include_str!("../templates/answers/symbols.md.j2"),
+    ),
+    (
+        "answers/where_races.md",
+        include_str!("../templates/answers/where_races.md.j2"),
+    ),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .expect("default delimiters"),
+    );
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Numbers are formatted by the report's own rules, never by the engine's float display.
+    env.add_filter("pct", |v: f64| crate::format::pct(v));
+    env.add_filter("si", |v: f64| crate::format::si(v));
+    env.add_filter("fixed", |v: f64, digits: usize| format!("{v:.digits$}"));
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    }
+    env
+});
+
+/// Renders template `name` (e.g. `answers/symbols.md`) with `facts` as its context.
+///
+/// # Panics
+/// If the template does not exist or fails to render: templates are part of the crate, so
+/// that is a bug the golden test catches.
+pub fn render(name: &str, facts: &impl Serialize) -> String {
+    ENV.get_template(name)
+        .and_then(|t| t.render(Serde(facts)))
+        .unwrap_or_else(|e| panic!("template {name}: {e:#}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        for (name, _) in TEMPLATES {
+            ENV.get_template(name).unwrap();
+        }
+    }
+}

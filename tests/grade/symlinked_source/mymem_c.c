@@ -1,0 +1,1 @@
+../../../kernel/mymem_c/mymem_c.c
