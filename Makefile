@@ -12,12 +12,23 @@ endif
 # make run FULL=1: the C-vs-Rust matrix at the seed's N = 150 000 (about 25 min more under TCG)
 FULL ?=
 FULL_ARG := $(if $(filter 1,$(FULL)),--full)
+# Your modules instead of ours (module source directories, built as lab grade builds them):
+# make run DRIVER=path/to/driver (DRIVER="c_dir rust_dir": both yours), TEST_MODULE=dir (part 5),
+# HELLO=dir (part 1), DEVICE=/dev/node (a driver's node, when it is not the one that appears).
+# For run, bench, shell, gdb and test (which then runs the conformance suites on your driver).
+DRIVER ?=
+TEST_MODULE ?=
+HELLO ?=
+DEVICE ?=
+MODULE_ARGS := $(foreach d,$(DRIVER),--driver $(d)) $(foreach d,$(DEVICE),--device $(d)) \
+	$(if $(TEST_MODULE),--test-module $(TEST_MODULE)) $(if $(HELLO),--hello $(HELLO))
 
 .PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick lint shell gdb ide setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab (a wall-clock boot and a short icount boot), write results/<run-id>/"
 	@echo "             (FULL=1: seed's N in the C/Rust matrix; CLOCK=wall or CLOCK=icount: only that boot)"
+	@echo "             DRIVER=dir (TEST_MODULE=dir, HELLO=dir): measure your module against ours (also bench, shell, test)"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make test-grade  lab grade self-tests: both drivers full marks, each seeded bug loses exactly its clauses"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
@@ -36,7 +47,7 @@ check-cargo:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust (rustup or Debian's cargo) first" >&2; exit 1; }
 
 run: check-cargo
-	$(LAB) run $(FULL_ARG) $(ARGS)
+	$(LAB) run $(FULL_ARG) $(MODULE_ARGS) $(ARGS)
 
 test: check-cargo test-host lint test-guest test-grade-quick
 
@@ -48,7 +59,7 @@ test-host:
 
 # JUNIT=file.xml also writes JUnit XML for CI.
 test-guest:
-	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(ARGS)
+	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(MODULE_ARGS) $(ARGS)
 
 # lab grade's self-tests (tests/grade/*/expect.toml say what each variant loses).
 # Both skeletons (lab skeleton) must score exactly their minimum too (tests/grade-skeleton-*.toml),
@@ -66,6 +77,8 @@ test-grade: check-cargo
 	cp tests/grade-skeleton-rust.toml target/skeleton-rust/expect.toml
 	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-c-forged target/skeleton-rust --batch tests/grade $(ARGS)
 	$(LAB) grade --expect tests/grade/chatty_c $(ARGS)
+	# lab run --driver end to end: a renamed copy of the C twin, a seeded-bug variant (about 6 min).
+	$(LAB) test your-modules
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo
@@ -77,16 +90,16 @@ lint: check-cargo
 	$(LAB) lint
 
 shell: check-cargo
-	$(LAB) shell
+	$(LAB) shell $(MODULE_ARGS)
 
 gdb: check-cargo
-	$(LAB) shell --gdb $(ARGS)
+	$(LAB) shell --gdb $(MODULE_ARGS) $(ARGS)
 
 ide: check-cargo
 	$(LAB) ide
 
 bench: check-cargo
-	$(LAB) bench $(FULL_ARG) $(ARGS)
+	$(LAB) bench $(FULL_ARG) $(MODULE_ARGS) $(ARGS)
 
 report: check-cargo
 	$(LAB) report $(RUN)

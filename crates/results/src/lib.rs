@@ -47,7 +47,7 @@ pub use kernel::{
 pub use matrix::{MatrixConfig, MatrixReport, MatrixRun, MATRIX_SCHEMA};
 pub use misuse::{DeviceMisuse, MisuseReport, Probe, ProcessRace, MISUSE_SCHEMA};
 pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
-pub use run::{RunInfo, RUN_SCHEMA};
+pub use run::{ModuleInfo, ModuleRole, RunInfo, RUN_SCHEMA};
 pub use stats::{RelDiff, Summary};
 pub use stress::{Deviation, Outcomes, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
 pub use verdict::Verdict;

@@ -7,7 +7,7 @@
 //! what a cap leaves unrun is marked so.
 
 mod boot;
-mod build;
+pub mod build;
 mod copy;
 mod expect;
 mod hints;
