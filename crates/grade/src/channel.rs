@@ -158,12 +158,20 @@ pub fn unhex(s: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// The script's hex form of `bytes`, which [`unhex`] reads back (`-` = empty).
+pub fn hex(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "-".into();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A new per-boot secret: 128 random bits from the kernel, as 32 hex digits.
 pub fn new_secret() -> std::io::Result<String> {
     use std::io::Read;
     let mut b = [0u8; 16];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut b)?;
-    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+    Ok(hex(&b))
 }
 
 #[cfg(test)]
@@ -171,10 +179,7 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> String {
-        if s.is_empty() {
-            return "-".into();
-        }
-        s.bytes().map(|b| format!("{b:02x}")).collect()
+        super::hex(s.as_bytes())
     }
 
     #[test]

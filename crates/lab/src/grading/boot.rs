@@ -653,10 +653,7 @@ mod tests {
     use std::process::ExitStatus;
 
     fn hex(s: &str) -> String {
-        if s.is_empty() {
-            return "-".into();
-        }
-        s.bytes().map(|b| format!("{b:02x}")).collect()
+        channel::hex(s.as_bytes())
     }
 
     /// A channel from records without secret and number (added here).
