@@ -12,12 +12,23 @@ endif
 # make run FULL=1: the C-vs-Rust matrix at the seed's N = 150 000 (about 25 min more under TCG)
 FULL ?=
 FULL_ARG := $(if $(filter 1,$(FULL)),--full)
+# Your modules instead of ours (module source directories, built as lab grade builds them):
+# make run DRIVER=path/to/driver (DRIVER="c_dir rust_dir": both yours), TEST_MODULE=dir (part 5),
+# HELLO=dir (part 1), DEVICE=/dev/node (a driver's node, when it is not the one that appears).
+# For run, bench, shell, gdb and test (which then runs the conformance suites on your driver).
+DRIVER ?=
+TEST_MODULE ?=
+HELLO ?=
+DEVICE ?=
+MODULE_ARGS := $(foreach d,$(DRIVER),--driver $(d)) $(foreach d,$(DEVICE),--device $(d)) \
+	$(if $(TEST_MODULE),--test-module $(TEST_MODULE)) $(if $(HELLO),--hello $(HELLO))
 
 .PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick test-handout handout lint shell gdb ide setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab (a wall-clock boot and a short icount boot), write results/<run-id>/"
 	@echo "             (FULL=1: seed's N in the C/Rust matrix; CLOCK=wall or CLOCK=icount: only that boot)"
+	@echo "             DRIVER=dir (TEST_MODULE=dir, HELLO=dir): measure your module against ours (also bench, shell, test)"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make test-grade  lab grade self-tests: both drivers full marks, each seeded bug loses exactly its clauses"
 	@echo "make handout DIR=...  write a course handout (student repository, starters, no answers)"
@@ -38,7 +49,7 @@ check-cargo:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust (rustup or Debian's cargo) first" >&2; exit 1; }
 
 run: check-cargo
-	$(LAB) run $(FULL_ARG) $(ARGS)
+	$(LAB) run $(FULL_ARG) $(MODULE_ARGS) $(ARGS)
 
 test: check-cargo test-host lint test-guest test-grade-quick
 
@@ -50,17 +61,26 @@ test-host:
 
 # JUNIT=file.xml also writes JUnit XML for CI.
 test-guest:
-	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(ARGS)
+	$(LAB) test $(if $(JUNIT),--junit $(JUNIT)) $(MODULE_ARGS) $(ARGS)
 
 # lab grade's self-tests (tests/grade/*/expect.toml say what each variant loses).
-# Both skeletons (lab skeleton) must score exactly their minimum too (tests/grade-skeleton-*.toml).
+# Both skeletons (lab skeleton) must score exactly their minimum too (tests/grade-skeleton-*.toml),
+# and so must the C starter that prints forged result lines in every call
+# (tests/grade-forged-skeleton-c.patch). chatty_c is graded a second time, in a run of its own:
+# the same input must give the same grade (its expect.toml, both times).
 test-grade: check-cargo
-	rm -rf target/skeleton-c target/skeleton-rust
+	rm -rf target/skeleton-c target/skeleton-rust target/skeleton-c-forged
 	$(LAB) skeleton --lang c target/skeleton-c
 	cp tests/grade-skeleton-c.toml target/skeleton-c/expect.toml
+	mkdir -p target/skeleton-c-forged
+	printf 'base = "../skeleton-c"\npatch = "../../tests/grade-forged-skeleton-c.patch"\n' > target/skeleton-c-forged/variant.toml
+	cp tests/grade-skeleton-c.toml target/skeleton-c-forged/expect.toml
 	$(LAB) skeleton --lang rust target/skeleton-rust
 	cp tests/grade-skeleton-rust.toml target/skeleton-rust/expect.toml
-	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-rust --batch tests/grade $(ARGS)
+	$(LAB) grade --expect kernel/mymem kernel/mymem_c target/skeleton-c target/skeleton-c-forged target/skeleton-rust --batch tests/grade $(ARGS)
+	$(LAB) grade --expect tests/grade/chatty_c $(ARGS)
+	# lab run --driver end to end: a renamed copy of the C twin, a seeded-bug variant (about 6 min).
+	$(LAB) test your-modules
 
 # A course handout for students (lab handout --help: parts, languages, profile).
 DIR ?= target/handout
@@ -92,16 +112,16 @@ lint: check-cargo
 	$(LAB) lint
 
 shell: check-cargo
-	$(LAB) shell
+	$(LAB) shell $(MODULE_ARGS)
 
 gdb: check-cargo
-	$(LAB) shell --gdb $(ARGS)
+	$(LAB) shell --gdb $(MODULE_ARGS) $(ARGS)
 
 ide: check-cargo
 	$(LAB) ide
 
 bench: check-cargo
-	$(LAB) bench $(FULL_ARG) $(ARGS)
+	$(LAB) bench $(FULL_ARG) $(MODULE_ARGS) $(ARGS)
 
 report: check-cargo
 	$(LAB) report $(RUN)

@@ -22,7 +22,6 @@ use kernel::{
     sync::Arc,
     uaccess::{UserPtr, UserSlice},
 };
-use zerocopy::FromZeros;
 
 /// The private data of an open file.
 pub(crate) struct OpenFile {
@@ -118,10 +117,9 @@ impl MiscDevice for OpenFile {
                     .write(&size)?;
             }
             MYMEM_IOC_FETCH_ADD => {
-                let mut args = FetchAdd::new_zeroed();
-                UserSlice::new(user, size_of::<FetchAdd>())
+                let args: FetchAdd = UserSlice::new(user, size_of::<FetchAdd>())
                     .reader()
-                    .read_slice(args.as_mut_bytes())?;
+                    .read()?;
                 let old = me.dev.fetch_add(args.offset, args.delta)?;
                 // Only `old` is an output: the input fields may be read-only memory.
                 let old_field =

@@ -32,6 +32,15 @@ pub(crate) struct FetchAdd {
 
 const _: () = assert!(size_of::<FetchAdd>() == 24);
 
+// The kernel's own traits too, so that `UserSliceReader::read::<FetchAdd>()` and
+// `UserSliceWriter::write(&fetch_add)` take it (they want `kernel::transmute`'s, not
+// zerocopy's).
+// SAFETY: three `u64`s in `repr(C)`: every bit pattern is valid (the `FromBytes` derive above
+// proves it) and there is no interior mutability (`Immutable`).
+unsafe impl kernel::transmute::FromBytes for FetchAdd {}
+// SAFETY: no padding, so no uninitialised byte (the `IntoBytes` derive above proves it).
+unsafe impl kernel::transmute::AsBytes for FetchAdd {}
+
 const MAGIC: u32 = 0xB5;
 
 /// Stores the buffer size at the `__u64` the argument points to.

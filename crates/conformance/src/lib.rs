@@ -110,17 +110,50 @@ pub fn setup() -> Ctx {
 }
 
 impl Ctx {
-    /// Opens a new file on the device under test.
+    /// Opens a new file on the device under test. Most tests hold several
+    /// open files at once, so an `EBUSY` says that the driver is exclusive
+    /// by default (the contract's default is `exclusive=0`).
     #[track_caller]
     pub fn open(&self) -> Device {
-        Device::open(&self.cfg.device)
-            .unwrap_or_else(|e| panic!("open {}: {e}", self.cfg.device.display()))
+        Device::open(&self.cfg.device).unwrap_or_else(|e| {
+            let hint = if e.raw_os_error() == Some(Errno::BUSY.raw_os_error()) {
+                " (this test holds several open files at once: is the driver exclusive \
+                 by default? The contract's default is exclusive=0)"
+            } else {
+                ""
+            };
+            panic!("open {}: {e}{hint}", self.cfg.device.display())
+        })
     }
 
-    /// The buffer size reported by `MYMEM_IOC_SIZE`.
+    /// The buffer size: what `MYMEM_IOC_SIZE` reports, or, for a driver
+    /// without that ioctl (`ENOTTY`), the documented default
+    /// ([`mymem::uapi::SIZE_DEFAULT`]: the suite runs the module with its
+    /// default parameters). Not `lseek(SEEK_END)`, so that the seek tests
+    /// check SEEK_END against a number it did not give.
     #[track_caller]
     pub fn size(&self) -> u64 {
-        self.open().size().expect("MYMEM_IOC_SIZE")
+        match self.open().size() {
+            Err(e) if offers_not(&e) => mymem::uapi::SIZE_DEFAULT,
+            r => r.expect("MYMEM_IOC_SIZE"),
+        }
+    }
+}
+
+/// Whether `e` is `ENOTTY`: the driver has no such ioctl. Tests whose
+/// subject is not an ioctl skip the ioctl steps they answer `ENOTTY` to, so
+/// a driver without ioctls loses the ioctl clauses only.
+pub fn offers_not(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(Errno::NOTTY.raw_os_error())
+}
+
+/// `r`, or `None` where the driver has no such ioctl ([`offers_not`]);
+/// panics with `what` on any other error.
+#[track_caller]
+pub fn if_offered<T>(r: io::Result<T>, what: &str) -> Option<T> {
+    match r {
+        Err(e) if offers_not(&e) => None,
+        r => Some(r.unwrap_or_else(|e| panic!("{what}: {e}"))),
     }
 }
 

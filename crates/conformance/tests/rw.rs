@@ -3,7 +3,9 @@
 
 use std::io::SeekFrom;
 
-use conformance::{assert_errno, pos, random_bytes, read_region, setup, write_region, Errno};
+use conformance::{
+    assert_errno, if_offered, pos, random_bytes, read_region, setup, write_region, Errno,
+};
 use mymem::uapi;
 
 #[test]
@@ -11,7 +13,10 @@ use mymem::uapi;
 fn default_size() {
     let cx = setup();
     let dev = cx.open();
-    assert_eq!(dev.size().unwrap(), uapi::SIZE_DEFAULT, "IOC_SIZE");
+    // IOC_SIZE where the driver has it (its own clauses check it further).
+    if let Some(size) = if_offered(dev.size(), "IOC_SIZE") {
+        assert_eq!(size, uapi::SIZE_DEFAULT, "IOC_SIZE");
+    }
     assert_eq!(
         dev.seek(SeekFrom::End(0)).unwrap(),
         uapi::SIZE_DEFAULT,
@@ -285,9 +290,11 @@ fn operations_log_nothing() {
         let _ = dev.write(&buf);
         let _ = dev.seek(SeekFrom::End(1));
         let _ = dev.read_at(&mut buf, size + 1);
+        // The ioctls' results are their own clauses' business; a driver
+        // without them answers ENOTTY, which logs nothing either.
         let _ = dev.fetch_add(3, 1);
-        dev.fetch_add(0, 1).unwrap();
-        dev.lock().unwrap().unlock().unwrap();
+        let _ = dev.fetch_add(0, 1);
+        let _ = dev.lock().map(|g| g.unlock());
         let _ = dev.unlock();
     }
     let lines = log.new_lines();
@@ -299,15 +306,28 @@ fn operations_log_nothing() {
 
 #[test]
 #[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
-fn device_node_is_a_world_writable_misc_device() {
+fn device_node_is_a_world_writable_char_device() {
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
     let cx = setup();
     let md = std::fs::metadata(&cx.cfg.device).unwrap();
     assert!(md.file_type().is_char_device(), "not a character device");
     assert_eq!(md.mode() & 0o777, 0o666, "device node mode");
+}
+
+/// A clause of its own: the assignment may ask for a cdev with a class
+/// (`alloc_chrdev_region` + `cdev_add` + `device_create`) instead.
+#[test]
+#[ignore = "needs a mymem device: set MYMEM_DEVICE, or run it in the lab guest (lab test conformance-rust)"]
+fn device_node_is_a_misc_device() {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let cx = setup();
+    let md = std::fs::metadata(&cx.cfg.device).unwrap();
+    assert!(md.file_type().is_char_device(), "not a character device");
     assert_eq!(
         rustix::fs::major(md.rdev()),
         10,
-        "misc devices have major 10"
+        "misc devices have major 10 (MISC_MAJOR); this node is {}:{}",
+        rustix::fs::major(md.rdev()),
+        rustix::fs::minor(md.rdev())
     );
 }

@@ -26,16 +26,29 @@ pub fn summary(g: &GradeReport) -> String {
     }
     for c in &g.crashes {
         s.push_str(&format!(
-            "  CRASH in group {} ({}): {}\n",
-            c.group,
+            "  CRASH in {} ({}): {}\n",
+            c.clause
+                .as_deref()
+                .map_or(format!("group {}", c.group), str::to_string),
             c.kind,
             c.report.first().map_or("", |l| l.trim())
         ));
     }
+    for t in &g.timeouts {
+        s.push_str(&format!(
+            "  TIMEOUT in {} after {} s: {}\n",
+            t.clause, t.seconds, t.check
+        ));
+    }
     let mut crashed_shown = Vec::new();
+    let group_crashed = |group: &str| {
+        g.crashes
+            .iter()
+            .any(|c| c.clause.is_none() && c.group == group)
+    };
     // A clause worth nothing (a profile's "not asked") costs nothing: not listed here.
     for c in lost(g).filter(|c| c.points > 0) {
-        if c.status == ClauseStatus::Crashed {
+        if c.status == ClauseStatus::Crashed && group_crashed(&c.group) {
             if !crashed_shown.contains(&c.group) {
                 crashed_shown.push(c.group.clone());
                 let n = lost(g).filter(|x| x.group == c.group).count();
@@ -127,15 +140,42 @@ pub fn markdown(g: &GradeReport) -> String {
     if let Some(e) = &g.build_error {
         s.push_str(&format!("\n## Build failed\n\n```\n{e}\n```\n"));
     }
+    for b in &g.boot_cpus {
+        s.push_str(&format!(
+            "Boot {}: CPU `{}`, the guest sees {}.\n",
+            b.boot,
+            b.model,
+            if b.guest_flags.is_empty() {
+                "neither SMEP nor SMAP".to_string()
+            } else {
+                b.guest_flags.join(" and ")
+            }
+        ));
+    }
     if !g.crashes.is_empty() {
         s.push_str("\n## Crashes\n");
         for c in &g.crashes {
             s.push_str(&format!(
-                "\n### {} in group `{}`\n\nConsole: `{}`\n\n```\n{}\n```\n",
+                "\n### {} in {}\n\nConsole: `{}`\n\n```\n{}\n```\n",
                 c.kind,
-                c.group,
+                c.clause
+                    .as_deref()
+                    .map_or(format!("group `{}`", c.group), |id| format!("`{id}`")),
                 c.console,
                 c.report.join("\n")
+            ));
+        }
+    }
+    if !g.timeouts.is_empty() {
+        s.push_str("\n## Timed out\n");
+        for t in &g.timeouts {
+            s.push_str(&format!(
+                "\n### `{}` after {} s\n\n`{}` did not end in time. Console: `{}`\n\n```\n{}\n```\n",
+                t.clause,
+                t.seconds,
+                t.check,
+                t.console,
+                t.report.join("\n")
             ));
         }
     }
@@ -238,6 +278,13 @@ fn case(c: &results::ClauseResult, classname: &str) -> TestCase {
             let status = match c.status {
                 ClauseStatus::Pass => TestCaseStatus::success(),
                 ClauseStatus::Skipped => TestCaseStatus::skipped(),
+                ClauseStatus::TimedOut => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    st.set_type("timeout")
+                        .set_message(format!("timed out (-{} points)", c.points))
+                        .set_description(c.detail.as_str());
+                    st
+                }
                 other => {
                     let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     st.set_message(format!("{} (-{} points)", other.as_str(), c.points))
@@ -365,6 +412,58 @@ mod tests {
             xml.contains("name=\"rw::a\"") && xml.contains("fail (-5 points)"),
             "{xml}"
         );
+    }
+
+    #[test]
+    fn timeouts_are_reported_as_timed_out_everywhere() {
+        let rubric = Rubric::parse(
+            "[[clause]]\nid='rw::a'\ngroup='conformance'\npoints=5\n\
+             [[clause]]\nid='rw::b'\ngroup='conformance'\npoints=3\n",
+        )
+        .unwrap();
+        let sub = Submission {
+            name: "alice".into(),
+            groups: crate::GROUPS.iter().map(|g| g.to_string()).collect(),
+            observations: vec![Observation {
+                id: "rw::a".into(),
+                verdict: ClauseVerdict::Pass,
+                detail: String::new(),
+            }],
+            timeouts: vec![results::Timeout {
+                clause: "rw::b".into(),
+                group: "conformance".into(),
+                seconds: 20,
+                check: "/lab/tests/rw --exact b".into(),
+                report: vec!["[<0>] msleep+0x2f/0x40".into()],
+                console: "boot-1/console.log".into(),
+            }],
+            boot_cpus: vec![results::BootCpu {
+                boot: 1,
+                model: "qemu64,+smep,+smap (tcg)".into(),
+                guest_flags: vec!["smep".into(), "smap".into()],
+            }],
+            ..Default::default()
+        };
+        let g = score(&rubric, &sub);
+        assert_eq!(g.score, 5);
+        let md = markdown(&g);
+        assert!(
+            md.contains("| `rw::b` | conformance | 0/3 | timed-out | timed out after 20 s"),
+            "{md}"
+        );
+        assert!(
+            md.contains("## Timed out") && md.contains("msleep+0x2f"),
+            "{md}"
+        );
+        assert!(
+            md.contains("Boot 1: CPU `qemu64,+smep,+smap (tcg)`, the guest sees smep and smap.")
+        );
+        assert!(summary(&g).contains("TIMEOUT in rw::b after 20 s"));
+        let xml = junit(&g).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let err = doc.descendants().find(|n| n.has_tag_name("error")).unwrap();
+        assert_eq!(err.attribute("type"), Some("timeout"));
+        assert_eq!(err.attribute("message"), Some("timed out (-3 points)"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Scoring: the rubric applied to what the guest observed.
 
-use results::{ClauseResult, ClauseStatus, Crash, GradeReport, GRADE_SCHEMA};
+use results::{BootCpu, ClauseResult, ClauseStatus, Crash, GradeReport, Timeout, GRADE_SCHEMA};
 
 use crate::markers::{ClauseVerdict, Observation};
 use crate::rubric::Rubric;
@@ -17,9 +17,16 @@ pub struct Submission {
     pub build_error: Option<String>,
     /// insmod's message when the module did not load.
     pub load_error: Option<String>,
-    /// Clause results of the groups that finished without a crash.
+    /// Clause results of the checks that finished before any kernel problem.
     pub observations: Vec<Observation>,
+    /// Kernel failures: one with a `clause` costs that clause; one without
+    /// (at load) costs its group.
     pub crashes: Vec<Crash>,
+    /// Checks that ran out of time.
+    pub timeouts: Vec<Timeout>,
+    /// Clauses never run, each with why (grading stopped after too many hangs...).
+    pub not_run: Vec<(String, String)>,
+    pub boot_cpus: Vec<BootCpu>,
     pub boots: u32,
     pub elapsed_s: f64,
 }
@@ -71,6 +78,8 @@ pub fn score(rubric: &Rubric, sub: &Submission) -> GradeReport {
         build_error: sub.build_error.clone(),
         clauses,
         crashes: sub.crashes.clone(),
+        timeouts: sub.timeouts.clone(),
+        boot_cpus: sub.boot_cpus.clone(),
         unscored,
         boots: sub.boots,
         elapsed_s: sub.elapsed_s,
@@ -92,7 +101,26 @@ fn clause_status(id: &str, group: &str, sub: &Submission) -> (ClauseStatus, Stri
             format!("the module did not load: {e}"),
         );
     }
-    if let Some(crash) = sub.crashes.iter().find(|c| c.group == group) {
+    if let Some(crash) = sub.crashes.iter().find(|c| c.clause.as_deref() == Some(id)) {
+        return (
+            ClauseStatus::Crashed,
+            format!("the kernel failed during this check: {}", crash.kind),
+        );
+    }
+    if let Some(t) = sub.timeouts.iter().find(|t| t.clause == id) {
+        return (
+            ClauseStatus::TimedOut,
+            format!("timed out after {} s: {}", t.seconds, t.check),
+        );
+    }
+    if let Some((_, why)) = sub.not_run.iter().find(|(c, _)| c == id) {
+        return (ClauseStatus::NotRun, why.clone());
+    }
+    if let Some(crash) = sub
+        .crashes
+        .iter()
+        .find(|c| c.clause.is_none() && c.group == group)
+    {
         return (
             ClauseStatus::Crashed,
             format!("the kernel failed in group {group}: {}", crash.kind),
@@ -161,6 +189,7 @@ mod tests {
         ];
         s.crashes = vec![Crash {
             group: "stress".into(),
+            clause: None,
             kind: "Oops".into(),
             report: vec![],
             console: "boot-1/console.log".into(),
@@ -192,6 +221,46 @@ mod tests {
         assert_eq!(g.clauses[1].status, ClauseStatus::Fail);
         assert!(g.clauses[1].detail.contains("no result"));
         assert_eq!(g.clauses[2].status, ClauseStatus::Skipped);
+    }
+
+    #[test]
+    fn a_crash_or_timeout_in_a_check_costs_that_clause_only() {
+        let mut s = sub();
+        s.observations = vec![
+            obs("rw::a", ClauseVerdict::Pass),
+            obs("stress.contract", ClauseVerdict::Pass),
+        ];
+        s.crashes = vec![Crash {
+            group: "conformance".into(),
+            clause: Some("rw::b".into()),
+            kind: "WARNING".into(),
+            report: vec![],
+            console: "boot-1/console.log".into(),
+        }];
+        s.timeouts = vec![Timeout {
+            clause: "race.kernel-lock".into(),
+            group: "race".into(),
+            seconds: 30,
+            check: "mymem race".into(),
+            report: vec![],
+            console: "boot-2/console.log".into(),
+        }];
+        s.not_run = vec![("seed.timing".into(), "grading stopped".into())];
+        let g = score(&rubric(), &s);
+        let status: Vec<_> = g.clauses.iter().map(|c| c.status).collect();
+        assert_eq!(
+            status,
+            [
+                ClauseStatus::Pass,
+                ClauseStatus::Crashed,
+                ClauseStatus::TimedOut,
+                ClauseStatus::Pass,
+                ClauseStatus::NotRun
+            ]
+        );
+        assert_eq!(g.score, 12);
+        assert_eq!(g.clauses[2].detail, "timed out after 30 s: mymem race");
+        assert_eq!(g.timeouts.len(), 1);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod vm;
 
 use build::{kernel, modules, source, toolchain, userspace};
 use dev::{ide, lint};
-use measure::{compare, pipeline, runs};
+use measure::{compare, drivers, pipeline, runs};
 use vm::{clock, exec, gdb, qemu, reaper};
 
 use anyhow::{bail, Result};
@@ -79,9 +79,12 @@ enum Command {
         /// /lab/bin/<name>, with spaces in the name turned into `_`).
         #[arg(long = "file", short = 'f')]
         files: Vec<String>,
-        /// Modules to load first, comma-separated ("" for none).
-        #[arg(long, default_value = "mymem,mymem_c")]
-        load: String,
+        /// Modules to load first, comma-separated ("" for none) [default: the two drivers:
+        /// mymem,mymem_c, or those --driver puts in their place].
+        #[arg(long)]
+        load: Option<String>,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
         /// Seconds before the guest is killed.
         #[arg(long, default_value_t = 600)]
         timeout: u64,
@@ -97,13 +100,19 @@ enum Command {
     },
     /// Interactive busybox shell in the guest with our modules loaded.
     Shell {
-        /// Modules to load first, comma-separated ("" for none).
-        #[arg(long, default_value = "mymem,mymem_c")]
-        load: String,
+        /// Modules to load first, comma-separated ("" for none) [default: the two drivers:
+        /// mymem,mymem_c, or those --driver puts in their place].
+        #[arg(long)]
+        load: Option<String>,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
         #[command(flatten)]
         gdb: gdb::GdbArgs,
     },
     /// Run the guest test suites; prints "N passed, M failed" and fails on any failure.
+    ///
+    /// With --driver DIR: the conformance suite against that driver (built as `lab grade`
+    /// builds it), instead of the suites on ours.
     Test {
         /// Only these suites (default: all); `lab test --list` names them.
         suites: Vec<String>,
@@ -113,6 +122,8 @@ enum Command {
         /// Also write JUnit XML here: a test case per suite, and per libtest test inside them.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
     },
     /// Run the whole lab and write results/<run-id>/ with report.html.
     ///
@@ -126,12 +137,16 @@ enum Command {
     Run {
         #[command(flatten)]
         measure: pipeline::Measure,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
     },
     /// Only the measurements (bench, race, in-kernel), with the report: one boot, in the
     /// --clock chosen (default wall; with icount the bench runs --icount-trials in one block).
     Bench {
         #[command(flatten)]
         measure: pipeline::Measure,
+        #[command(flatten)]
+        modules: drivers::ModuleArgs,
     },
     /// Check our kernel Rust against the kernel's own rustfmt config (fetches
     /// the kernel source if needed; builds and boots nothing).
@@ -206,7 +221,8 @@ fn main() {
     let cli = Cli::parse();
     if let Err(e) = reaper::install().and_then(|()| real_main(cli)) {
         eprintln!("\nlab: error: {e:#}");
-        eprintln!("lab: to retry: {}", cmd::retry_hint());
+        let (what, next) = cmd::after_error(&e);
+        eprintln!("lab: {what}: {next}");
         std::process::exit(1);
     }
 }
@@ -229,6 +245,7 @@ fn real_main(cli: Cli) -> Result<()> {
         Command::Exec {
             ref files,
             ref load,
+            ref modules,
             timeout,
             ref gdb,
             ref sh,
@@ -243,9 +260,10 @@ fn real_main(cli: Cli) -> Result<()> {
                 .iter()
                 .map(|spec| exec::file_spec(spec))
                 .collect::<Result<Vec<_>>>()?;
-            let lab = prepare(&cli, "exec", false)?;
+            let (lab, plan) = with_modules(prepare(&cli, "exec", false)?, modules)?;
+            let load = load_list(load.as_deref(), &plan);
             let mut scenario = Scenario::new("exec", &script)
-                .load(&split_list(load))
+                .load(&split_list(&load))
                 .timeout(timeout);
             scenario.files = files;
             let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
@@ -258,9 +276,14 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Shell { ref load, ref gdb } => {
-            let lab = prepare(&cli, "shell", false)?;
-            let mut scenario = Scenario::new("shell", "").load(&split_list(load));
+        Command::Shell {
+            ref load,
+            ref modules,
+            ref gdb,
+        } => {
+            let (lab, plan) = with_modules(prepare(&cli, "shell", false)?, modules)?;
+            let load = load_list(load.as_deref(), &plan);
+            let mut scenario = Scenario::new("shell", "").load(&split_list(&load));
             scenario.interactive = true;
             let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
             eprintln!("    (exit the shell to power off; Ctrl-A X kills QEMU)");
@@ -271,6 +294,7 @@ fn real_main(cli: Cli) -> Result<()> {
             ref suites,
             list,
             ref junit,
+            ref modules,
         } => {
             if list {
                 for s in suites::SUITES {
@@ -278,22 +302,37 @@ fn real_main(cli: Cli) -> Result<()> {
                 }
                 return Ok(());
             }
+            if modules.any() {
+                if !suites.is_empty() {
+                    bail!(
+                        "with --driver, lab test runs the conformance suite on it: name no suites"
+                    );
+                }
+                let (lab, plan) = with_modules(prepare(&cli, "test", true)?, modules)?;
+                return suites::conformance_on(&lab, &plan, junit.as_deref());
+            }
             let selected = suites::select(suites, cli.profile)?;
             let lab = prepare(&cli, "test", true)?;
             suites::run_all(&lab, &selected, junit.as_deref())
         }
-        Command::Run { ref measure } => {
+        Command::Run {
+            ref measure,
+            ref modules,
+        } => {
             let mut clocks = pipeline::run_clocks(cli.clock);
-            let lab = prepare(&cli, "run", false)?;
+            let (lab, plan) = with_modules(prepare(&cli, "run", false)?, modules)?;
             if cli.clock.is_none() && lab.accel == qemu::Accel::Kvm {
                 cmd::note("no icount boot: QEMU counts instructions only under TCG (--accel tcg)");
                 clocks = vec![clock::Clock::Wall];
             }
-            pipeline::run_lab(&lab, measure, &clocks)
+            pipeline::run_lab(&lab, measure, &clocks, plan)
         }
-        Command::Bench { ref measure } => {
-            let lab = prepare(&cli, "bench", false)?;
-            pipeline::run_bench(&lab, measure)
+        Command::Bench {
+            ref measure,
+            ref modules,
+        } => {
+            let (lab, plan) = with_modules(prepare(&cli, "bench", false)?, modules)?;
+            pipeline::run_bench(&lab, measure, plan)
         }
         Command::Grade(ref args) => {
             let lab = prepare(&cli, "grade", true)?;
@@ -330,11 +369,7 @@ fn real_main(cli: Cli) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| paths::results_root().join("latest"));
             if !dir.join(results::layout::RUN_JSON).exists() {
-                bail!(
-                    "{} is not a run directory (no {}); `make run` or `lab run` makes one",
-                    dir.display(),
-                    results::layout::RUN_JSON
-                );
+                return Err(not_a_run_dir(&dir).into());
             }
             pipeline::render_report(&dir)
         }
@@ -380,6 +415,56 @@ fn prepare(cli: &Cli, what: &str, with_tests: bool) -> Result<Lab> {
         run_dir,
         verbose: cli.verbose,
     })
+}
+
+/// `lab report DIR` on a directory without run.json (an exec, test or grade run, or none):
+/// what it is, and a command that does make a report.
+fn not_a_run_dir(dir: &std::path::Path) -> cmd::NotRetryable {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kind = ["exec", "shell", "test", "grade", "setup"]
+        .into_iter()
+        .find(|k| name.ends_with(&format!("-{k}")) || name.contains(&format!("-{k}-")));
+    let what = match kind {
+        Some(k) => format!(
+            "{} holds a `lab {k}` run: only `lab run` and `lab bench` write the {} a report is made from",
+            dir.display(),
+            results::layout::RUN_JSON
+        ),
+        None if dir.exists() => format!(
+            "{} is not a run directory (no {}): only `lab run` and `lab bench` make one",
+            dir.display(),
+            results::layout::RUN_JSON
+        ),
+        None => format!("{} does not exist", dir.display()),
+    };
+    let latest = paths::results_root().join("latest");
+    let next = if latest.join(results::layout::RUN_JSON).exists() && latest != dir {
+        format!(
+            "cargo run --release -p lab -- report {} (the newest run or bench), or make run",
+            latest.display()
+        )
+    } else {
+        "make run (or cargo run --release -p lab -- run; --driver DIR for your module)".into()
+    };
+    cmd::NotRetryable {
+        message: what,
+        next,
+    }
+}
+
+/// Builds the modules `args` names and puts them in the guest in place of ours.
+fn with_modules(mut lab: Lab, args: &drivers::ModuleArgs) -> Result<(Lab, drivers::Plan)> {
+    let plan = drivers::Plan::build(&lab.kernel, args, &lab.run_dir)?;
+    plan.apply(&mut lab.modules)?;
+    Ok((lab, plan))
+}
+
+/// `--load` as given, else the run's two drivers.
+fn load_list(load: Option<&str>, plan: &drivers::Plan) -> String {
+    load.map_or_else(|| plan.default_load().join(","), str::to_string)
 }
 
 fn split_list(s: &str) -> Vec<&str> {
@@ -429,7 +514,8 @@ mod tests {
                 ..
             } => {
                 assert_eq!(files, ["a:/x"]);
-                assert_eq!(split_list(&load), Vec::<&str>::new());
+                assert_eq!(load.as_deref(), Some(""));
+                assert_eq!(split_list(""), Vec::<&str>::new());
                 assert_eq!(command, ["ls", "-l"]);
                 assert_eq!(timeout, 600);
                 assert_eq!(sh, None);
@@ -437,6 +523,65 @@ mod tests {
             _ => panic!("not exec"),
         }
         assert!(Cli::try_parse_from(["lab", "exec"]).is_err());
+    }
+
+    #[test]
+    fn run_bench_test_exec_shell_take_modules() {
+        for cmd in ["run", "bench", "test", "shell"] {
+            let cli = Cli::try_parse_from([
+                "lab",
+                cmd,
+                "--driver",
+                "a",
+                "--driver",
+                "b",
+                "--device",
+                "/dev/x",
+                "--test-module",
+                "t",
+                "--hello",
+                "h",
+            ])
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+            let m = match cli.command {
+                Command::Run { modules, .. }
+                | Command::Bench { modules, .. }
+                | Command::Test { modules, .. }
+                | Command::Shell { modules, .. } => modules,
+                _ => panic!("{cmd}"),
+            };
+            assert_eq!(m.drivers, [PathBuf::from("a"), PathBuf::from("b")]);
+            assert_eq!(m.devices, ["/dev/x"]);
+            assert_eq!(m.test_module, Some(PathBuf::from("t")));
+            assert_eq!(m.hello, Some(PathBuf::from("h")));
+        }
+        let cli = Cli::try_parse_from(["lab", "exec", "--driver", "d", "--", "true"]).unwrap();
+        assert!(matches!(cli.command, Command::Exec { ref modules, .. } if modules.any()));
+        // --device names a driver's node: without a driver it means nothing.
+        assert!(Cli::try_parse_from(["lab", "run", "--device", "/dev/x"]).is_err());
+        // Without --load: the two drivers of the run.
+        assert_eq!(load_list(None, &drivers::Plan::default()), "mymem,mymem_c");
+        assert_eq!(load_list(Some(""), &drivers::Plan::default()), "");
+    }
+
+    #[test]
+    fn report_on_an_exec_run_says_what_it_is_and_what_to_run_instead() {
+        let dir = std::env::temp_dir().join(format!("{}-20261201-101010-exec", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let e: anyhow::Error = not_a_run_dir(&dir).into();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("holds a `lab exec` run"), "{msg}");
+        let (what, next) = cmd::after_error(&e);
+        // Not the same command again: it would fail the same way.
+        assert_eq!(what, "instead");
+        assert!(!next.contains(&dir.display().to_string()), "{next}");
+        assert!(
+            next.contains("make run") || next.contains(" report "),
+            "{next}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        let (what, _) = cmd::after_error(&anyhow::anyhow!("other"));
+        assert_eq!(what, "to retry");
     }
 
     #[test]

@@ -77,6 +77,9 @@ struct Target {
     samples: BTreeMap<u64, [Vec<u64>; 2]>,
     /// Median of each block per size, [pwrite, pread].
     block_medians: BTreeMap<u64, [Vec<f64>; 2]>,
+    /// Why this device stopped being measured (a failed transfer): it is left out of the
+    /// rest of the run and of the report's series, and listed as skipped.
+    failed: Option<String>,
 }
 
 /// Index of `op` in [`Target`]'s per-size pairs.
@@ -118,20 +121,25 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
     let env = crate::env_stamp::collect();
     let max_size = *args.sizes.iter().max().context("no --sizes")?;
     let max_len = usize::try_from(max_size).context("size does not fit in memory")?;
-    for (i, p) in args.devices.iter().enumerate() {
+    for (i, d) in args.devices.iter().enumerate() {
         ensure!(
-            !args.devices[..i].contains(p),
+            !args.devices[..i].iter().any(|e| e.path == d.path),
             "{} is listed twice",
-            p.display()
+            d.path.display()
         );
     }
 
     let mut skipped = Vec::new();
     let mut targets = Vec::new();
-    for path in &args.devices {
+    for spec in &args.devices {
+        let path = spec.path.as_path();
+        let label = match &spec.label {
+            Some(l) => l.clone(),
+            None => device_label(path),
+        };
         match open_device(path, max_size) {
             Ok(dev) => {
-                let label = unique_label(device_label(path), path, &targets);
+                let label = unique_label(label, path, &targets);
                 targets.push(target(SeriesKind::Device, label, path, Box::new(dev)));
             }
             Err(e) => skip(&mut skipped, path, e),
@@ -225,6 +233,19 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
             .with_context(|| format!("size {size}"))?;
             memcpy.entry(size).or_default().extend(copy);
             eprintln!(" {:.1} s", started.elapsed().as_secs_f64());
+            if targets
+                .iter()
+                .all(|t| t.kind != SeriesKind::Device || t.failed.is_some())
+            {
+                bail!(
+                    "no device could be measured: {}",
+                    targets
+                        .iter()
+                        .filter_map(|t| Some(format!("{}: {}", t.path, t.failed.as_ref()?)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+            }
         }
         blocks_run += 1;
         let widest = widest_half_width(&targets, &reference);
@@ -240,6 +261,13 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
             break;
         }
     }
+    for t in targets.iter().filter(|t| t.failed.is_some()) {
+        skipped.push(Skipped {
+            target: t.path.clone(),
+            reason: t.failed.clone().unwrap_or_default(),
+        });
+    }
+    targets.retain(|t| t.failed.is_none());
     for &size in &args.sizes {
         for t in &mut targets {
             let samples = t.samples.remove(&size).unwrap_or_default();
@@ -278,7 +306,7 @@ pub fn run(args: &BenchArgs) -> Result<BenchReport> {
             devices: args
                 .devices
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|d| d.path.display().to_string())
                 .collect(),
             reference: Some(reference),
             sizes: args.sizes.clone(),
@@ -327,7 +355,10 @@ fn between_blocks(targets: &mut [Target], cmd: &str, max_size: u64) -> Result<()
         status.success(),
         "--between-blocks {cmd:?} failed: {status}"
     );
-    for t in targets.iter_mut().filter(|t| t.kind == SeriesKind::Device) {
+    for t in targets
+        .iter_mut()
+        .filter(|t| t.kind == SeriesKind::Device && t.failed.is_none())
+    {
         let dev = open_device(Path::new(&t.path), max_size)
             .with_context(|| format!("reopening {} after --between-blocks", t.path))?;
         t.io = Some(Box::new(dev));
@@ -352,6 +383,7 @@ fn target(kind: SeriesKind, label: String, path: &Path, io: Box<dyn Transfer>) -
         io: Some(io),
         samples: BTreeMap::new(),
         block_medians: BTreeMap::new(),
+        failed: None,
     }
 }
 
@@ -376,9 +408,16 @@ fn block_ratio(
 /// Widest relative 95% CI half-width over blocks of any device against the reference.
 fn widest_half_width(targets: &[Target], reference: &str) -> f64 {
     let mut widest: f64 = 0.0;
+    if targets
+        .iter()
+        .any(|t| t.label == reference && t.failed.is_some())
+    {
+        // No ratio left to narrow: more blocks would only run into the time cap.
+        return widest;
+    }
     for t in targets
         .iter()
-        .filter(|t| t.kind == SeriesKind::Device && t.label != reference)
+        .filter(|t| t.kind == SeriesKind::Device && t.label != reference && t.failed.is_none())
     {
         for &size in t.block_medians.keys() {
             for op in [Op::Pwrite, Op::Pread] {
@@ -393,7 +432,11 @@ fn widest_half_width(targets: &[Target], reference: &str) -> f64 {
 
 fn open_device(path: &Path, max_size: u64) -> Result<Device> {
     let dev = Device::open(path).context("cannot open")?;
-    let size = dev.size().context("MYMEM_IOC_SIZE failed")?;
+    // A driver without the SIZE ioctl (part 2 asks for none) is still measured when its
+    // lseek knows SEEK_END.
+    let size = dev
+        .buffer_size()
+        .context("its size is unknown: neither MYMEM_IOC_SIZE nor lseek(0, SEEK_END) answered")?;
     ensure!(
         OFFSET + max_size <= size,
         "device buffer is {size} bytes, smaller than the largest size {max_size}"
@@ -422,13 +465,10 @@ fn open_tmpfs(path: &Path, len: usize) -> Result<File> {
     Ok(file)
 }
 
-/// `Rust` for /dev/mymem, `C` for /dev/mymem_c, else the path.
+/// The name of the module that provides the device at `path` (whatever its node is called:
+/// /dev/mymem may be anyone's driver), else the path.
 pub fn device_label(path: &Path) -> String {
-    match path.file_name().and_then(|n| n.to_str()) {
-        Some("mymem") => "Rust".into(),
-        Some("mymem_c") => "C".into(),
-        _ => path.display().to_string(),
-    }
+    crate::provider::module_of(path).unwrap_or_else(|| path.display().to_string())
 }
 
 fn unique_label(label: String, path: &Path, targets: &[Target]) -> String {
@@ -473,15 +513,29 @@ fn measure_size(
                 continue;
             }
             let t = &targets[step];
-            let (w, r) = transfer_trial(t, bufs, rng, len, trial)
-                .with_context(|| format!("{} ({})", t.label, t.path))?;
-            if counted {
-                block[step][0].push(w);
-                block[step][1].push(r);
+            if t.failed.is_some() {
+                continue;
+            }
+            match transfer_trial(t, bufs, rng, len, trial) {
+                Ok((w, r)) if counted => {
+                    block[step][0].push(w);
+                    block[step][1].push(r);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // A device that breaks the contract here is measured no further; the
+                    // others go on (the run fails only when no device is left).
+                    let why = format!("size {size} B, trial {trial}: {e:#}");
+                    eprintln!("\nbench: error: {} ({}): {why}", t.label, t.path);
+                    targets[step].failed = Some(why);
+                }
             }
         }
     }
     for (t, samples) in targets.iter_mut().zip(block) {
+        if t.failed.is_some() {
+            continue;
+        }
         let medians = t.block_medians.entry(size).or_default();
         let all = t.samples.entry(size).or_default();
         for (i, s) in samples.into_iter().enumerate() {
@@ -728,8 +782,9 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(device_label(Path::new("/dev/mymem")), "Rust");
-        assert_eq!(device_label(Path::new("/dev/mymem_c")), "C");
+        // No module provides these on the host: the label is the path, never a guessed
+        // language from the node's name.
+        assert_eq!(device_label(Path::new("/dev/mymem")), "/dev/mymem");
         assert_eq!(device_label(Path::new("/tmp/x")), "/tmp/x");
     }
 

@@ -148,16 +148,19 @@ pub struct MapHoldArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Device to measure (repeatable or comma list). The first one that can be
-    /// opened is the reference of the comparisons: (other - ref) / ref.
+    /// Device to measure, as [LABEL=]PATH (repeatable or comma list). The first one that can
+    /// be opened is the reference of the comparisons: (other - ref) / ref. Without LABEL a
+    /// device is labelled with the name of the module that provides it (the module whose
+    /// reference count an open of it raises), else with its path.
     #[arg(
         short = 'd',
         long = "device",
-        value_name = "PATH",
+        value_name = "[LABEL=]PATH",
         value_delimiter = ',',
+        value_parser = parse_device,
         default_values = ["/dev/mymem_c", "/dev/mymem"]
     )]
-    pub devices: Vec<PathBuf>,
+    pub devices: Vec<DeviceSpec>,
     /// Transfer sizes in bytes (comma list; k/M suffixes = KiB/MiB).
     #[arg(
         long,
@@ -203,9 +206,10 @@ pub struct BenchArgs {
     pub json: Option<PathBuf>,
 }
 
-/// Workers of `race --sweep`.
-pub const SWEEP_WORKERS: [u32; 18] = [
-    2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 35, 40, 45, 50, 100,
+/// Workers of `race --sweep`: W = 1 first, the control (no concurrency, so no lost update
+/// whatever the strategy).
+pub const SWEEP_WORKERS: [u32; 19] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 35, 40, 45, 50, 100,
 ];
 /// Workers, iterations, trials of `race --quick`.
 pub const QUICK: ([u32; 3], u64, u32) = ([1, 2, 4], 2000, 3);
@@ -236,7 +240,7 @@ pub struct RaceArgs {
     /// Trials per (workers, strategy) [default: 3; at least 3 with --sweep].
     #[arg(short = 't', long, value_parser = clap::value_parser!(u32).range(1..))]
     pub trials: Option<u32>,
-    /// Workers 2..10, 15..50 by 5, and 100 (-n and -t still apply).
+    /// Workers 1..10, 15..50 by 5, and 100 (-n and -t still apply; W = 1 is the control).
     #[arg(long, conflicts_with_all = ["workers", "quick"])]
     pub sweep: bool,
     /// Tiny preset for tests: workers 1,2,4, N = 2000, 3 trials.
@@ -323,6 +327,33 @@ fn dedup_keep_order<T: PartialEq + Copy>(v: &mut Vec<T>) {
     });
 }
 
+/// A device of `mymem bench`: its path and, when given, its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSpec {
+    pub label: Option<String>,
+    pub path: PathBuf,
+}
+
+/// Parses `PATH` or `LABEL=PATH` (a label is not empty and has no `/`).
+pub fn parse_device(s: &str) -> Result<DeviceSpec, String> {
+    match s.split_once('=') {
+        Some((label, path)) if !label.contains('/') => {
+            if label.is_empty() || path.is_empty() {
+                return Err(format!("`{s}`: expected LABEL=PATH or PATH"));
+            }
+            Ok(DeviceSpec {
+                label: Some(label.into()),
+                path: path.into(),
+            })
+        }
+        _ if s.is_empty() => Err("empty device path".into()),
+        _ => Ok(DeviceSpec {
+            label: None,
+            path: s.into(),
+        }),
+    }
+}
+
 /// Parses `4096`, `4k`, `64K`, `1M` (binary multiples); must be >= 1.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -376,8 +407,12 @@ mod tests {
         let b = bench(&[]);
         assert_eq!(
             b.devices,
-            [PathBuf::from("/dev/mymem_c"), PathBuf::from("/dev/mymem")]
+            [
+                parse_device("/dev/mymem_c").unwrap(),
+                parse_device("/dev/mymem").unwrap()
+            ]
         );
+        assert_eq!(b.devices[0].label, None);
         assert_eq!(b.sizes, [1, 64, 1024, 65536, 524288]);
         assert_eq!((b.trials, b.warmup), (1000, 50));
         assert_eq!(b.tmpfs_dir, PathBuf::from("/dev/shm"));
@@ -404,8 +439,25 @@ mod tests {
         assert_eq!(b.trials, 20);
         assert_eq!(b.warmup, 0);
         assert_eq!(b.sizes, [1, 4096, 1 << 20]);
-        assert_eq!(b.devices, ["/dev/a", "/dev/b", "/dev/c"].map(PathBuf::from));
+        assert_eq!(
+            b.devices.iter().map(|d| d.path.clone()).collect::<Vec<_>>(),
+            ["/dev/a", "/dev/b", "/dev/c"].map(PathBuf::from)
+        );
         assert_eq!(b.json, Some(PathBuf::from("/results/bench.json")));
+    }
+
+    #[test]
+    fn bench_devices_take_labels() {
+        let b = bench(&["-d", "C=/dev/foo_c,Rust=/dev/mymem", "-d", "/dev/x=y"]);
+        assert_eq!(b.devices[0].label.as_deref(), Some("C"));
+        assert_eq!(b.devices[0].path, PathBuf::from("/dev/foo_c"));
+        assert_eq!(b.devices[1].label.as_deref(), Some("Rust"));
+        // A `=` after a `/` is part of the path.
+        assert_eq!(b.devices[2].label, None);
+        assert_eq!(b.devices[2].path, PathBuf::from("/dev/x=y"));
+        for bad in ["=/dev/a", "C=", ""] {
+            assert!(parse_device(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -471,6 +523,8 @@ mod tests {
     fn race_sweep() {
         let p = race(&["--sweep"]).plan().unwrap();
         assert_eq!(p.workers, SWEEP_WORKERS);
+        // The W = 1 control is part of the sweep, not a run of its own.
+        assert_eq!(p.workers[0], 1);
         assert_eq!((p.iterations, p.trials), (150_000, 3));
         assert_eq!(p.strategies, Strategy::ALL);
         let p = race(&["--sweep", "-n", "1000", "-t", "5"]).plan().unwrap();

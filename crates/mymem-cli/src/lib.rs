@@ -11,6 +11,7 @@ pub mod env_stamp;
 pub mod map_hold;
 pub mod matrix;
 pub mod misuse;
+pub mod provider;
 pub mod race;
 mod rusage;
 mod stress_text;

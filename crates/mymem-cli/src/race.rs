@@ -7,7 +7,7 @@ use std::sync::{Barrier, Mutex};
 use std::thread;
 use std::time::Instant;
 
-use anyhow::{anyhow, ensure, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use mymem::Device;
 
 use crate::cli::{RaceArgs, RacePlan};
@@ -38,9 +38,13 @@ pub fn run(args: &RaceArgs) -> Result<RaceReport> {
     let env = crate::env_stamp::collect();
     let path = args.device.as_path();
     let ctl = Device::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let size = ctl
-        .size()
-        .with_context(|| format!("{}: MYMEM_IOC_SIZE failed", path.display()))?;
+    // none, user-mutex and mmap-atomic need no ioctl: nor does the size.
+    let size = ctl.buffer_size().with_context(|| {
+        format!(
+            "{}: neither MYMEM_IOC_SIZE nor lseek SEEK_END",
+            path.display()
+        )
+    })?;
     ensure!(
         size >= COUNTER_OFFSET + 8,
         "{}: buffer of {size} bytes has no room for the counter",
@@ -48,7 +52,9 @@ pub fn run(args: &RaceArgs) -> Result<RaceReport> {
     );
 
     let mut trials = Vec::new();
-    for (i, &workers) in plan.workers.iter().enumerate() {
+    let mut plan = plan;
+    let mut skipped = Vec::new();
+    for (i, &workers) in plan.workers.clone().iter().enumerate() {
         eprintln!(
             "race: workers {workers} ({}/{}): {} trials x {} strategies, {} iterations each",
             i + 1,
@@ -57,7 +63,41 @@ pub fn run(args: &RaceArgs) -> Result<RaceReport> {
             plan.strategies.len(),
             plan.iterations
         );
-        trials.extend(run_workers(&ctl, path, workers, &plan)?);
+        let (done, failed) = run_workers(&ctl, path, workers, &plan);
+        trials.extend(done);
+        if let Some((strategy, e)) = failed {
+            // A strategy the driver cannot run (no LOCK/FETCH_ADD ioctl, no mmap) is left
+            // out of the rest of the sweep; the others are still measured.
+            let reason = format!("{:#}", e.context(format!("workers {workers}")));
+            eprintln!(
+                "race: error: strategy {} left out: {reason}",
+                strategy.as_str()
+            );
+            trials.retain(|t| t.strategy != strategy);
+            plan.strategies.retain(|s| *s != strategy);
+            skipped.push(results::Skipped {
+                target: strategy.as_str().into(),
+                reason,
+            });
+            if plan.strategies.is_empty() {
+                bail!(
+                    "no strategy could run on {}: {}",
+                    path.display(),
+                    skipped
+                        .iter()
+                        .map(|s| format!("{}: {}", s.target, s.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+            }
+            // Rerun this W without it, so that every W has every remaining strategy.
+            let (again, failed) = run_workers(&ctl, path, workers, &plan);
+            if let Some((strategy, e)) = failed {
+                return Err(e.context(format!("workers {workers}, strategy {}", strategy.as_str())));
+            }
+            trials.retain(|t| t.workers != workers);
+            trials.extend(again);
+        }
     }
     let summary = race::summarize(&plan.workers, &plan.strategies, &trials);
     Ok(RaceReport {
@@ -76,6 +116,7 @@ pub fn run(args: &RaceArgs) -> Result<RaceReport> {
         },
         trials,
         summary,
+        skipped,
     })
 }
 
@@ -96,7 +137,13 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Every trial and strategy of one W, on the same W worker threads, each
 /// with its own open file. Starting W threads and opening W files per run
 /// cost about 80 ms a run under TCG: 21 s of a `make run` sweep, whatever N.
-fn run_workers(ctl: &Device, path: &Path, workers: u32, plan: &RacePlan) -> Result<Vec<RaceTrial>> {
+/// Returns the trials run and, when one failed, its strategy and error (the runs stop there).
+fn run_workers(
+    ctl: &Device,
+    path: &Path,
+    workers: u32,
+    plan: &RacePlan,
+) -> (Vec<RaceTrial>, Option<(Strategy, anyhow::Error)>) {
     let w = workers as usize;
     let pool = Pool {
         job: Mutex::new(None),
@@ -110,7 +157,7 @@ fn run_workers(ctl: &Device, path: &Path, workers: u32, plan: &RacePlan) -> Resu
             s.spawn(|| pool_worker(path, plan.iterations, &pool));
         }
         let mut trials = Vec::new();
-        let mut result = Ok(());
+        let mut failed = None;
         'runs: for trial in 0..plan.trials {
             // Rotate the strategy order per trial so none always runs first.
             let k = plan.strategies.len();
@@ -119,9 +166,7 @@ fn run_workers(ctl: &Device, path: &Path, workers: u32, plan: &RacePlan) -> Resu
                 match run_trial(ctl, &pool, workers, plan.iterations, strategy, trial) {
                     Ok(t) => trials.push(t),
                     Err(e) => {
-                        result = Err(
-                            e.context(format!("workers {workers}, strategy {}", strategy.as_str()))
-                        );
+                        failed = Some((strategy, e));
                         break 'runs;
                     }
                 }
@@ -130,7 +175,7 @@ fn run_workers(ctl: &Device, path: &Path, workers: u32, plan: &RacePlan) -> Resu
         // Dismiss the workers, which wait at `go` between runs.
         *locked(&pool.job) = None;
         pool.go.wait();
-        result.map(|()| trials)
+        (trials, failed)
     })
 }
 

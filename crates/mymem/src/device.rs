@@ -123,6 +123,25 @@ impl Device {
         Ok(unsafe { ioctl(&self.fd, get) }?)
     }
 
+    /// Buffer size in bytes, for a driver with or without the ioctls:
+    /// `MYMEM_IOC_SIZE`, or, where that answers `ENOTTY` (a driver of
+    /// read/write/llseek only, the seed lab's part 2), the end of the file
+    /// by `lseek(fd, 0, SEEK_END)`, with this file's position put back
+    /// afterwards (not atomic against other threads seeking this same
+    /// file). Any other error of either call is returned.
+    pub fn buffer_size(&self) -> io::Result<u64> {
+        match self.size() {
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::NOTTY.raw_os_error()) => {
+                #[allow(clippy::seek_from_current)] // Device::seek is the raw lseek, not io::Seek
+                let here = self.seek(SeekFrom::Current(0))?;
+                let end = self.seek(SeekFrom::End(0));
+                self.seek(SeekFrom::Start(here))?;
+                end
+            }
+            r => r,
+        }
+    }
+
     /// Atomically adds `delta` (wrapping) to the native-endian `u64` at byte
     /// `offset` and returns its previous value (`MYMEM_IOC_FETCH_ADD`).
     /// `offset` must be a multiple of 8 with `offset + 8 <= size`, else

@@ -446,6 +446,7 @@ fn race(rng: &mut Rng) -> RaceReport {
         },
         summary: race::summarize(&plan.workers, &plan.strategies, &trials),
         trials,
+        skipped: Vec::new(),
     }
 }
 
@@ -560,6 +561,7 @@ fn main() -> Result<()> {
         rustc: "rustc 1.96.0 (a1b2c3d4e 2026-10-29)".into(),
         bindgen: "bindgen 0.73.2".into(),
         cc: "gcc (Debian 12.2.0-14) 12.2.0".into(),
+        modules: Vec::new(),
     };
     fs::write(
         dir.join(layout::RUN_JSON),

@@ -92,6 +92,8 @@ fn environment(ctx: &Ctx, md: &mut Md) {
             }),
         ],
     ];
+    let mut rows = rows;
+    rows.extend(crate::modules::env_rows(run));
     md.text_table(&["Item", "Value"], &rows);
 }
 

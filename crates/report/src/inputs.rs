@@ -37,6 +37,9 @@ pub fn compile_fail_rel(file: &str) -> String {
 #[derive(Debug)]
 pub enum Input<T> {
     Missing,
+    /// Not produced because the run's driver could not do it (`<file>.hole`: the guest's
+    /// reason, e.g. an errno, or the kernel's `Unknown symbol` line).
+    Hole(String),
     /// Present but unusable: why.
     Invalid(String),
     Ok(T),
@@ -55,6 +58,11 @@ impl<T> Input<T> {
         match self {
             Input::Ok(_) => None,
             Input::Missing => Some(format!("`{path}` is missing: this run did not produce it.")),
+            Input::Hole(why) => Some(format!(
+                "**Not measured** (`{path}`): this run's driver could not do it. The guest \
+                 said:\n\n```text\n{}\n```",
+                why.trim_end()
+            )),
             Input::Invalid(e) => Some(format!("`{path}` could not be read: {e}")),
         }
     }
@@ -121,7 +129,12 @@ fn optional<T>(run_dir: &Path, file: &str, parse: impl FnOnce(String) -> Result<
 /// An optional input at `path`, relative to the run directory.
 fn optional_at<T>(run_dir: &Path, path: &str, parse: impl FnOnce(String) -> Result<T>) -> Input<T> {
     match fs::read_to_string(run_dir.join(path)) {
-        Err(e) if e.kind() == ErrorKind::NotFound => Input::Missing,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            match fs::read_to_string(run_dir.join(format!("{path}{}", layout::HOLE_SUFFIX))) {
+                Ok(why) => Input::Hole(why),
+                Err(_) => Input::Missing,
+            }
+        }
         Err(e) => Input::Invalid(e.to_string()),
         Ok(text) => match parse(text) {
             Ok(v) => Input::Ok(v),

@@ -13,6 +13,9 @@ const NO_LATENCY: &str = "No data for this part (see the notes above).";
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
     md.heading(2, "Parts 2 and 4: read and write latency");
+    if let Some(s) = crate::modules::slots_sentence(&ctx.inputs.run) {
+        md.para(&s);
+    }
     notes(ctx, md);
     tables(ctx, md);
     rust_vs_c(ctx, md);
@@ -122,6 +125,9 @@ fn tables(ctx: &Ctx, md: &mut Md) {
 
 fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
     md.heading(3, "Rust driver vs C driver");
+    if let Some(s) = crate::modules::slots_sentence(&ctx.inputs.run) {
+        md.para(&s);
+    }
     let icount = ctx.icount;
     let wall = ctx.wall();
     let cells: Vec<(u64, Dir)> = ctx

@@ -19,6 +19,7 @@ pub mod html;
 mod inputs;
 mod latency;
 mod md;
+mod modules;
 mod plots;
 mod races;
 mod templates;

@@ -36,8 +36,15 @@ pub struct GradeReport {
     pub build_error: Option<String>,
     /// Every rubric clause, in rubric order.
     pub clauses: Vec<ClauseResult>,
-    /// Each crash (oops, panic, WARN, hang) and the group it cost.
+    /// Each crash (oops, panic, WARN, a refused reload) and the clause (or,
+    /// at load, the groups) it cost.
     pub crashes: Vec<Crash>,
+    /// Each check that ran out of its time, with where it was stuck.
+    #[serde(default)]
+    pub timeouts: Vec<Timeout>,
+    /// The guest CPU of each boot (grading boots have SMAP and SMEP).
+    #[serde(default)]
+    pub boot_cpus: Vec<BootCpu>,
     /// Results the guest reported for ids the rubric does not know (not scored).
     #[serde(default)]
     pub unscored: Vec<String>,
@@ -61,9 +68,13 @@ pub enum ClauseStatus {
     Fail,
     /// The driver lacks the feature (an ioctl answered `ENOTTY`).
     NotImplemented,
-    /// Its group crashed or hung the kernel.
+    /// The kernel failed (oops, panic, WARN, a refused reload) during its
+    /// check, or, at load, before any check.
     Crashed,
-    /// The module did not build or load.
+    /// Its check ran out of time (a hang): the clauses finished before it are scored.
+    TimedOut,
+    /// The module did not build or load, or grading stopped before this
+    /// check (too many hangs or crashes: the detail says which).
     NotRun,
     /// Left out of this grade (`--groups`); counts for nothing.
     Skipped,
@@ -76,6 +87,7 @@ impl ClauseStatus {
             ClauseStatus::Fail => "fail",
             ClauseStatus::NotImplemented => "not-implemented",
             ClauseStatus::Crashed => "crashed",
+            ClauseStatus::TimedOut => "timed-out",
             ClauseStatus::NotRun => "not-run",
             ClauseStatus::Skipped => "skipped",
         }
@@ -121,10 +133,41 @@ pub struct PartScore {
 pub struct Crash {
     /// The clause group running when the kernel failed ("load" before any).
     pub group: String,
+    /// The clause whose check was running; `None` at load (all groups lost).
+    #[serde(default)]
+    pub clause: Option<String>,
     /// What happened: the logscan pattern ("Oops", "BUG:", ...), "hang" or "died".
     pub kind: String,
     /// The kernel report, decoded to file:line in the module where possible (capped).
     pub report: Vec<String>,
     /// The boot's console log, relative to the submission's directory.
     pub console: String,
+}
+
+/// A check that did not end within its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeout {
+    /// The clause whose check timed out ("load" for the first insmod).
+    pub clause: String,
+    pub group: String,
+    /// The check's time limit, in seconds.
+    pub seconds: u32,
+    /// The command that ran out of time (`insmod ...`, `/lab/tests/rw --exact ...`).
+    pub check: String,
+    /// Where it was stuck: the kernel stacks of its threads, the hung-task
+    /// report or sysrq-w's blocked tasks (decoded where possible; capped).
+    pub report: Vec<String>,
+    /// The boot's console log, relative to the submission's directory.
+    pub console: String,
+}
+
+/// The CPU one grading boot ran on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootCpu {
+    /// 1-based boot number.
+    pub boot: u32,
+    /// QEMU's CPU model and accelerator (`qemu64,+smep,+smap (tcg)`).
+    pub model: String,
+    /// Which of `smep`, `smap` the guest's /proc/cpuinfo shows.
+    pub guest_flags: Vec<String>,
 }

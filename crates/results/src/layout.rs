@@ -66,6 +66,14 @@ pub const MISUSE_JSON: &str = "misuse.json";
 pub const MISUSE_EXCLUSIVE_JSON: &str = "misuse-exclusive.json";
 /// `mymem matrix`: C and Rust program x C and Rust driver.
 pub const MATRIX_JSON: &str = "matrix.json";
+/// The modules of a measurement boot and the devices found for them (`ROLE MODULE DEVICE`
+/// lines; `API MODULE`: the module our mymem_test was linked against).
+pub const MODULES_TXT: &str = "modules.txt";
+/// Part 5 with someone's in-kernel module: what the kernel printed from its load to its unload.
+pub const KERNEL_LOG_TXT: &str = "kernel-test.log";
+/// Beside a result file that a boot could not produce on someone's driver: why
+/// (`<file>.hole`, the phase's error lines and the kernel's).
+pub const HOLE_SUFFIX: &str = ".hole";
 
 /// Compile-fail evidence, built on the host: `<run_dir>/compile-fail/`, with
 /// [`COMPILE_FAIL_JSON`] and each refused build's compiler output as `<program>.stderr`.

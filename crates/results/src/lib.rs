@@ -40,14 +40,16 @@ pub use bench::{
 };
 pub use compile_fail::{CompileFailReport, Evidence, Side, COMPILE_FAIL_SCHEMA};
 pub use env::EnvStamp;
-pub use grade::{ClauseResult, ClauseStatus, Crash, GradeReport, PartScore, GRADE_SCHEMA};
+pub use grade::{
+    BootCpu, ClauseResult, ClauseStatus, Crash, GradeReport, PartScore, Timeout, GRADE_SCHEMA,
+};
 pub use kernel::{
     KernelBenchRow, KernelBuffers, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA,
 };
 pub use matrix::{MatrixConfig, MatrixReport, MatrixRun, MATRIX_SCHEMA};
 pub use misuse::{DeviceMisuse, MisuseReport, Probe, ProcessRace, MISUSE_SCHEMA};
 pub use race::{RaceConfig, RaceReport, RaceSummary, RaceTrial, Strategy, RACE_SCHEMA};
-pub use run::{RunInfo, RUN_SCHEMA};
+pub use run::{ModuleInfo, ModuleRole, RunInfo, RUN_SCHEMA};
 pub use stats::{RelDiff, Summary};
 pub use stress::{Deviation, Outcomes, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
 pub use verdict::Verdict;

@@ -82,6 +82,10 @@ pub struct RaceReport {
     pub trials: Vec<RaceTrial>,
     /// One entry per (workers, strategy), in table order.
     pub summary: Vec<RaceSummary>,
+    /// Strategies the device could not run (a driver without the LOCK or FETCH_ADD ioctl, or
+    /// without mmap), each with the error of its first failed run; they have no trials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<crate::Skipped>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,6 +234,10 @@ mod tests {
                 wall_s_mean: 1.0,
                 cpu_s_mean: 1.0,
             }],
+            skipped: vec![crate::Skipped {
+                target: "mmap-atomic".into(),
+                reason: "mmap: ENODEV".into(),
+            }],
         };
         let text = serde_json::to_string(&report).unwrap();
         assert!(text.contains(r#""schema":"mymem-race/1""#));
@@ -237,6 +245,14 @@ mod tests {
         assert!(text.contains(r#""kernel-lock""#));
         let back: RaceReport = serde_json::from_str(&text).unwrap();
         assert_eq!(back, report);
+        // Reports written before the field existed still parse.
+        let old = text.replace(
+            r#","skipped":[{"target":"mmap-atomic","reason":"mmap: ENODEV"}]"#,
+            "",
+        );
+        assert_ne!(old, text);
+        let back: RaceReport = serde_json::from_str(&old).unwrap();
+        assert!(back.skipped.is_empty());
     }
 
     #[test]

@@ -77,13 +77,25 @@ pub fn next(rng: &mut Rng, ctx: &Ctx) -> Op {
         let off = rng.range(own.start, own.end - 1);
         (off, rng.range(0, own.end - off))
     };
-    let op = match rng.weighted(&[10, 14, 12, 20, 14, 14, 6, 10]) {
+    let o = &ctx.offers;
+    let w = |offered: bool, w: u32| if offered { w } else { 0 };
+    let weights = [
+        w(o.fsync, 10),
+        14,
+        w(o.lock, 12),
+        w(o.splice, 20),
+        w(o.mmap, 14),
+        w(o.mmap, 14),
+        w(o.mmap, 6),
+        w(o.mmap, 10),
+    ];
+    let op = match rng.weighted(&weights) {
         0 => FileOp::Sync {
             data_only: rng.percent(50),
         },
         1 => {
             let (off, len) = in_own(rng);
-            let via = match rng.below(3) {
+            let via = match rng.below(if o.rwf_append { 3 } else { 2 }) {
                 0 => AppendVia::Write,
                 1 => AppendVia::Pwrite,
                 _ => AppendVia::RwfAppend,
@@ -163,8 +175,9 @@ pub struct Handles {
     append: OwnedFd,
     /// Opened O_RDWR | O_NONBLOCK: a second lock owner that never sleeps.
     nonblock: OwnedFd,
-    /// The whole buffer, MAP_SHARED.
-    map: Mapping,
+    /// The whole buffer, MAP_SHARED (`None` for a driver without mmap,
+    /// where no mapping operation is generated).
+    map: Option<Mapping>,
     /// A non-blocking pipe for splice and sendfile.
     pipe_r: OwnedFd,
     pipe_w: OwnedFd,
@@ -180,8 +193,11 @@ impl Handles {
             rustix::fs::open(path, flags | OFlags::RDWR | OFlags::NONBLOCK, Mode::empty())
                 .with_context(|| format!("cannot open {} O_NONBLOCK", dev.name()))?;
         let len = dev.env.size.div_ceil(PAGE) * PAGE;
-        let map = file
-            .map_shared(len as usize, 0)
+        let map = dev
+            .offers
+            .mmap
+            .then(|| file.map_shared(len as usize, 0))
+            .transpose()
             .with_context(|| format!("{}: mmap MAP_SHARED of the buffer", dev.name()))?;
         let (pipe_r, pipe_w) =
             rustix::pipe::pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK).context("pipe")?;
@@ -192,6 +208,14 @@ impl Handles {
             pipe_r,
             pipe_w,
         })
+    }
+}
+
+impl Handles {
+    /// The shared mapping; mapping operations are only generated when the
+    /// driver offers mmap.
+    fn mapping(&self) -> &Mapping {
+        self.map.as_ref().expect("a mapping op without mmap")
     }
 }
 
@@ -225,7 +249,7 @@ impl Worker<'_> {
             FileOp::Splice { off, len, dir } => self.splice(d, op, off, len, dir),
             FileOp::MapLoad { off, len } => {
                 let mut buf = vec![0u8; len as usize];
-                self.handles[d].map.load(off as usize, &mut buf);
+                self.handles[d].mapping().load(off as usize, &mut buf);
                 self.log.tally.add(Kind::MmapAccess, Ret::Val(len), false);
                 if let Some(msg) = check_content(&self.devs[d], self.worker, off, &buf) {
                     self.deviate(d, "mmap load", op, "bytes as written".into(), msg);
@@ -237,7 +261,7 @@ impl Worker<'_> {
             FileOp::MapStore { off, len } => {
                 let mut buf = vec![0u8; len as usize];
                 self.rng.fill(&mut buf);
-                self.handles[d].map.store(off as usize, &buf);
+                self.handles[d].mapping().store(off as usize, &buf);
                 self.log.tally.add(Kind::MmapAccess, Ret::Val(len), false);
                 let dev = &mut self.devs[d];
                 let i = (off - dev.layout.region(self.worker).start) as usize;
@@ -247,7 +271,7 @@ impl Worker<'_> {
             FileOp::MapFetchAdd { delta } => {
                 let c = self.devs[d].layout.counter(self.worker) as usize;
                 let old = self.handles[d]
-                    .map
+                    .mapping()
                     .atomic_u64(c)
                     .fetch_add(delta, Ordering::SeqCst);
                 self.log.tally.add(Kind::MmapAccess, Ret::Val(8), false);
@@ -545,6 +569,7 @@ mod tests {
                 worker: 3,
                 pos: 0,
                 lock,
+                offers: crate::worker::Offers::ALL,
             };
             for _ in 0..5_000 {
                 let Op::File(f) = next(&mut rng, &ctx) else {

@@ -13,6 +13,7 @@ use super::layout::Layout;
 use super::oracle::{self, At, MAX_RW_COUNT, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET};
 use super::rng::Rng;
 use super::usermem::{Geometry, Ptr, KERNEL_ADDRS, PAGE};
+use super::worker::Offers;
 
 /// What the user bytes of a write hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +87,8 @@ pub struct Ctx<'a> {
     /// The file position.
     pub pos: u64,
     pub lock: LockView,
+    /// What the driver offers: operations it lacks are never generated.
+    pub offers: Offers,
 }
 
 /// An operation, with a seek that must run first to place the position.
@@ -203,15 +206,17 @@ fn wild_offset(rng: &mut Rng, size: u64) -> i64 {
 /// The next operation for this thread on one device.
 pub fn next(rng: &mut Rng, ctx: &Ctx) -> Step {
     let held = ctx.lock == LockView::Held;
+    let o = &ctx.offers;
+    let w = |offered: bool, w: u32| if offered { w } else { 0 };
     let weights = [
         22,
         10,
         20,
         8,
         12,
-        4,
-        14,
-        5,
+        w(o.size, 4),
+        w(o.fetch_add, 14),
+        w(o.lock, 5),
         4,
         if held { 16 } else { 0 },
         12,
@@ -552,6 +557,50 @@ mod tests {
         (t.attempted > 0).then(|| t.start..t.start + t.attempted)
     }
 
+    /// A driver of read/write/llseek only gets no ioctl but the unknown
+    /// ones (ENOTTY is right for those), no mmap, fsync, splice, LOCK or
+    /// RWF_APPEND.
+    #[test]
+    fn nothing_generated_that_the_driver_does_not_offer() {
+        let layout = Layout::new(SIZE, 8).unwrap();
+        let none = Offers {
+            size: false,
+            fetch_add: false,
+            lock: false,
+            mmap: false,
+            fsync: false,
+            splice: false,
+            rwf_append: false,
+        };
+        let mut rng = Rng::new(11, 2);
+        let ctx = Ctx {
+            layout: &layout,
+            geo: GEO,
+            worker: 2,
+            pos: 0,
+            lock: LockView::Free,
+            offers: none,
+        };
+        let mut appends = 0;
+        for _ in 0..20_000 {
+            let step = next(&mut rng, &ctx);
+            for op in step.pre.iter().chain(std::iter::once(&step.op)) {
+                match op {
+                    Op::Size { .. } | Op::FetchAdd { .. } | Op::Lock { .. } | Op::Unlock { .. } => {
+                        panic!("ioctl generated: {op:?}")
+                    }
+                    Op::File(FileOp::Append { via, .. }) => {
+                        assert_ne!(*via, fileops::AppendVia::RwfAppend);
+                        appends += 1;
+                    }
+                    Op::File(f) => panic!("file op generated: {f:?}"),
+                    _ => {}
+                }
+            }
+        }
+        assert!(appends > 100, "O_APPEND writes are still generated");
+    }
+
     /// Runs the generator like a worker would, tracking the position.
     fn generate(worker: u32, lock: LockView, n: usize, mut f: impl FnMut(&Op, u64, &Layout)) {
         let layout = Layout::new(SIZE, 8).unwrap();
@@ -564,6 +613,7 @@ mod tests {
                 worker,
                 pos,
                 lock,
+                offers: crate::worker::Offers::ALL,
             };
             let step = next(&mut rng, &ctx);
             for op in step.pre.iter().chain(std::iter::once(&step.op)) {

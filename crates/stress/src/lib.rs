@@ -50,7 +50,7 @@ pub use results::{Deviation, EnvStamp, PhaseReport, StressConfig, StressReport, 
 use layout::Layout;
 use oracle::Env;
 use report::{Log, Part};
-use worker::DevInfo;
+use worker::{DevInfo, Offers};
 
 /// Random-phase operations when neither `--ops` nor `--duration` is given.
 pub const DEFAULT_OPS: u64 = 20_000;
@@ -189,15 +189,20 @@ fn devices(args: &StressArgs) -> Result<Vec<DevInfo>> {
         .map(|path| {
             let dev =
                 Device::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-            let size = dev
-                .size()
-                .with_context(|| format!("{}: MYMEM_IOC_SIZE failed", path.display()))?;
+            let size = dev.buffer_size().with_context(|| {
+                format!(
+                    "{}: neither MYMEM_IOC_SIZE nor lseek SEEK_END",
+                    path.display()
+                )
+            })?;
+            let offers = Offers::probe(&dev, size);
             let layout = Layout::new(size, args.workers())
                 .map_err(|e| anyhow!("{}: {e}", path.display()))?;
             Ok(DevInfo {
                 path: path.clone(),
                 env: Env { size, user_ptr_max },
                 layout,
+                offers,
             })
         })
         .collect()
@@ -349,6 +354,19 @@ fn coordinate(args: &StressArgs, env_stamp: fn() -> EnvStamp) -> Result<StressRe
     let all_names = devs.iter().map(DevInfo::name).collect::<Vec<_>>().join(",");
     let mut phases = Vec::new();
     let mut total = Part::default();
+    for d in &devs {
+        let missing = d.offers.missing();
+        if !missing.is_empty() {
+            // Checked on what it has; what it lacks is its own clauses' business.
+            let note = format!(
+                "{} does not offer, left out: {}",
+                d.name(),
+                missing.join(", ")
+            );
+            eprintln!("stress: note: {note}");
+            total.notes.insert(note, 1);
+        }
+    }
     let mut random_rate = 0.0;
     for &phase in &Phase::ALL {
         if !args.phases.contains(&phase) {
@@ -371,7 +389,7 @@ fn coordinate(args: &StressArgs, env_stamp: fn() -> EnvStamp) -> Result<StressRe
             }
             Phase::LockKill => {
                 let mut log = Log::new("lock-kill", 0, KEEP);
-                for (i, d) in devs.iter().enumerate() {
+                for (i, d) in devs.iter().enumerate().filter(|(_, d)| d.offers.lock) {
                     phases::lock_kill(
                         d,
                         LOCK_KILL_ROUNDS,

@@ -372,7 +372,13 @@ fn close_race_user(
     barrier.wait();
     for seq in 1..=ops {
         let fd = current.load(Ordering::Relaxed);
-        let (what, want, got, extra) = match rng.below(6) {
+        // FETCH_ADD and SIZE only where the driver has them (else a pread).
+        let pick = match rng.below(6) {
+            2 if !dev.offers.fetch_add => 0,
+            3 if !dev.offers.size => 0,
+            n => n,
+        };
+        let (what, want, got, extra) = match pick {
             0 => {
                 let off = rng.range(own.start, own.end - 1);
                 let len = rng.range(1, own.end - off);
@@ -533,7 +539,7 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
         Ret::Val(soft - already),
         Ret::Val(fds.len() as u64),
     );
-    for &(fd, d) in &fds {
+    for &(fd, d) in fds.iter().filter(|f| devs[f.1].offers.size) {
         seq += 1;
         let mut v = 0u64;
         // SAFETY: `v` is a local u64 the kernel may overwrite, borrowed by nothing else.
@@ -547,7 +553,7 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
             got.with_value(v),
         );
     }
-    for d in 0..devs.len() {
+    for d in (0..devs.len()).filter(|&d| devs[d].offers.lock) {
         let mine: Vec<i32> = fds.iter().filter(|f| f.1 == d).map(|f| f.0).collect();
         if mine.len() < 2 {
             continue;
@@ -594,7 +600,7 @@ pub fn fd_limit(devs: &[DevInfo], keep: usize) -> Result<Part> {
             unsafe { rawsys::close(fd) }.into(),
         );
     }
-    for d in devs {
+    for d in devs.iter().filter(|d| d.offers.lock) {
         seq += 1;
         match LockAttempt::start(&d.path)
             .ok()

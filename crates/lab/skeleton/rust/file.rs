@@ -63,7 +63,9 @@ impl MiscDevice for OpenFile {
                     .write(&size)?;
                 Ok(0)
             }
-            // TODO: MYMEM_IOC_FETCH_ADD (read a `uapi::FetchAdd`, check the offset: a multiple
+            // TODO: MYMEM_IOC_FETCH_ADD (read a `uapi::FetchAdd`:
+            // `UserSlice::new(UserPtr::from_addr(arg), size_of::<FetchAdd>()).reader().read()?`,
+            // check the offset: a multiple
             // of 8 with offset + 8 <= size, else `EINVAL`; add under the buffer's mutex; write
             // back only `old`), MYMEM_IOC_LOCK (wait interruptibly, `EINTR` on a signal;
             // `EDEADLK` if this file holds it; `EAGAIN` instead of waiting with O_NONBLOCK) and

@@ -43,7 +43,7 @@ fn guest_copy(ko: &Path) -> PathBuf {
 }
 
 /// Writes the stripped guest copy of `ko` unless it is newer than `ko`.
-fn strip_for_guest(ko: &Path) -> Result<()> {
+pub(crate) fn strip_for_guest(ko: &Path) -> Result<()> {
     let copy = guest_copy(ko);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     if modified(&copy).is_some() && modified(&copy) >= modified(ko) {

@@ -1,5 +1,6 @@
 //! `lab grade --expect`: a submission's `expect.toml` says which clauses it
-//! must lose and which groups must crash; without one, it must get full marks.
+//! must lose, and how (failed, crashed, timed out); without one, it must get
+//! full marks.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -11,12 +12,16 @@ use serde::Deserialize;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    /// Clause ids that fail (or are not implemented), outside crashed groups.
+    /// Clause ids that fail, are not implemented or are not run.
     #[serde(default)]
     pub failed: BTreeSet<String>,
-    /// Groups whose run crashes the kernel.
+    /// Clause ids whose check fails the kernel (oops, WARN, a refused
+    /// reload); a group name stands for all its clauses (a crash at load).
     #[serde(default)]
     pub crashed: BTreeSet<String>,
+    /// Clause ids whose check times out ("load" for the first insmod).
+    #[serde(default)]
+    pub timed_out: BTreeSet<String>,
     /// The score out of the rubric's total, when given.
     pub score: Option<u32>,
     /// A handout's score per lab part ("1" = 4, ...), when given; then `failed` is compared
@@ -99,11 +104,44 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
         })
         .map(|c| c.id.clone())
         .collect();
-    let crashed: BTreeSet<String> = g.crashes.iter().map(|c| c.group.clone()).collect();
+    let with = |status: ClauseStatus| -> BTreeSet<String> {
+        g.clauses
+            .iter()
+            .filter(|c| c.status == status)
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let crashed = with(ClauseStatus::Crashed);
+    // A group name in `crashed`: every clause of it.
+    let want_crashed: BTreeSet<String> = want
+        .crashed
+        .iter()
+        .flat_map(|w| {
+            let all: Vec<String> = g
+                .clauses
+                .iter()
+                .filter(|c| c.group == *w)
+                .map(|c| c.id.clone())
+                .collect();
+            if all.is_empty() {
+                vec![w.clone()]
+            } else {
+                all
+            }
+        })
+        .collect();
+    let mut timed_out = with(ClauseStatus::TimedOut);
+    timed_out.extend(
+        g.timeouts
+            .iter()
+            .filter(|t| t.clause == "load")
+            .map(|t| t.clause.clone()),
+    );
     let by_parts = !want.parts.is_empty() && want.failed.is_empty();
     for (what, got, want) in [
         ("failed", &failed, &want.failed),
-        ("crashed", &crashed, &want.crashed),
+        ("crashed", &crashed, &want_crashed),
+        ("timed out", &timed_out, &want.timed_out),
     ] {
         if by_parts && what == "failed" {
             continue;

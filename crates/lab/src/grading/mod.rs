@@ -1,11 +1,13 @@
 //! `lab grade`: scores module sources against the device contract, clause by
 //! clause, with the rubric of `grading/rubric.toml` (crates/grade). Each
 //! submission is built on the host (build.rs), then graded in as many boots
-//! as its crashes need (boot.rs): a crash costs the group it happened in and
-//! the next boot goes on with the groups after it.
+//! as its kernel failures need (boot.rs): a crash or hang costs the clause
+//! whose check was running, and the next boot goes on with the next clause.
+//! Hangs and boots are capped per submission ([`HANG_CAP`], [`BOOT_CAP`]);
+//! what a cap leaves unrun is marked so.
 
 mod boot;
-pub(crate) mod build;
+pub mod build;
 mod copy;
 mod expect;
 mod hints;
@@ -15,6 +17,7 @@ pub mod sandbox;
 pub mod skeleton;
 pub mod variant;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -60,6 +63,13 @@ pub struct GradeArgs {
     /// `expect.toml` lists (none without one).
     #[arg(long)]
     pub expect: bool,
+    /// Submissions graded at once, each in its own build and boot directories
+    /// (every guest boot is one QEMU with 2 vCPUs, i.e. 2 TCG threads): about
+    /// half the host's cores. With N > 1 each line is prefixed `[submission]`
+    /// and the guest console is not shown unless --verbose (it is in each
+    /// boot's console.log).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
 }
 
 pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
@@ -93,49 +103,59 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
             .map(|g| g.to_string())
             .collect()
     };
+    let jobs = (args.jobs as usize).min(dirs.len());
+    if jobs > 1 {
+        cmd::set_parallel();
+    }
+    // Workers take the next submission off a shared index; results land in
+    // the submission's slot, so the summary keeps the order given.
+    let names = names::distinct(&dirs);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<GradeReport>>>> =
+        dirs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let stdout = std::sync::Mutex::new(());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(dir) = dirs.get(i) else { break };
+                if jobs > 1 {
+                    cmd::set_prefix(&names[i]);
+                }
+                // One broken entry (a stray notes directory) never stops a batch.
+                let g = match grade_entry(lab, &rubric, dir, &names[i], args, &groups) {
+                    Err(e) if dirs.len() > 1 => {
+                        cmd::note(&format!("{}: {e:#}", dir.display()));
+                        not_graded(
+                            lab,
+                            &rubric,
+                            dir,
+                            &names[i],
+                            groups.clone(),
+                            &format!("{e:#}"),
+                        )
+                    }
+                    g => g,
+                };
+                if let Ok(g) = &g {
+                    let _one_at_a_time = stdout.lock();
+                    if g.parts.is_empty() {
+                        print!("{}", grade::render::summary(g));
+                    } else {
+                        print!("{}", crate::handout::grade::summary(g));
+                    }
+                }
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(g);
+            });
+        }
+    });
     let mut grades = Vec::new();
     let mut mismatches = Vec::new();
-    let names = names::distinct(&dirs);
-    for (dir, key) in dirs.iter().zip(&names) {
-        // A handout: every part present, with its own profile unless --assignment says.
-        if let Some(layout) = crate::handout::Layout::load(dir)? {
-            let assignment = match args.assignment {
-                Some(a) => a,
-                None => Assignment::parse(&layout.assignment)?,
-            };
-            let drivers = Rubric::load(&rubric_path(assignment))?;
-            let g = crate::handout::grade::grade(
-                lab,
-                dir,
-                key,
-                &layout,
-                (&drivers, assignment.name()),
-                args,
-                &groups,
-            )?;
-            print!("{}", crate::handout::grade::summary(&g));
-            if args.expect {
-                if let Err(e) = expect::check(dir, &g) {
-                    eprintln!("lab grade: {e:#}");
-                    mismatches.push(g.submission.clone());
-                }
-            }
-            grades.push((lab.run_dir.join(key), g));
-            continue;
-        }
-        // One broken entry (a stray notes directory) never stops a batch.
-        let mut g = match grade_one(lab, &rubric, dir, key, args, &groups) {
-            Ok(g) => g,
-            Err(e) if dirs.len() > 1 => {
-                cmd::note(&format!("{}: {e:#}", dir.display()));
-                not_graded(lab, &rubric, dir, key, groups.clone(), &format!("{e:#}"))?
-            }
-            Err(e) => return Err(e),
-        };
-        if args.assignment.is_some() {
-            g.assignment = Some(default.name().into());
-        }
-        print!("{}", grade::render::summary(&g));
+    for ((dir, key), slot) in dirs.iter().zip(&names).zip(slots) {
+        let g = slot
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .context("a grading worker stopped early")??;
         if args.expect {
             if let Err(e) = expect::check(dir, &g) {
                 eprintln!("lab grade: {e:#}");
@@ -170,6 +190,152 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
     println!("results: {}", lab.run_dir.display());
     if !mismatches.is_empty() {
         bail!("grades differ from expect.toml: {}", mismatches.join(", "));
+    }
+    Ok(())
+}
+
+/// Grades one entry of the command line: a handout (every part present, with its own
+/// profile unless --assignment says) or one module directory.
+fn grade_entry(
+    lab: &Lab,
+    rubric: &Rubric,
+    dir: &Path,
+    key: &str,
+    args: &GradeArgs,
+    groups: &[String],
+) -> Result<GradeReport> {
+    let rubric_path = |assignment: Assignment| {
+        args.rubric
+            .clone()
+            .unwrap_or_else(|| paths::repo_root().join(assignment.rubric()))
+    };
+    if let Some(layout) = crate::handout::Layout::load(dir)? {
+        let assignment = match args.assignment {
+            Some(a) => a,
+            None => Assignment::parse(&layout.assignment)?,
+        };
+        let drivers = Rubric::load(&rubric_path(assignment))?;
+        return crate::handout::grade::grade(
+            lab,
+            dir,
+            key,
+            &layout,
+            (&drivers, assignment.name()),
+            args,
+            groups,
+        );
+    }
+    grade_one(lab, rubric, dir, key, args, groups)
+}
+
+/// Checks that may time out per submission; after that the rest is not run
+/// (a driver that hangs three checks hangs the others too, and each hang
+/// costs up to a check's timeout).
+pub const HANG_CAP: u32 = 3;
+/// Boots per submission: one, plus one per kernel failure that left clauses to run.
+pub const BOOT_CAP: u32 = 16;
+
+/// Grades a built submission in as many boots as it needs, filling `sub`.
+fn grade_boots(
+    lab: &Lab,
+    rubric: &Rubric,
+    target: &boot::Target,
+    groups: &[String],
+    sub: &mut Submission,
+) -> Result<()> {
+    let clauses: Vec<&str> = rubric
+        .clauses
+        .iter()
+        .filter(|c| groups.contains(&c.group))
+        .map(|c| c.id.as_str())
+        .collect();
+    let mut decided: BTreeSet<String> = BTreeSet::new();
+    let mut hangs = 0;
+    let stop = |sub: &mut Submission, decided: &BTreeSet<String>, why: String| {
+        for id in clauses.iter().filter(|c| !decided.contains(**c)) {
+            sub.not_run.push((id.to_string(), why.clone()));
+        }
+    };
+    loop {
+        if sub.boots == BOOT_CAP {
+            let why = format!(
+                "not run: grading stopped after {BOOT_CAP} boots (a kernel failure ended each)"
+            );
+            stop(sub, &decided, why);
+            break;
+        }
+        sub.boots += 1;
+        let skip: Vec<String> = decided.iter().cloned().collect();
+        let pending = boot::Pending {
+            groups,
+            skip: &skip,
+            hangs_left: HANG_CAP - hangs,
+        };
+        let b = boot::boot(lab, target, &pending, sub.boots)?;
+        sub.boot_cpus.push(results::BootCpu {
+            boot: sub.boots,
+            model: format!("{} ({})", boot::cpu_model(lab.accel), lab.accel.name()),
+            guest_flags: b.cpu_flags.clone(),
+        });
+        sub.observations.extend(b.observations);
+        hangs += b.timeouts.len() as u32;
+        for c in &b.crashes {
+            let at = c.clause.as_deref().unwrap_or("loading the module");
+            cmd::note(&format!("{}: {} in {at}", sub.name, c.kind));
+        }
+        for t in &b.timeouts {
+            cmd::note(&format!(
+                "{}: {} timed out after {} s ({})",
+                sub.name, t.clause, t.seconds, t.check
+            ));
+        }
+        sub.timeouts.extend(b.timeouts);
+        let progress = !b.decided.is_empty();
+        decided.extend(b.decided);
+        if let Some(e) = b.load_error {
+            if sub.boots == 1 {
+                sub.load_error = Some(e);
+            } else {
+                let why = format!(
+                    "not run: the module did not load in boot {}: {e}",
+                    sub.boots
+                );
+                stop(sub, &decided, why);
+            }
+            break;
+        }
+        if b.load_crash {
+            if sub.boots == 1 {
+                // Loading itself fails the kernel: nothing can run.
+                for g in groups {
+                    let mut c = b.crashes[0].clone();
+                    c.group = g.clone();
+                    sub.crashes.push(c);
+                }
+            } else {
+                sub.crashes.extend(b.crashes);
+                let why = format!(
+                    "not run: loading the module failed the kernel in boot {}",
+                    sub.boots
+                );
+                stop(sub, &decided, why);
+            }
+            break;
+        }
+        sub.crashes.extend(b.crashes);
+        if b.out_of_hangs || hangs >= HANG_CAP {
+            let hung: Vec<&str> = sub.timeouts.iter().map(|t| t.clause.as_str()).collect();
+            let why = format!(
+                "not run: grading stopped after {hangs} checks timed out ({})",
+                hung.join(", ")
+            );
+            stop(sub, &decided, why);
+            break;
+        }
+        let left = clauses.iter().any(|c| !decided.contains(*c));
+        if b.done || !left || !progress {
+            break;
+        }
     }
     Ok(())
 }
@@ -236,52 +402,19 @@ pub(crate) fn grade_one(
                 .device
                 .clone()
                 .unwrap_or_else(|| format!("/dev/{}", built.module));
+            let device = sub.device.clone();
             let target = boot::Target {
                 name: key,
                 ko: &built.ko,
                 module: &built.module,
-                device: &sub.device,
+                device: &device,
             };
-            let mut pending = groups.to_vec();
-            while !pending.is_empty() {
-                sub.boots += 1;
-                let b = boot::boot(lab, &target, &pending, sub.boots)?;
-                sub.observations.extend(b.observations);
-                if b.load_error.is_some() {
-                    sub.load_error = b.load_error;
-                    break;
-                }
-                pending.retain(|g| !b.finished.contains(g));
-                let crash = match b.crash {
-                    Some(crash) => crash,
-                    None if pending.is_empty() => break,
-                    // The guest ended cleanly but a group left no end marker
-                    // (its output garbled it): that group scores nothing, loudly.
-                    None => results::Crash {
-                        group: pending[0].clone(),
-                        kind: "no result: the group's end marker is missing from the console"
-                            .into(),
-                        report: Vec::new(),
-                        console: format!("boot-{}/console.log", sub.boots),
-                    },
-                };
-                cmd::note(&format!("{name}: {} in group {}", crash.kind, crash.group));
-                if crash.group == "load" {
-                    // Loading itself crashes: nothing can run.
-                    for g in &pending {
-                        let mut c = crash.clone();
-                        c.group = g.clone();
-                        sub.crashes.push(c);
-                    }
-                    break;
-                }
-                pending.retain(|g| *g != crash.group);
-                sub.crashes.push(crash);
-            }
+            grade_boots(lab, rubric, &target, groups, &mut sub)?;
         }
     }
     sub.elapsed_s = started.elapsed().as_secs_f64();
-    let g = grade::score(rubric, &sub);
+    let mut g = grade::score(rubric, &sub);
+    g.assignment = args.assignment.map(|a| a.name().into());
     std::fs::write(
         out.join(layout::GRADE_JSON),
         serde_json::to_string_pretty(&g)?,

@@ -206,17 +206,36 @@ pub fn write(lang: Lang, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(path.parent().expect("in dir"))?;
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    println!(
-        "Starter module in {}: fill in the TODOs, then: lab grade {}",
-        dir.display(),
-        dir.display()
-    );
+    println!("{}", next_step(dir));
     Ok(())
+}
+
+/// The last line of `lab skeleton`: a command that works as printed after the README's setup
+/// (`lab` itself is not on PATH; cargo runs it from the checkout).
+fn next_step(dir: &Path) -> String {
+    format!(
+        "Starter module in {d}: fill in the TODOs, then: cargo run --release -p lab -- grade {d}",
+        d = crate::vm::exec::sh_quote(&dir.display().to_string())
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_final_hint_is_a_command_that_runs_from_the_checkout() {
+        let line = next_step(Path::new("/tmp/my starter"));
+        let cmd = line.split_once("then: ").unwrap().1;
+        assert_eq!(cmd, "cargo run --release -p lab -- grade '/tmp/my starter'");
+        assert_eq!(
+            next_step(Path::new("target/s"))
+                .split_once("then: ")
+                .unwrap()
+                .1,
+            "cargo run --release -p lab -- grade target/s"
+        );
+    }
 
     /// The starter's text of file `name`.
     fn text(lang: Lang, name: &str) -> String {

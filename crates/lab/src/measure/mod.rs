@@ -2,6 +2,7 @@
 //! description, and the comparison of two runs.
 
 pub mod compare;
+pub mod drivers;
 pub mod pipeline;
 pub mod run_info;
 pub mod runs;

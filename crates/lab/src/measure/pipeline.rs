@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use results::layout;
 
 use crate::cmd;
+use crate::measure::drivers::Plan;
 use crate::suites::hello::check_hello_lines;
 use crate::vm::clock::Clock;
 use crate::vm::guest::{Lab, Scenario};
@@ -36,6 +37,11 @@ const MEASURE: Script = guest_script!(
             21,
             "reloading mymem/mymem_c with exclusive=1 or mymem misuse --exclusive failed"
         ),
+        Exit::new(
+            "EXIT_NOTHING",
+            22,
+            "nothing could be measured on these drivers"
+        ),
     ]
 );
 
@@ -56,8 +62,36 @@ const MEASURE_ICOUNT: Script = guest_script!(
             "reading the in-kernel results failed"
         ),
         Exit::new("EXIT_KERNEL_UNLOAD", 18, "unloading mymem_test failed"),
+        Exit::new(
+            "EXIT_NOTHING",
+            22,
+            "nothing could be measured on these drivers"
+        ),
     ]
 );
+
+/// guest/scripts/modules.sh, which both measurement scripts source: loading the modules of
+/// the run, finding their devices, recording holes.
+const MODULES_LIB: &str = "modules.sh";
+const MODULES_LIB_GUEST: &str = "/lab/lib/modules.sh";
+
+/// The scenario with modules.sh shipped in.
+fn with_modules_lib(mut scenario: Scenario) -> Scenario {
+    scenario.files.push((
+        crate::paths::repo_root()
+            .join("crates/lab/guest/scripts")
+            .join(MODULES_LIB),
+        MODULES_LIB_GUEST.into(),
+    ));
+    scenario
+}
+
+/// The variables of modules.sh for `plan`, and the result files it writes.
+fn module_vars(plan: &Plan) -> Vec<(&'static str, String)> {
+    let mut vars = plan.script_vars(&layout::guest_path(layout::MODULES_TXT));
+    vars.push(("KERNEL_LOG_TXT", layout::guest_path(layout::KERNEL_LOG_TXT)));
+    vars
+}
 
 /// Settings of the measurement runs (`lab run`, `lab bench`).
 #[derive(Debug, Clone, clap::Args)]
@@ -131,13 +165,14 @@ const WARMUP: u32 = 10;
 /// The lab's measurements, all in one boot so that every comparison is within it. In an
 /// icount boot (`lab --clock icount bench`) the bench runs --icount-trials in one block: guest
 /// time is instructions there, so a time cap in guest seconds would mean nothing.
-pub fn measure_scenario(m: &Measure, with_hello: bool, clock: Clock) -> Scenario {
+pub fn measure_scenario(m: &Measure, with_hello: bool, clock: Clock, plan: &Plan) -> Scenario {
     let flag = |on: bool| String::from(if on { "1" } else { "0" });
     let (trials, blocks) = match clock {
         Clock::Wall => (m.trials, m.blocks),
         Clock::Icount => (m.icount_trials, 1),
     };
-    let script = MEASURE.with(&[
+    let mut vars = module_vars(plan);
+    vars.extend([
         ("WITH_HELLO", flag(with_hello)),
         ("WITH_KERNEL", flag(!m.no_kernel)),
         ("TRIALS", trials.to_string()),
@@ -164,8 +199,9 @@ pub fn measure_scenario(m: &Measure, with_hello: bool, clock: Clock) -> Scenario
         ),
         ("MATRIX_JSON", layout::guest_path(layout::MATRIX_JSON)),
     ]);
+    let script = MEASURE.with(&vars);
     // Generous: the userspace race sweep dominates and is emulated under TCG.
-    Scenario::new(layout::MEASURE_SCENARIO, &script).timeout(4 * 3600)
+    with_modules_lib(Scenario::new(layout::MEASURE_SCENARIO, &script).timeout(4 * 3600))
 }
 
 /// Guest paths of the in-kernel bench rounds after the first, space-separated.
@@ -177,24 +213,30 @@ fn kernel_round_paths() -> String {
 }
 
 /// The second boot of `lab run`: the user-space and in-kernel benches with `--clock icount`.
-pub fn icount_scenario(m: &Measure) -> Scenario {
-    let script = MEASURE_ICOUNT.with(&[
+pub fn icount_scenario(m: &Measure, plan: &Plan) -> Scenario {
+    let mut vars = module_vars(plan);
+    vars.extend([
+        (
+            "WITH_KERNEL",
+            String::from(if m.no_kernel { "0" } else { "1" }),
+        ),
         ("KERNEL_ROUND_JSONS", kernel_round_paths()),
         ("TRIALS", m.icount_trials.to_string()),
         ("WARMUP", WARMUP.to_string()),
         ("BENCH_JSON", layout::guest_path(layout::BENCH_JSON)),
         ("KERNEL_JSON", layout::guest_path(layout::KERNEL_JSON)),
     ]);
+    let script = MEASURE_ICOUNT.with(&vars);
     // Under 30 s at the defaults under TCG (8 s measured); generous for a loaded host.
-    Scenario::new(layout::ICOUNT_SCENARIO, &script).timeout(1800)
+    with_modules_lib(Scenario::new(layout::ICOUNT_SCENARIO, &script).timeout(1800))
 }
 
 /// Where the matrix finds the seed's C program in the guest.
 const SEED_COUNTER_GUEST: &str = "/lab/bin/seed_counter";
 
 /// The measurement boot with the seed's C program shipped in.
-fn measure_boot(lab: &Lab, m: &Measure, with_hello: bool) -> Result<Scenario> {
-    let mut scenario = measure_scenario(m, with_hello, lab.clock);
+fn measure_boot(lab: &Lab, m: &Measure, with_hello: bool, plan: &Plan) -> Result<Scenario> {
+    let mut scenario = measure_scenario(m, with_hello, lab.clock, plan);
     let (_, exe) = lab
         .bins
         .seed
@@ -230,23 +272,30 @@ pub fn run_clocks(clock: Option<Clock>) -> Vec<Clock> {
 }
 
 /// `lab run`: the whole lab in one wall-clock boot and the benches again in an icount boot
-/// (or only the boot of `clocks`), then the report.
-pub fn run_lab(lab: &Lab, m: &Measure, clocks: &[Clock]) -> Result<()> {
+/// (or only the boot of `clocks`), then the report. `plan`: the modules measured (ours, or
+/// someone's: lab run --driver).
+pub fn run_lab(lab: &Lab, m: &Measure, clocks: &[Clock], mut plan: Plan) -> Result<()> {
     compile_fail_evidence(lab)?;
+    let mut api = None;
     for &clock in clocks {
         let lab = &Lab {
             clock,
             ..lab.clone()
         };
         let started = std::time::Instant::now();
-        match clock {
+        let outcome = match clock {
             Clock::Wall => {
-                let outcome = MEASURE.run_clean(lab, &measure_boot(lab, m, true)?)?;
-                check_hello_lines(&read_result(&outcome, layout::HELLO_TXT)?, 1)?;
+                let outcome = MEASURE.run_clean(lab, &measure_boot(lab, m, true, &plan)?)?;
+                if plan.hello.is_kit() {
+                    check_hello_lines(&read_result(&outcome, layout::HELLO_TXT)?, 1)?;
+                }
+                outcome
             }
-            Clock::Icount => {
-                MEASURE_ICOUNT.run_clean(lab, &icount_scenario(m))?;
-            }
+            Clock::Icount => MEASURE_ICOUNT.run_clean(lab, &icount_scenario(m, &plan))?,
+        };
+        // The devices found in the first boot are the ones the next boot measures.
+        if let Ok(text) = read_result(&outcome, layout::MODULES_TXT) {
+            api = plan.record_guest(&text).or(api);
         }
         cmd::note(&format!(
             "{} boot: {:.0} s",
@@ -254,18 +303,22 @@ pub fn run_lab(lab: &Lab, m: &Measure, clocks: &[Clock]) -> Result<()> {
             started.elapsed().as_secs_f64()
         ));
     }
-    finish_run(lab, clocks)
+    finish_run(lab, clocks, &plan, api)
 }
 
 /// `lab bench`: measurements only, one boot in the lab's clock, JSON under the run directory.
-pub fn run_bench(lab: &Lab, m: &Measure) -> Result<()> {
-    MEASURE.run_clean(lab, &measure_boot(lab, m, false)?)?;
-    finish_run(lab, &[lab.clock])
+pub fn run_bench(lab: &Lab, m: &Measure, mut plan: Plan) -> Result<()> {
+    let outcome = MEASURE.run_clean(lab, &measure_boot(lab, m, false, &plan)?)?;
+    let api = read_result(&outcome, layout::MODULES_TXT)
+        .ok()
+        .and_then(|text| plan.record_guest(&text));
+    finish_run(lab, &[lab.clock], &plan, api)
 }
 
 /// Writes run.json beside the guest results and renders the report.
-fn finish_run(lab: &Lab, clocks: &[Clock]) -> Result<()> {
-    let info = crate::measure::run_info::collect(lab, clocks)?;
+fn finish_run(lab: &Lab, clocks: &[Clock], plan: &Plan, api: Option<String>) -> Result<()> {
+    let mut info = crate::measure::run_info::collect(lab, clocks)?;
+    info.modules = plan.infos(api)?;
     std::fs::write(
         lab.run_dir.join(layout::RUN_JSON),
         serde_json::to_string_pretty(&info)?,
@@ -301,7 +354,7 @@ mod tests {
                 no_kernel,
                 ..m.clone()
             };
-            let s = measure_scenario(&m, hello, Clock::Wall);
+            let s = measure_scenario(&m, hello, Clock::Wall, &Plan::default());
             crate::vm::script::tests::check(&MEASURE, &s.script);
             assert!(s.script.contains("BLOCKS='5'"));
             assert!(s.script.contains(
@@ -355,7 +408,7 @@ mod tests {
     fn full_runs_the_matrix_at_the_seed_n() {
         let m = Args::parse_from(["x", "--full", "--matrix-iterations", "7"]).m;
         assert_eq!(m.matrix_n(), SEED_ITERATIONS);
-        let s = measure_scenario(&m, true, Clock::Wall);
+        let s = measure_scenario(&m, true, Clock::Wall, &Plan::default());
         assert!(s.script.contains("MATRIX_ITERATIONS='150000'"));
         assert_eq!(
             Args::parse_from(["x", "--matrix-iterations", "7"])
@@ -369,9 +422,9 @@ mod tests {
     #[test]
     fn icount_boots_run_few_trials_in_one_block() {
         let m = Args::parse_from(["x"]).m;
-        let s = measure_scenario(&m, false, Clock::Icount);
+        let s = measure_scenario(&m, false, Clock::Icount, &Plan::default());
         assert!(s.script.contains("TRIALS='100'") && s.script.contains("BLOCKS='1'"));
-        let s = icount_scenario(&m);
+        let s = icount_scenario(&m, &Plan::default());
         crate::vm::script::tests::check(&MEASURE_ICOUNT, &s.script);
         assert_eq!(s.name, layout::ICOUNT_SCENARIO);
         assert!(s.script.contains("TRIALS='100'"));

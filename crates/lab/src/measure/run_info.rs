@@ -35,5 +35,6 @@ pub fn collect(lab: &Lab, clocks: &[Clock]) -> Result<RunInfo> {
         rustc: lab.kernel.versions.rustc.clone(),
         bindgen: lab.kernel.versions.bindgen.clone(),
         cc: lab.kernel.versions.cc.clone(),
+        modules: Vec::new(),
     })
 }

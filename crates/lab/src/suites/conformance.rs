@@ -9,21 +9,36 @@ use crate::vm::script::{guest_script, Exit, Script};
 
 const CONFORMANCE: Script = guest_script!(
     "conformance.sh",
-    &[Exit::new(
-        "EXIT_TESTS_FAILED",
-        11,
-        "a conformance test binary failed"
-    )]
+    &[
+        Exit::new("EXIT_TESTS_FAILED", 11, "a conformance test binary failed"),
+        Exit::new(
+            "EXIT_LOAD",
+            12,
+            "the driver did not load or created no device node"
+        ),
+    ]
 );
 
-/// Runs every conformance test binary in the guest against one driver.
+/// Runs every conformance test binary in the guest against one of our drivers.
 pub fn conformance(lab: &Lab, module: &str) -> Result<()> {
-    let mut scenario = Scenario::new(
-        &format!("conformance-{module}"),
-        &CONFORMANCE.with(&[("MODULE", module.into())]),
-    )
-    .load(&[module])
-    .timeout(900);
+    conformance_dev(lab, module, Some(&format!("/dev/{module}")))
+}
+
+/// The same against the driver `module` (in /lab/modules) on `device`; `None`: the script
+/// loads the module itself and takes the device that appears.
+pub fn conformance_dev(lab: &Lab, module: &str, device: Option<&str>) -> Result<()> {
+    let script = CONFORMANCE.with(&[
+        ("MODULE", module.into()),
+        ("DEVICE", device.unwrap_or_default().into()),
+    ]);
+    let mut scenario = Scenario::new(&format!("conformance-{module}"), &script).timeout(900);
+    match device {
+        Some(_) => scenario = scenario.load(&[module]),
+        None => scenario.files.push((
+            crate::paths::repo_root().join("crates/lab/guest/scripts/modules.sh"),
+            "/lab/lib/modules.sh".into(),
+        )),
+    }
     for (name, exe) in &lab.bins.tests {
         scenario
             .files
@@ -67,7 +82,7 @@ mod tests {
 
     #[test]
     fn script_is_complete() {
-        let s = CONFORMANCE.with(&[("MODULE", "mymem".into())]);
+        let s = CONFORMANCE.with(&[("MODULE", "mymem".into()), ("DEVICE", "".into())]);
         crate::vm::script::tests::check(&CONFORMANCE, &s);
     }
 }

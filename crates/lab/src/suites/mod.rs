@@ -9,7 +9,7 @@ use crate::vm::guest::Lab;
 use anyhow::{bail, Context, Result};
 use std::time::Instant;
 
-mod conformance;
+pub mod conformance;
 mod cycling;
 pub mod debug;
 pub mod evidence;
@@ -21,6 +21,7 @@ mod runner;
 mod seed_compat;
 mod stress;
 mod tools;
+mod your_modules;
 
 use conformance::conformance;
 use cycling::cycling;
@@ -118,13 +119,23 @@ pub const SUITES: &[Suite] = &[
         debug: false,
         run: crate::suites::runner::runner,
     },
+    Suite {
+        name: "your-modules",
+        about: "lab run --driver end to end (small settings): a renamed copy of the C twin and a seeded-bug variant; reports name them, show the bug",
+        debug: false,
+        run: your_modules::your_modules,
+    },
 ];
+
+/// Suites only run when named (make test-grade runs them): end to end and long.
+const ONLY_WHEN_NAMED: &[&str] = &["your-modules"];
 
 pub fn select(names: &[String], profile: Profile) -> Result<Vec<&'static Suite>> {
     if names.is_empty() {
         return Ok(SUITES
             .iter()
             .filter(|s| profile == Profile::Lab || s.debug)
+            .filter(|s| !ONLY_WHEN_NAMED.contains(&s.name))
             .collect());
     }
     names
@@ -139,6 +150,56 @@ pub fn select(names: &[String], profile: Profile) -> Result<Vec<&'static Suite>>
 }
 
 pub fn run_all(lab: &Lab, suites: &[&Suite], junit: Option<&std::path::Path>) -> Result<()> {
+    let runs: Vec<Run<'_>> = suites
+        .iter()
+        .map(|s| Run {
+            name: s.name.into(),
+            about: s.about.into(),
+            run: Box::new(move |lab| (s.run)(lab)),
+        })
+        .collect();
+    run_each(lab, &runs, junit)
+}
+
+/// What a suite runs.
+type SuiteFn<'a> = Box<dyn Fn(&Lab) -> Result<()> + 'a>;
+
+/// A suite to run, by name.
+struct Run<'a> {
+    name: String,
+    about: String,
+    run: SuiteFn<'a>,
+}
+
+/// `lab test --driver DIR`: the conformance suite against each driver named (in its slot's
+/// place: our driver of that name is not in the guest).
+pub fn conformance_on(
+    lab: &Lab,
+    plan: &crate::drivers::Plan,
+    junit: Option<&std::path::Path>,
+) -> Result<()> {
+    let runs: Vec<Run<'_>> = [&plan.c, &plan.rust]
+        .into_iter()
+        .filter(|s| !s.is_kit())
+        .map(|s| Run {
+            name: format!("conformance-{}", s.module),
+            about: format!(
+                "device contract suite against {} ({})",
+                s.module,
+                s.device.as_deref().unwrap_or("the device it creates")
+            ),
+            run: Box::new(move |lab| {
+                conformance::conformance_dev(lab, &s.module, s.device.as_deref())
+            }),
+        })
+        .collect();
+    if runs.is_empty() {
+        bail!("lab test with modules: only --driver has a suite (the conformance suite)");
+    }
+    run_each(lab, &runs, junit)
+}
+
+fn run_each(lab: &Lab, suites: &[Run<'_>], junit: Option<&std::path::Path>) -> Result<()> {
     let mut failed = Vec::new();
     let mut recorder = crate::suites::junit::Recorder::new(&lab.run_dir);
     for suite in suites {
@@ -146,7 +207,7 @@ pub fn run_all(lab: &Lab, suites: &[&Suite], junit: Option<&std::path::Path>) ->
         let started = Instant::now();
         recorder.start();
         let result = (suite.run)(lab);
-        recorder.finish(suite.name, started.elapsed(), &result);
+        recorder.finish(&suite.name, started.elapsed(), &result);
         match result {
             Ok(()) => eprintln!(
                 "PASS {} ({:.0} s)",
@@ -155,7 +216,7 @@ pub fn run_all(lab: &Lab, suites: &[&Suite], junit: Option<&std::path::Path>) ->
             ),
             Err(e) => {
                 eprintln!("FAIL {}: {e:#}", suite.name);
-                failed.push(suite.name);
+                failed.push(suite.name.as_str());
             }
         }
     }
@@ -187,7 +248,16 @@ mod tests {
         assert_eq!(names.len(), SUITES.len());
         assert_eq!(select(&["hello".into()], Profile::Lab).unwrap().len(), 1);
         assert!(select(&["nope".into()], Profile::Lab).is_err());
-        assert_eq!(select(&[], Profile::Lab).unwrap().len(), SUITES.len());
+        // Every suite but the end-to-end one, which runs only when named.
+        let default = select(&[], Profile::Lab).unwrap();
+        assert_eq!(default.len(), SUITES.len() - 1);
+        assert!(!default.iter().any(|s| s.name == "your-modules"));
+        assert_eq!(
+            select(&["your-modules".into()], Profile::Lab)
+                .unwrap()
+                .len(),
+            1
+        );
         let debug = select(&[], Profile::Debug).unwrap();
         assert!(
             debug.iter().any(|s| s.name == "stress") && !debug.iter().any(|s| s.name == "failures")

@@ -36,8 +36,15 @@ fn script() -> String {
         ),
         ("MATRIX_JSON", layout::guest_path(layout::MATRIX_JSON)),
         ("SEED_COUNTER", SEED_COUNTER.into()),
+        (
+            "BENCH_UNLABELLED_JSON",
+            layout::guest_path(BENCH_UNLABELLED_JSON),
+        ),
     ])
 }
+
+/// `mymem bench` without labels: what it names the devices.
+const BENCH_UNLABELLED_JSON: &str = "bench-unlabelled.json";
 
 const SEED_COUNTER: &str = "/lab/bin/seed_counter";
 const DEVICES: [&str; 2] = ["/dev/mymem_c", "/dev/mymem"];
@@ -176,6 +183,20 @@ pub fn tools(lab: &Lab) -> Result<()> {
             .count()
             == 6,
         "expected Rust-vs-C comparisons for 2 ops x 3 sizes"
+    );
+    // Without labels, each device is named after the module that provides it (its node's
+    // name says nothing about the driver behind it).
+    let unlabelled: BenchReport = read_json(&outcome, BENCH_UNLABELLED_JSON)?;
+    let mut labels: Vec<(&str, &str)> = unlabelled
+        .series
+        .iter()
+        .filter(|s| s.kind == SeriesKind::Device)
+        .map(|s| (s.target.as_str(), s.label.as_str()))
+        .collect();
+    labels.dedup();
+    ensure!(
+        labels == [("/dev/mymem_c", "mymem_c"), ("/dev/mymem", "mymem")],
+        "unlabelled devices: {labels:?}"
     );
     let race: RaceReport = read_json(&outcome, layout::RACE_JSON)?;
     ensure!(!race.trials.is_empty(), "race ran no trial");

@@ -325,6 +325,7 @@ impl Lab {
             scenario.timeout.as_secs()
         ));
         let verbose = self.verbose;
+        let prefix = crate::cmd::prefix();
         let mut ready = false;
         let ended = qemu::run(
             &machine,
@@ -335,7 +336,7 @@ impl Lab {
                     ready = true;
                 } else if ready || verbose {
                     if let Some(text) = shown(line) {
-                        eprintln!("    guest| {text}");
+                        eprintln!("{prefix}    guest| {text}");
                     }
                 }
             },

@@ -134,7 +134,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         .map(|x| {
             vec![
                 format!("{} program", x.program),
-                driver(x.device),
+                driver(&ctx.inputs.run, x.device),
                 x.lost_pct.show(2),
                 x.wall_s.show(2),
                 x.cpu_s.show(2),
@@ -183,7 +183,10 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             items.push(compare(
                 r,
                 cc,
-                &format!("Rust program vs C program on the {}", driver(d)),
+                &format!(
+                    "Rust program vs C program on the {}",
+                    driver(&ctx.inputs.run, d)
+                ),
             ));
         }
     }

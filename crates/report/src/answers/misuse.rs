@@ -9,8 +9,12 @@ use crate::format::pct;
 use crate::inputs::rel;
 use crate::md::Md;
 
-/// "C driver" / "Rust driver" for the lab's two devices, else the path.
-pub fn driver(device: &str) -> String {
+/// "C driver" / "Rust driver" for the lab's two devices, else the path; in a run that names
+/// its modules, the module behind the device ("driver `lab_renamed` (yours, C)").
+pub fn driver(run: &results::RunInfo, device: &str) -> String {
+    if let Some(m) = crate::modules::of_device(run, device) {
+        return format!("driver {}", crate::modules::short(m));
+    }
     match device {
         "/dev/mymem_c" => "C driver".into(),
         "/dev/mymem" => "Rust driver".into(),
@@ -21,6 +25,7 @@ pub fn driver(device: &str) -> String {
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(md, super::MISUSE);
     let i = ctx.inputs;
+    let run = &i.run;
     for note in [
         i.misuse.why_not(&rel(MISUSE_JSON)),
         i.misuse_exclusive.why_not(&rel(MISUSE_EXCLUSIVE_JSON)),
@@ -59,7 +64,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         }
     }
     let mut headers = vec!["Call".to_string(), "Contract".into()];
-    headers.extend(drivers.iter().map(|d| driver(d)));
+    headers.extend(drivers.iter().map(|d| driver(run, d)));
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut unexpected = Vec::new();
     for (_, r) in &reports {
@@ -77,7 +82,12 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
                 row.push(match got {
                     Some(q) if q.ok() => q.got.clone(),
                     Some(q) => {
-                        unexpected.push(format!("{} on the {}: {}", p.call, driver(dev), q.got));
+                        unexpected.push(format!(
+                            "{} on the {}: {}",
+                            p.call,
+                            driver(run, dev),
+                            q.got
+                        ));
                         format!("**{}**", q.got)
                     }
                     None => "not run".into(),
@@ -132,7 +142,38 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
     ));
     // "returned 4" reads as "4" inside a sentence; errno names stay as they are.
     let val = |name: &str| got(name).replace("returned ", "");
-    md.para(&format!(
+    // The calls outside the buffer that some driver answered against the contract: the
+    // paragraph below may claim the contract's guarantees only when there are none.
+    let outside: Vec<String> = devices
+        .iter()
+        .flat_map(|d| {
+            d.probes
+                .iter()
+                .filter(|p| OUTSIDE.contains(&p.name.as_str()) && !p.ok())
+                .map(|p| {
+                    format!(
+                        "`{}` on the {}: {} (the contract: {})",
+                        p.call,
+                        driver(run, &d.device),
+                        p.got,
+                        p.expected
+                    )
+                })
+        })
+        .collect();
+    if !outside.is_empty() {
+        md.para(&format!(
+            "**A byte outside the region.** The contract has every position checked against the \
+             buffer size before anything is copied. Not every driver of this run does: {}. \
+             A position accepted past the end is where the next `read` or `write` of that file \
+             starts, so the check that is missing there is the driver's to add; the program \
+             cannot tell from the result. What the contract asks, as the other calls in the \
+             table show: a read straddling the end cut short, at the end a read returning 0 and \
+             a write ENOSPC, past the end (or before 0) EINVAL, a bad user pointer EFAULT.",
+            outside.join("; ")
+        ));
+    } else {
+        md.para(&format!(
         "**A byte outside the region.** The drivers check every position against the buffer \
          size before copying: a read that straddles the end is cut short (it returned {} of 8 \
          bytes), at the end a read returns {} and a write gives {}, past the end both give {} \
@@ -149,9 +190,10 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         got("fetch-add-past-end"),
         got("read-null-buffer"),
     ));
+    }
     let races: Vec<(String, &ProcessRace)> = devices
         .iter()
-        .flat_map(|d| d.processes.iter().map(|r| (driver(&d.device), r)))
+        .flat_map(|d| d.processes.iter().map(|r| (driver(run, &d.device), r)))
         .collect();
     let race_text = |strategy: &str| -> String {
         races
@@ -223,11 +265,33 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         got("exclusive-reopen"),
     ));
     md.para(&several);
-    md.para(
-        "What the driver guarantees: every call is atomic with respect to every other one \
-         (the data mutex), stays inside the buffer, returns an errno for anything outside the \
-         contract, and outlives any file a call still holds. What it leaves to the program: the \
-         order of calls across threads and processes (use FETCH_ADD or LOCK), the lifetime of \
-         its fd numbers (join before close), and checking every return value.",
-    );
+    let guarantees = "every call is atomic with respect to every other one (the data mutex), \
+         stays inside the buffer, returns an errno for anything outside the contract, and \
+         outlives any file a call still holds. What it leaves to the program: the order of calls \
+         across threads and processes (use FETCH_ADD or LOCK), the lifetime of its fd numbers \
+         (join before close), and checking every return value.";
+    if unexpected.is_empty() {
+        md.para(&format!("What the driver guarantees: {guarantees}"));
+    } else {
+        md.para(&format!(
+            "What the contract guarantees, and a driver that keeps to it: {guarantees} A driver \
+             of this run does not keep to all of it: see the calls in bold above."
+        ));
+    }
 }
+
+/// `mymem misuse` probes of positions and pointers outside the buffer.
+const OUTSIDE: &[&str] = &[
+    "pread-straddling-end",
+    "pread-at-end",
+    "pread-past-end",
+    "pwrite-at-end",
+    "pwrite-past-end",
+    "pwrite-negative",
+    "lseek-past-end",
+    "lseek-negative",
+    "lseek-end",
+    "write-at-end",
+    "read-null-buffer",
+    "fetch-add-past-end",
+];
