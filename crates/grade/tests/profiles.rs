@@ -63,6 +63,35 @@ fn the_seed_profile_asks_no_mmap_splice_fsync_or_append() {
         assert!(seed.get(asked).unwrap().points > 0, "{asked}");
     }
     assert!(seed.total() > 50, "seed total {}", seed.total());
+    // The seed lab's part 2 is a character device with a class: a world-writable node is
+    // asked, a misc device is not.
+    assert!(
+        seed.get("rw::device_node_is_a_world_writable_char_device")
+            .unwrap()
+            .points
+            > 0
+    );
+    assert_eq!(
+        seed.get("rw::device_node_is_a_misc_device").unwrap().points,
+        0
+    );
+}
+
+#[test]
+fn every_clause_id_is_in_both_profiles() {
+    let ids = |r: &Rubric| -> std::collections::BTreeSet<String> {
+        r.clauses.iter().map(|c| c.id.clone()).collect()
+    };
+    let (full, seed) = (
+        ids(&load("grading/rubric.toml")),
+        ids(&load("grading/rubric-seed.toml")),
+    );
+    let only_full: Vec<_> = full.difference(&seed).collect();
+    let only_seed: Vec<_> = seed.difference(&full).collect();
+    assert!(
+        only_full.is_empty() && only_seed.is_empty(),
+        "only in rubric.toml: {only_full:?}; only in rubric-seed.toml: {only_seed:?}"
+    );
 }
 
 #[test]
