@@ -93,14 +93,15 @@ test-handout: check-cargo
 	rm -rf target/handout-floor target/handout-ref
 	$(LAB) handout --no-git target/handout-floor
 	cp tests/handout-floor.toml target/handout-floor/expect.toml
-	$(LAB) grade --expect target/handout-floor
 	$(LAB) handout --no-git target/handout-ref
 	cp kernel/hello/* target/handout-ref/part1-hello/
 	cp kernel/mymem_c/* target/handout-ref/part2-driver-c/
 	cp kernel/mymem/* target/handout-ref/part4-driver-rust/
 	cp kernel/mymem_test/* target/handout-ref/part5-kernel-test/
-	$(LAB) grade --expect --assignment seed target/handout-ref
-	$(LAB) grade --expect --assignment full target/handout-ref
+	# Both on the handouts' own profile (seed; no expect.toml in handout-ref: full marks), then
+	# the reference on the full contract.
+	$(LAB) grade --expect target/handout-floor target/handout-ref $(ARGS)
+	$(LAB) grade --expect --assignment full target/handout-ref $(ARGS)
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo

@@ -349,8 +349,9 @@ fn real_main(cli: Cli) -> Result<()> {
                     handout::LAYOUT_FILE
                 );
             };
-            let lab = prepare(&cli, "parts", false)?;
-            handout::parts::run(&lab, &layout, load_only)
+            let args = layout.module_args(&paths::repo_root());
+            let (lab, plan) = with_modules(prepare(&cli, "parts", false)?, &args)?;
+            handout::parts::run(&lab, &layout, &plan, load_only)
         }
         Command::Ide => {
             toolchain::ensure_packages()?;

@@ -6,7 +6,7 @@
 //! Hangs and boots are capped per submission ([`HANG_CAP`], [`BOOT_CAP`]);
 //! what a cap leaves unrun is marked so.
 
-mod boot;
+pub(crate) mod boot;
 pub mod build;
 mod copy;
 mod expect;

@@ -6,7 +6,9 @@
 //! grading/rubric-parts.toml: the hello module's load/unload and log lines, and the in-kernel
 //! module against the handout's own Rust driver (refused without it, loaded after it, a race of
 //! W = 50 workers and a bench through its API). Their clause groups (`hello`, `kernel-test`)
-//! are separate from grade.sh's, so they are independent of how the driver groups report.
+//! are separate from grade.sh's; their checks are guest/scripts/grade-parts.sh, whose results
+//! come on the grading channel with the boot's secret (grading/boot.rs), as grade.sh's do,
+//! and a kernel report costs the clause whose check was running.
 
 use std::path::Path;
 use std::time::Instant;
@@ -16,9 +18,9 @@ use grade::{ClauseVerdict, Observation, Rubric, Submission};
 use results::{layout, ClauseResult, ClauseStatus, GradeReport, PartScore};
 
 use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
-use crate::grading::{build, GradeArgs};
-use crate::vm::guest::{Lab, Outcome, Scenario};
-use crate::vm::guest_results::read_result;
+use crate::grading::{boot, build, GradeArgs};
+use crate::vm::guest::Lab;
+use crate::vm::script::{guest_script, Script};
 use crate::{cmd, paths};
 
 /// Race parameters of part 5: the seed lab's W, and N small enough for TCG.
@@ -89,6 +91,8 @@ pub fn grade(
     std::fs::create_dir_all(&out)?;
     let mut clauses: Vec<ClauseResult> = Vec::new();
     let mut crashes = Vec::new();
+    let mut timeouts = Vec::new();
+    let mut boot_cpus = Vec::new();
     let mut boots = 0;
     let mut per_dir: Vec<(u8, String, Vec<ClauseResult>)> = Vec::new();
     for role in layout.roles() {
@@ -104,27 +108,44 @@ pub fn grade(
                 }
                 g
             }
-            HELLO => hello(lab, &part_dir, &parts_rubric, &out)?,
+            HELLO => hello(lab, &part_dir, key, &parts_rubric, &out)?,
             KERNEL_TEST => kernel_test(
                 lab,
                 &part_dir,
                 &dir.join(DRIVER_RUST.dir),
+                key,
                 &parts_rubric,
                 &out,
             )?,
             _ => continue,
         };
         print!("{}", grade::render::summary(&g));
-        boots += g.boots;
+        // Each crash and timeout named as the clauses are (`<part dir>/<id>`), its console
+        // log relative to the handout's results.
+        let console = |c: &str| match role {
+            DRIVER_C | DRIVER_RUST => format!("../{key}-{}/{c}", role.dir),
+            _ => c.to_string(),
+        };
         for c in &g.crashes {
             let mut c = c.clone();
             c.group = format!("{}/{}", role.dir, c.group);
-            c.console = match role {
-                DRIVER_C | DRIVER_RUST => format!("../{key}-{}/{}", role.dir, c.console),
-                _ => c.console,
-            };
+            c.clause = c.clause.map(|id| format!("{}/{id}", role.dir));
+            c.console = console(&c.console);
             crashes.push(c);
         }
+        for t in &g.timeouts {
+            let mut t = t.clone();
+            t.clause = format!("{}/{}", role.dir, t.clause);
+            t.group = format!("{}/{}", role.dir, t.group);
+            t.console = console(&t.console);
+            timeouts.push(t);
+        }
+        for b in &g.boot_cpus {
+            let mut b = b.clone();
+            b.boot += boots;
+            boot_cpus.push(b);
+        }
+        boots += g.boots;
         let mut own = Vec::new();
         for c in g.clauses {
             let mut c = c;
@@ -176,6 +197,8 @@ pub fn grade(
         build_error: None,
         clauses,
         crashes,
+        timeouts,
+        boot_cpus,
         unscored: Vec::new(),
         boots,
         elapsed_s: started.elapsed().as_secs_f64(),
@@ -231,7 +254,7 @@ fn observation(id: &str, pass: bool, detail: String) -> Observation {
     }
 }
 
-/// Builds one part directory; `Err(log tail)` when it does not build.
+/// Builds one part directory in the grader's sandbox; `Err(log tail)` when it does not build.
 fn build_part(
     lab: &Lab,
     dir: &Path,
@@ -243,51 +266,86 @@ fn build_part(
     build::build_with(&lab.kernel, dir, name, None, &log, extra_symbols)
 }
 
-/// Boots `script` with `files` under `name`, the kernel set to stop at the first oops/WARN.
-fn boot(
-    lab: &Lab,
-    out_name: &str,
-    script: &str,
-    files: Vec<(std::path::PathBuf, String)>,
-) -> Result<Outcome> {
-    let mut scenario = Scenario::new(out_name, script).timeout(240);
-    scenario.append = "oops=panic panic_on_warn=1".into();
-    scenario.files = files;
-    lab.boot(&scenario)
+/// The guest script of parts 1 and 5: their checks, results on the grading channel.
+pub const GRADE_PARTS: Script = guest_script!("grade-parts.sh", &[]);
+/// Guest seconds an insmod or rmmod may take, and a race or bench run of part 5.
+const T_INSMOD: u32 = 15;
+const T_RUN: u32 = 120;
+
+/// The script for `part` (`hello` or `kernel-test`) with these module names.
+fn part_script(part: &str, hello: &str, test: &str, driver: &str) -> String {
+    GRADE_PARTS.with(&[
+        ("PART", part.into()),
+        ("MODDIR", "/lab/grade".into()),
+        ("HELLO_MOD", hello.into()),
+        ("TEST_MOD", test.into()),
+        ("DRIVER_MOD", driver.into()),
+        ("CHANNEL", "/dev/ttyS2".into()),
+        ("SECRET_FILE", boot::SECRET_GUEST.into()),
+        ("T_INSMOD", T_INSMOD.to_string()),
+        ("T_RUN", T_RUN.to_string()),
+        (
+            "RACE",
+            format!("race workers={WORKERS} iterations={ITERATIONS}"),
+        ),
+        ("BENCH", format!("bench {BENCH}")),
+    ])
 }
 
-/// The crash of a boot, if the kernel reported one or the guest did not finish.
-fn crash(outcome: &Outcome, group: &str, console: &str) -> Option<results::Crash> {
-    if let Some(f) = outcome.findings.first() {
-        return Some(results::Crash {
-            group: group.into(),
-            kind: f.pattern.trim_end_matches(':').to_string(),
-            report: f.context.iter().take(60).cloned().collect(),
-            console: console.into(),
-        });
+/// Boots `script` once as `<key>/<leaf>` with `files` in /lab/grade, and puts what it
+/// decided into `sub` (group `group` of `rubric`): results, crashes, timeouts; the clauses
+/// it never reached are not run, with why.
+fn boot_part(
+    lab: &Lab,
+    (key, leaf): (&str, &str),
+    script: &str,
+    files: Vec<(std::path::PathBuf, String)>,
+    (rubric, group): (&Rubric, &str),
+    sub: &mut Submission,
+) -> Result<()> {
+    let (outcome, ch) = boot::boot_channel(lab, key, leaf, script, 240, files)?;
+    let b = boot::finish(&outcome, &ch, &format!("{leaf}/console.log"));
+    sub.boots = 1;
+    sub.boot_cpus.push(results::BootCpu {
+        boot: 1,
+        model: format!("{} ({})", boot::cpu_model(lab.accel), lab.accel.name()),
+        guest_flags: b.cpu_flags.clone(),
+    });
+    for c in &b.crashes {
+        let at = c.clause.as_deref().unwrap_or("loading the module");
+        cmd::note(&format!("{}: {} in {at}", sub.name, c.kind));
     }
-    if outcome.timed_out || outcome.exit_code.is_none() {
-        return Some(results::Crash {
-            group: group.into(),
-            kind: if outcome.timed_out {
-                format!("hang (no end within {} s)", outcome.timeout.as_secs())
-            } else {
-                "the guest died".into()
-            },
-            report: outcome
-                .console
-                .lines()
-                .rev()
-                .take(20)
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect(),
-            console: console.into(),
-        });
+    let load_crash = b.load_crash;
+    sub.crashes.extend(b.crashes.into_iter().map(|mut c| {
+        if c.clause.is_none() {
+            // Before any check: it costs the part's group.
+            c.group = group.into();
+        }
+        c
+    }));
+    sub.timeouts.extend(b.timeouts);
+    sub.observations.extend(b.observations);
+    if load_crash {
+        return Ok(());
     }
-    None
+    let why = if sub.timeouts.is_empty() {
+        "not run: the kernel failed in an earlier check of this boot"
+    } else {
+        "not run: a check before it timed out"
+    };
+    let decided: Vec<String> = sub
+        .observations
+        .iter()
+        .map(|o| o.id.clone())
+        .chain(sub.crashes.iter().filter_map(|c| c.clause.clone()))
+        .chain(sub.timeouts.iter().map(|t| t.clause.clone()))
+        .collect();
+    for c in rubric.clauses.iter().filter(|c| c.group == group) {
+        if !decided.contains(&c.id) {
+            sub.not_run.push((c.id.clone(), why.into()));
+        }
+    }
+    Ok(())
 }
 
 fn score_part(
@@ -312,9 +370,9 @@ fn score_part(
     Ok(g)
 }
 
-/// Part 1: hello.ko loads with times=3, greets three times, unloads, says goodbye, and
-/// refuses times=0.
-fn hello(lab: &Lab, dir: &Path, rubric: &Rubric, out: &Path) -> Result<GradeReport> {
+/// Part 1: the hello module loads with times=3, greets three times, unloads, says goodbye,
+/// and refuses times=0 (checks: guest/scripts/grade-parts.sh).
+fn hello(lab: &Lab, dir: &Path, key: &str, rubric: &Rubric, out: &Path) -> Result<GradeReport> {
     let started = Instant::now();
     cmd::step(&format!("Grade part 1 ({})", dir.display()));
     score_part(rubric, "hello", HELLO.dir, "hello", started, |sub| {
@@ -326,88 +384,27 @@ fn hello(lab: &Lab, dir: &Path, rubric: &Rubric, out: &Path) -> Result<GradeRepo
                 return Ok(());
             }
         };
-        let ko = format!("/lab/grade/{}.ko", built.module);
-        let script = format!(
-            "set +e\ninsmod {ko} times=3; echo $? > {load}\n\
-             rmmod {m}; echo $? > {unload}\n\
-             if insmod {ko} times=0; then echo 0 > {bad}; rmmod {m}; else echo 1 > {bad}; fi\n\
-             dmesg > {dmesg}\nexit 0\n",
-            m = built.module,
-            load = layout::guest_path("hello-load.rc"),
-            unload = layout::guest_path("hello-unload.rc"),
-            bad = layout::guest_path("hello-times0-refused"),
-            dmesg = layout::guest_path("hello-dmesg.txt"),
-        );
-        let name = format!(
-            "{}/{}",
-            out.file_name().unwrap().to_string_lossy(),
-            HELLO.dir
-        );
-        let outcome = boot(lab, &name, &script, vec![(built.ko.clone(), ko)])?;
-        sub.boots = 1;
-        if let Some(c) = crash(&outcome, "hello", &format!("{}/console.log", HELLO.dir)) {
-            sub.crashes.push(c);
-            return Ok(());
-        }
-        let rc = |f: &str| read_result(&outcome, f).map(|s| s.trim().to_string());
-        let dmesg = read_result(&outcome, "hello-dmesg.txt")?;
-        let greetings = |times: u32| -> std::result::Result<(), String> {
-            for i in 1..=times {
-                let want = format!("hello: Hello, kernel! (greeting {i} of {times})");
-                if !dmesg.contains(&want) {
-                    return Err(format!("the kernel log lacks {want:?}"));
-                }
-            }
-            let n = dmesg.matches("Hello, kernel!").count();
-            if n != times as usize {
-                return Err(format!("{n} greetings in the kernel log, expected {times}"));
-            }
-            Ok(())
-        };
-        let load = rc("hello-load.rc")?;
-        sub.observations.push(observation(
-            "hello.loads",
-            load == "0",
-            format!("insmod hello.ko times=3 exited {load}"),
-        ));
-        let g = greetings(3);
-        sub.observations.push(observation(
-            "hello.greets",
-            g.is_ok(),
-            g.err().unwrap_or_default(),
-        ));
-        let unload = rc("hello-unload.rc")?;
-        sub.observations.push(observation(
-            "hello.unloads",
-            unload == "0",
-            format!("rmmod hello exited {unload}"),
-        ));
-        let bye = "hello: Goodbye, kernel! (greeted 3 times)";
-        sub.observations.push(observation(
-            "hello.says-goodbye",
-            dmesg.contains(bye),
-            format!("the kernel log lacks {bye:?}"),
-        ));
-        let refused = rc("hello-times0-refused")? == "1";
-        let line = dmesg.contains("hello: times=0 is out of range 1-10");
-        sub.observations.push(observation(
-            "hello.refuses-bad-times",
-            refused && line,
-            if refused {
-                "insmod times=0 failed, but the kernel log lacks \"hello: times=0 is out of range 1-10\"".into()
-            } else {
-                "insmod hello.ko times=0 succeeded; it must fail (EINVAL)".into()
-            },
-        ));
-        Ok(())
+        sub.module = built.module.clone();
+        let script = part_script("hello", &built.module, "", "");
+        let files = vec![(built.ko.clone(), format!("/lab/grade/{}.ko", built.module))];
+        boot_part(
+            lab,
+            (key, HELLO.dir),
+            &script,
+            files,
+            (rubric, "hello"),
+            sub,
+        )
     })
 }
 
-/// Part 5: the in-kernel module against the handout's Rust driver.
+/// Part 5: the in-kernel module against the handout's Rust driver, built with the driver's
+/// Module.symvers (read-only in the build sandbox).
 fn kernel_test(
     lab: &Lab,
     dir: &Path,
     driver_dir: &Path,
+    key: &str,
     rubric: &Rubric,
     out: &Path,
 ) -> Result<GradeReport> {
@@ -443,94 +440,83 @@ fn kernel_test(
                     return Ok(());
                 }
             };
+            sub.module = built.module.clone();
+            sub.device = format!("/dev/{}", built.module);
             let (m, d) = (&built.module, &driver.module);
-            let script = format!(
-                "set +e\n\
-                 if insmod /lab/grade/{m}.ko 2>{alone}; then echo loaded >> {alone}; rmmod {m}; fi\n\
-                 dmesg > {dmesg_alone}\n\
-                 insmod /lab/grade/{d}.ko || {{ echo 'the driver did not load' > {loaded}; exit 0; }}\n\
-                 if ! insmod /lab/grade/{m}.ko 2>{loaded}; then dmesg > {dmesg}; exit 0; fi\n\
-                 echo ok > {loaded}\n\
-                 echo 'race workers={WORKERS} iterations={ITERATIONS}' > /dev/{m} && cat /dev/{m} > {race}\n\
-                 echo 'bench {BENCH}' > /dev/{m} && cat /dev/{m} > {bench}\n\
-                 rmmod {m} && rmmod {d} && echo ok > {unloaded}\n\
-                 dmesg > {dmesg}\nexit 0\n",
-                alone = layout::guest_path("kt-alone.txt"),
-                dmesg_alone = layout::guest_path("kt-dmesg-alone.txt"),
-                loaded = layout::guest_path("kt-loaded.txt"),
-                race = layout::guest_path("kt-race.json"),
-                bench = layout::guest_path("kt-bench.json"),
-                unloaded = layout::guest_path("kt-unloaded.txt"),
-                dmesg = layout::guest_path("kt-dmesg.txt"),
-            );
-            let name = format!(
-                "{}/{}",
-                out.file_name().unwrap().to_string_lossy(),
-                KERNEL_TEST.dir
-            );
+            let script = part_script("kernel-test", "", m, d);
             let files = vec![
                 (built.ko.clone(), format!("/lab/grade/{m}.ko")),
                 (driver.ko.clone(), format!("/lab/grade/{d}.ko")),
             ];
-            let outcome = boot(lab, &name, &script, files)?;
-            sub.boots = 1;
-            if let Some(c) = crash(
-                &outcome,
-                "kernel-test",
-                &format!("{}/console.log", KERNEL_TEST.dir),
-            ) {
-                sub.crashes.push(c);
-                return Ok(());
-            }
-            let file = |f: &str| read_result(&outcome, f).unwrap_or_default();
-            let alone = file("kt-alone.txt");
-            let dmesg_alone = file("kt-dmesg-alone.txt");
-            sub.observations.push(observation(
-                "kernel-test.refused-without-driver",
-                !alone.contains("loaded") && dmesg_alone.contains("Unknown symbol"),
-                if alone.contains("loaded") {
-                    "insmod mymem_test.ko succeeded without the driver loaded".into()
-                } else {
-                    format!("refused, but not for an unknown symbol: {}", alone.trim())
-                },
-            ));
-            let loaded = file("kt-loaded.txt");
-            sub.observations.push(observation(
-                "kernel-test.loads-after-driver",
-                loaded.trim() == "ok",
-                format!("insmod after the driver: {}", loaded.trim()),
-            ));
-            let (complete, lock, fetch, timed) = race_checks(&file("kt-race.json"));
-            sub.observations.push(observation(
-                "kernel-test.workers-complete",
-                complete.is_ok(),
-                complete.err().unwrap_or_default(),
-            ));
-            sub.observations.push(observation(
-                "kernel-test.lock-loses-nothing",
-                lock.is_ok(),
-                lock.err().unwrap_or_default(),
-            ));
-            sub.observations.push(observation(
-                "kernel-test.fetch-add-loses-nothing",
-                fetch.is_ok(),
-                fetch.err().unwrap_or_default(),
-            ));
-            let timings = timed.and_then(|()| bench_checks(&file("kt-bench.json")));
-            sub.observations.push(observation(
-                "kernel-test.reports-timings",
-                timings.is_ok(),
-                timings.err().unwrap_or_default(),
-            ));
-            let unloaded = file("kt-unloaded.txt");
-            sub.observations.push(observation(
-                "kernel-test.unloads",
-                unloaded.trim() == "ok",
-                "rmmod mymem_test, then rmmod mymem, failed".into(),
-            ));
+            boot_part(
+                lab,
+                (key, KERNEL_TEST.dir),
+                &script,
+                files,
+                (rubric, "kernel-test"),
+                sub,
+            )?;
+            score_reports(sub);
             Ok(())
         },
     )
+}
+
+/// The race and bench reports the script sent (data, not clauses) become the clauses
+/// they decide; a crash or timeout in the race leaves the race's other clauses not run.
+fn score_reports(sub: &mut Submission) {
+    let take = |sub: &mut Submission, id: &str| -> Option<String> {
+        let i = sub.observations.iter().position(|o| o.id == id)?;
+        Some(sub.observations.remove(i).detail)
+    };
+    let race = take(sub, "kernel-test.race-report");
+    let bench = take(sub, "kernel-test.bench-report");
+    let raced = race.is_some();
+    if let Some(json) = race {
+        let (complete, lock, fetch, timed) = race_checks(&json);
+        for (id, check) in [
+            ("kernel-test.workers-complete", complete),
+            ("kernel-test.lock-loses-nothing", lock),
+            ("kernel-test.fetch-add-loses-nothing", fetch),
+        ] {
+            sub.not_run.retain(|(c, _)| c != id);
+            sub.observations.push(observation(
+                id,
+                check.is_ok(),
+                check.err().unwrap_or_default(),
+            ));
+        }
+        if let Some(json) = bench {
+            let timings = timed.and_then(|()| bench_checks(&json));
+            let id = "kernel-test.reports-timings";
+            sub.not_run.retain(|(c, _)| c != id);
+            sub.observations.push(observation(
+                id,
+                timings.is_ok(),
+                timings.err().unwrap_or_default(),
+            ));
+        }
+    }
+    if !raced {
+        // The race's check ended in a crash or timeout: its other clauses say so.
+        let lost = sub
+            .crashes
+            .iter()
+            .any(|c| c.clause.as_deref() == Some("kernel-test.workers-complete"))
+            || sub
+                .timeouts
+                .iter()
+                .any(|t| t.clause == "kernel-test.workers-complete");
+        if lost {
+            for (id, why) in &mut sub.not_run {
+                if id == "kernel-test.lock-loses-nothing"
+                    || id == "kernel-test.fetch-add-loses-nothing"
+                {
+                    *why = "not run: the race (kernel-test.workers-complete) did not end".into();
+                }
+            }
+        }
+    }
 }
 
 type Check = std::result::Result<(), String>;
@@ -632,6 +618,64 @@ mod tests {
         assert_eq!(driver_part("rw::default_size", None, DRIVER_C), 2);
         assert_eq!(driver_part("rw::default_size", None, DRIVER_RUST), 4);
         assert_eq!(driver_part("rw::default_size", Some(3), DRIVER_RUST), 3);
+    }
+
+    #[test]
+    fn the_parts_script_is_complete() {
+        for part in ["hello", "kernel-test"] {
+            crate::vm::script::tests::check(
+                &GRADE_PARTS,
+                &part_script(part, "hello", "mymem_test", "mymem"),
+            );
+        }
+    }
+
+    #[test]
+    fn the_reports_on_the_channel_become_part_5_s_clauses() {
+        let w = WORKERS * ITERATIONS;
+        let bench = r#"{"status":"complete","params":{"sizes":[1]},"bench":[
+            {"size":1,"op":"write","median_ns":9,"errors":0},{"size":1,"op":"read","median_ns":8,"errors":0}]}"#;
+        let data = |id: &str, detail: String| Observation {
+            id: id.into(),
+            verdict: ClauseVerdict::Pass,
+            detail,
+        };
+        let mut sub = Submission {
+            observations: vec![
+                data(
+                    "kernel-test.race-report",
+                    race(&[("none", w, 7), ("lock", w, w), ("fetch-add", w, w - 2)]),
+                ),
+                data("kernel-test.bench-report", bench.into()),
+            ],
+            not_run: vec![("kernel-test.lock-loses-nothing".into(), "x".into())],
+            ..Default::default()
+        };
+        score_reports(&mut sub);
+        assert!(sub.not_run.is_empty());
+        let verdict = |id: &str| {
+            sub.observations
+                .iter()
+                .find(|o| o.id == id)
+                .map(|o| o.verdict)
+        };
+        assert_eq!(
+            verdict("kernel-test.race-report"),
+            None,
+            "data, not a clause"
+        );
+        assert_eq!(
+            verdict("kernel-test.lock-loses-nothing"),
+            Some(ClauseVerdict::Pass)
+        );
+        assert_eq!(
+            verdict("kernel-test.fetch-add-loses-nothing"),
+            Some(ClauseVerdict::Fail)
+        );
+        assert_eq!(
+            verdict("kernel-test.reports-timings"),
+            Some(ClauseVerdict::Pass)
+        );
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! `lab handout DIR` (kit only, write.rs) writes a student repository: the runner and the
 //! crates it needs, the guest tools, the test suites, docs/device.md and docs/modules.md, a
 //! student README with the lab's questions, and a starter module per part in a fixed
-//! directory. Its `handout.toml` says which parts it has and where they live; the runner of the
-//! handout reads it (this file) to build the student's modules under the kit's module names,
-//! so `make run`, `make test`, `lab shell` and `make grade` work on the student's code.
+//! directory. Its `handout.toml` says which parts it has and where they live (this file).
+//! The handout ships none of the reference modules: its Makefile passes the part directories
+//! to `make run`, `bench`, `shell` and `conformance` as anyone's modules go in
+//! (`--driver`/`--test-module`/`--hello`, measure/drivers.rs); `lab grade .` (grade.rs) and
+//! `lab parts` (parts.rs) read the layout.
 //! answers.rs checks that no reference solution went into a handout.
 
 #[cfg(feature = "kit")]
@@ -124,6 +126,21 @@ impl Layout {
             );
         }
         Ok(Some(layout))
+    }
+
+    /// The runner's options naming the part directories (relative to `root`), as the
+    /// handout's Makefile passes them: `--driver` per driver, `--test-module`, `--hello`.
+    pub fn module_args(&self, root: &Path) -> crate::measure::drivers::ModuleArgs {
+        let dir = |r: Role| self.parts.get(r.module).map(|d| root.join(d));
+        crate::measure::drivers::ModuleArgs {
+            drivers: [DRIVER_C, DRIVER_RUST]
+                .into_iter()
+                .filter_map(dir)
+                .collect(),
+            devices: Vec::new(),
+            test_module: dir(KERNEL_TEST),
+            hello: dir(HELLO),
+        }
     }
 
     /// The roles handed out, in part order.

@@ -1,5 +1,6 @@
 //! `lab parts`: a handout's modules at work, one boot. Each part directory of handout.toml
-//! (built by modules.rs under its module name) is loaded and unloaded, and, unless
+//! (built as `--driver`/`--test-module`/`--hello` build them: measure/drivers.rs, a part that
+//! does not build yet is reported so) is loaded and unloaded, and, unless
 //! `--load-only`, exercised a little: hello's log lines, a write/read/lseek through each
 //! driver and its ioctls, the part-5 module refused without the driver and run once after it.
 //! What the student's code does is shown, not judged (that is `lab grade`); the command fails
@@ -10,14 +11,40 @@ use std::fmt::Write as _;
 use anyhow::{bail, Context, Result};
 
 use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
+use crate::measure::drivers::Plan;
 use crate::vm::guest::{Lab, Scenario};
 
 /// Marker lines the script prints, so the host can cut the console per part.
 const PART: &str = "@@LAB-PART";
 const RESULT: &str = "@@LAB-PART-RESULT";
 
-/// The guest script for `roles`.
-pub fn script(roles: &[Role], load_only: bool) -> String {
+/// A part directory in the boot: its role, the module it built (`None`: it did not build).
+pub type Part<'a> = (Role, Option<&'a str>);
+
+/// The parts of `layout` as `plan` built them.
+pub fn parts<'a>(layout: &Layout, plan: &'a Plan) -> Vec<Part<'a>> {
+    layout
+        .roles()
+        .into_iter()
+        .map(|role| {
+            let slot = match role {
+                HELLO => &plan.hello,
+                DRIVER_C => &plan.c,
+                DRIVER_RUST => &plan.rust,
+                _ => &plan.test,
+            };
+            let built = slot
+                .given
+                .as_ref()
+                .filter(|g| g.build_error.is_none())
+                .map(|g| g.module.as_str());
+            (role, built)
+        })
+        .collect()
+}
+
+/// The guest script for `parts`.
+pub fn script(parts: &[Part], load_only: bool) -> String {
     let mut s = String::from("set +e\nfailed=0\nko=/lab/modules\n");
     let check = |s: &mut String, what: &str, cmd: &str| {
         let _ = writeln!(
@@ -25,19 +52,35 @@ pub fn script(roles: &[Role], load_only: bool) -> String {
             "if {cmd}; then echo \"{RESULT} ok {what}@@\"; else echo \"{RESULT} failed {what}@@\"; failed=1; fi"
         );
     };
-    for role in roles {
-        let m = role.module;
+    // The Rust driver part 5 runs against: the handout's.
+    let rust = parts
+        .iter()
+        .find(|(r, _)| *r == DRIVER_RUST)
+        .and_then(|(_, m)| *m)
+        .unwrap_or("mymem");
+    for (role, module) in parts {
         let _ = writeln!(s, "echo \"{PART} {}@@\"", role.dir);
+        let Some(m) = *module else {
+            let _ = writeln!(
+                s,
+                "echo \"{RESULT} failed {} builds (its build log is in the run directory)@@\"; failed=1",
+                role.dir
+            );
+            continue;
+        };
         match *role {
             HELLO => {
                 check(
                     &mut s,
-                    "insmod hello times=3",
-                    "insmod $ko/hello.ko times=3",
+                    &format!("insmod {m} times=3"),
+                    &format!("insmod $ko/{m}.ko times=3"),
                 );
-                check(&mut s, "rmmod hello", "rmmod hello");
+                check(&mut s, &format!("rmmod {m}"), &format!("rmmod {m}"));
                 if !load_only {
-                    s.push_str("insmod $ko/hello.ko times=0 && rmmod hello\necho \"insmod hello times=0: $? (must fail)\"\n");
+                    let _ = writeln!(
+                        s,
+                        "insmod $ko/{m}.ko times=0 && rmmod {m}\necho \"insmod {m} times=0: $? (must fail)\""
+                    );
                 }
             }
             DRIVER_C | DRIVER_RUST => {
@@ -61,20 +104,28 @@ pub fn script(roles: &[Role], load_only: bool) -> String {
             KERNEL_TEST => {
                 let _ = writeln!(
                     s,
-                    "if insmod $ko/mymem_test.ko 2>/dev/null; then rmmod mymem_test; \
-                     echo \"{RESULT} failed mymem_test refused without mymem@@\"; failed=1; \
-                     else echo \"{RESULT} ok mymem_test refused without mymem@@\"; fi"
+                    "if insmod $ko/{m}.ko 2>/dev/null; then rmmod {m}; \
+                     echo \"{RESULT} failed {m} refused without {rust}@@\"; failed=1; \
+                     else echo \"{RESULT} ok {m} refused without {rust}@@\"; fi"
                 );
-                check(&mut s, "insmod mymem", "insmod $ko/mymem.ko");
-                check(&mut s, "insmod mymem_test", "insmod $ko/mymem_test.ko");
+                check(
+                    &mut s,
+                    &format!("insmod {rust}"),
+                    &format!("insmod $ko/{rust}.ko"),
+                );
+                check(
+                    &mut s,
+                    &format!("insmod {m}"),
+                    &format!("insmod $ko/{m}.ko"),
+                );
                 if !load_only {
-                    s.push_str(
-                        "echo 'all workers=4 iterations=200 trials=5 sizes=1,64' > /dev/mymem_test\n\
-                         cat /dev/mymem_test\n",
+                    let _ = writeln!(
+                        s,
+                        "echo 'all workers=4 iterations=200 trials=5 sizes=1,64' > /dev/{m}\ncat /dev/{m}"
                     );
                 }
-                check(&mut s, "rmmod mymem_test", "rmmod mymem_test");
-                check(&mut s, "rmmod mymem", "rmmod mymem");
+                check(&mut s, &format!("rmmod {m}"), &format!("rmmod {m}"));
+                check(&mut s, &format!("rmmod {rust}"), &format!("rmmod {rust}"));
             }
             _ => {}
         }
@@ -95,9 +146,9 @@ fn results(console: &str) -> Vec<(bool, String)> {
         .collect()
 }
 
-pub fn run(lab: &Lab, layout: &Layout, load_only: bool) -> Result<()> {
-    let roles = layout.roles();
-    let scenario = Scenario::new("parts", &script(&roles, load_only)).timeout(300);
+pub fn run(lab: &Lab, layout: &Layout, plan: &Plan, load_only: bool) -> Result<()> {
+    let parts = parts(layout, plan);
+    let scenario = Scenario::new("parts", &script(&parts, load_only)).timeout(300);
     let outcome = lab.boot(&scenario)?;
     // The console from the first part on: the student's kernel lines and the script's output.
     let shown: String = outcome
@@ -152,7 +203,11 @@ mod tests {
 
     #[test]
     fn the_script_checks_every_load_and_unload() {
-        let s = script(&super::super::ROLES, true);
+        let all: Vec<Part> = super::super::ROLES
+            .iter()
+            .map(|r| (*r, Some(r.module)))
+            .collect();
+        let s = script(&all, true);
         let sh = std::process::Command::new("sh")
             .args(["-n", "-c", &s])
             .status()
@@ -169,7 +224,11 @@ mod tests {
             assert!(s.contains(&format!("{RESULT} ok {step}@@")), "{step}");
         }
         assert!(!s.contains("hexdump"), "--load-only exercises nothing");
-        assert!(script(&[DRIVER_C], false).contains("hexdump"));
+        assert!(script(&[(DRIVER_C, Some("mymem_c"))], false).contains("hexdump"));
+        // A part that did not build fails its step, and nothing is loaded for it.
+        let s = script(&[(HELLO, None)], false);
+        assert!(s.contains(&format!("{RESULT} failed part1-hello builds")));
+        assert!(!s.contains("insmod"));
         let console = format!("x\n{RESULT} ok insmod mymem@@\n {RESULT} failed rmmod mymem@@\n");
         assert_eq!(
             results(&console),

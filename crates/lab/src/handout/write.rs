@@ -184,8 +184,23 @@ pub fn write(dir: &Path, roles: &[Role], assignment: Assignment) -> Result<()> {
         ),
     )?;
     put(dir, Path::new("README.md"), &readme(roles))?;
-    put(dir, Path::new("Makefile"), MAKEFILE)?;
+    put(dir, Path::new("Makefile"), &makefile(roles))?;
     Ok(())
+}
+
+/// The handout's Makefile: its part directories as the runner's module options.
+pub fn makefile(roles: &[Role]) -> String {
+    let dirs = |of: &[Role]| -> String {
+        of.iter()
+            .filter(|r| roles.contains(r))
+            .map(|r| r.dir)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    MAKEFILE
+        .replace("@DRIVER@", &dirs(&[DRIVER_C, DRIVER_RUST]))
+        .replace("@TEST_MODULE@", &dirs(&[KERNEL_TEST]))
+        .replace("@HELLO@", &dirs(&[HELLO]))
 }
 
 fn put(dir: &Path, rel: &Path, text: &str) -> Result<()> {
@@ -392,4 +407,27 @@ fn git_commit(dir: &Path) -> Result<()> {
         "--message",
         "The mymem lab: starter repository (lab handout)",
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_makefile_passes_the_part_directories_as_module_options() {
+        let m = makefile(&super::super::ROLES);
+        for line in [
+            "DRIVER ?= part2-driver-c part4-driver-rust\n",
+            "TEST_MODULE ?= part5-kernel-test\n",
+            "HELLO ?= part1-hello\n",
+            "\t$(LAB) run $(MODULE_ARGS) $(ARGS)\n",
+            "\t$(LAB) shell $(MODULE_ARGS) $(ARGS)\n",
+            "\t$(LAB) bench $(MODULE_ARGS) $(ARGS)\n",
+        ] {
+            assert!(m.contains(line), "{line:?} not in the handout's Makefile");
+        }
+        let c_only = makefile(&[DRIVER_C]);
+        assert!(c_only.contains("DRIVER ?= part2-driver-c\nTEST_MODULE ?= \nHELLO ?= \n"));
+        assert!(!c_only.contains("@DRIVER@") && !c_only.contains("@HELLO@"));
+    }
 }

@@ -62,6 +62,9 @@ pub struct Given {
     pub device: Option<String>,
     pub sources_sha256: String,
     pub git_rev: Option<String>,
+    /// In a handout, a part module that does not build yet: the compiler's last lines (`ko`
+    /// is then empty and the module is not in the guest; its measurements are holes).
+    pub build_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,19 +166,32 @@ impl Plan {
             return Ok(Plan::default());
         }
         cmd::step("Your modules (built as lab grade builds them)");
+        // In a handout a part that does not build yet leaves holes, not a stopped run: its
+        // starter is the student's work in progress (the drivers must build: both are measured).
+        let handout = crate::handout::this()?.is_some();
         let mut drivers = Vec::new();
         for (i, dir) in args.drivers.iter().enumerate() {
-            let mut g = build_one(kernel, dir, log_dir)?;
+            let mut g = build_one(kernel, dir, log_dir, &[], None)?;
             g.device = args.devices.get(i).cloned();
             drivers.push(g);
         }
         let mut plan = Plan::default();
         place_drivers(&mut plan, drivers)?;
         if let Some(dir) = &args.hello {
-            plan.hello = Slot::given(build_one(kernel, dir, log_dir)?);
+            let kit_name = handout.then_some("hello");
+            plan.hello = Slot::given(build_one(kernel, dir, log_dir, &[], kit_name)?);
         }
         if let Some(dir) = &args.test_module {
-            plan.test = Slot::given(build_one(kernel, dir, log_dir)?);
+            // Part 5 calls the Rust slot's exported API: built against its Module.symvers.
+            let symvers = match &plan.rust.given {
+                Some(g) => g.ko.with_file_name("Module.symvers"),
+                None => crate::build::modules::kbuild_dir(kernel)
+                    .join(&plan.rust.module)
+                    .join("Module.symvers"),
+            };
+            let extra: Vec<PathBuf> = symvers.exists().then_some(symvers).into_iter().collect();
+            let kit_name = handout.then_some("mymem_test");
+            plan.test = Slot::given(build_one(kernel, dir, log_dir, &extra, kit_name)?);
         }
         for s in [&plan.c, &plan.rust, &plan.hello, &plan.test] {
             cmd::note(&format!(
@@ -184,6 +200,10 @@ impl Plan {
                 s.module,
                 s.language.name(),
                 match &s.given {
+                    Some(g) if g.build_error.is_some() => format!(
+                        "from {}: NOT BUILT, not measured (its part is a hole in the report)",
+                        g.dir.display()
+                    ),
                     Some(g) => format!("from {}", g.dir.display()),
                     None => "ours".into(),
                 }
@@ -205,8 +225,11 @@ impl Plan {
     /// name (which could not be loaded beside them anyway).
     pub fn apply(&self, built: &mut Built) -> Result<()> {
         for g in self.slots().iter().filter_map(|s| s.given.as_ref()) {
-            crate::build::modules::strip_for_guest(&g.ko)?;
             built.modules.retain(|(name, _)| *name != g.module);
+            if g.build_error.is_some() {
+                continue;
+            }
+            crate::build::modules::strip_for_guest(&g.ko)?;
             built.modules.push((g.module.clone(), g.ko.clone()));
         }
         Ok(())
@@ -405,23 +428,46 @@ fn mentions(dir: &Path, needle: &str) -> bool {
     })
 }
 
-/// Builds `dir` as `lab grade` would; a module that does not build stops the run with the
-/// compiler's last lines.
-fn build_one(kernel: &Kernel, dir: &Path, log_dir: &Path) -> Result<Given> {
+/// Builds `dir` as `lab grade` would (with other modules' `Module.symvers` for the symbols
+/// it imports); a module that does not build stops the run with the compiler's last lines,
+/// unless it has a `kit_name` (a handout's part module, which keeps the kit's name): then it
+/// is returned with its `build_error`.
+fn build_one(
+    kernel: &Kernel,
+    dir: &Path,
+    log_dir: &Path,
+    extra_symbols: &[PathBuf],
+    kit_name: Option<&str>,
+) -> Result<Given> {
     let dir = std::fs::canonicalize(dir).with_context(|| format!("--driver {}", dir.display()))?;
     let base = dir
         .file_name()
         .map_or("module".into(), |n| n.to_string_lossy().into_owned());
     let name = format!("run-{}", build::safe_name(&base));
     let log = log_dir.join(format!("build-{}.log", build::safe_name(&base)));
-    let built = match build::build(kernel, &dir, &name, None, &log)? {
-        Ok(b) => b,
-        Err(tail) => bail!(
-            "{} does not build against the lab kernel (log: {}):\n{tail}",
-            dir.display(),
-            log.display()
-        ),
-    };
+    let (built, build_error) =
+        match build::build_with(kernel, &dir, &name, None, &log, extra_symbols)? {
+            Ok(b) => (b, None),
+            Err(tail) => match kit_name {
+                Some(module) => {
+                    cmd::note(&format!(
+                        "{} does not build yet (log: {}); the run goes on without it:\n{tail}",
+                        dir.display(),
+                        log.display()
+                    ));
+                    let unbuilt = build::Built {
+                        module: module.into(),
+                        ko: PathBuf::new(),
+                    };
+                    (unbuilt, Some(tail))
+                }
+                None => bail!(
+                    "{} does not build against the lab kernel (log: {}):\n{tail}",
+                    dir.display(),
+                    log.display()
+                ),
+            },
+        };
     let files = source_files(&dir)?;
     let language = if files.iter().any(|(rel, _)| rel.ends_with(".rs")) {
         Language::Rust
@@ -436,6 +482,7 @@ fn build_one(kernel: &Kernel, dir: &Path, log_dir: &Path) -> Result<Given> {
         ko: built.ko,
         language,
         device: None,
+        build_error,
     })
 }
 
@@ -517,6 +564,7 @@ mod tests {
             device: None,
             sources_sha256: "0".into(),
             git_rev: None,
+            build_error: None,
         }
     }
 
