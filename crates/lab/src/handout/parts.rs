@@ -191,7 +191,7 @@ pub fn run(lab: &Lab, layout: &Layout, plan: &Plan, load_only: bool) -> Result<(
     outcome.verdict()?;
     if !load_only {
         println!(
-            "Scores: make grade. Measurements and report.html once the drivers work: make measure."
+            "Scores: make grade. Measurements and report.html: make run."
         );
     }
     Ok(())
