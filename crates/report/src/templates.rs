@@ -13,10 +13,14 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// (name, source) of every template.
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
     (
         "answers/fixes.md",
         include_str!("../templates/answers/fixes.md.j2"),
+    ),
+    (
+        "answers/misuse.md",
+        include_str!("../templates/answers/misuse.md.j2"),
     ),
     (
         "answers/read_write.md",
