@@ -13,7 +13,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// (name, source) of every template.
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     (
         "answers/c_vs_rust.md",
         include_str!("../templates/answers/c_vs_rust.md.j2"),
@@ -29,6 +29,10 @@ const TEMPLATES: [(&str, &str); 6] = [
     (
         "answers/read_write.md",
         include_str!("../templates/answers/read_write.md.j2"),
+    ),
+    (
+        "answers/rust_race.md",
+        include_str!("../templates/answers/rust_race.md.j2"),
     ),
     (
         "answers/symbols.md",
