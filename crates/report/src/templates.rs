@@ -13,7 +13,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// (name, source) of every template.
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
     (
         "answers/c_vs_rust.md",
         include_str!("../templates/answers/c_vs_rust.md.j2"),
@@ -21,6 +21,10 @@ const TEMPLATES: [(&str, &str); 7] = [
     (
         "answers/fixes.md",
         include_str!("../templates/answers/fixes.md.j2"),
+    ),
+    (
+        "answers/matrix.md",
+        include_str!("../templates/answers/matrix.md.j2"),
     ),
     (
         "answers/misuse.md",
@@ -62,6 +66,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("size", |v: u64| crate::format::size(v));
     env.add_filter("cell", |v: &str| crate::format::cell(v));
     env.add_filter("signed", |v: f64, digits: usize| format!("{v:+.digits$}"));
+    env.add_filter("us", |ns: f64| crate::format::us(ns));
     env.add_filter("fixed", |v: f64, digits: usize| format!("{v:.digits$}"));
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
