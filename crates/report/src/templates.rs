@@ -13,7 +13,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// (name, source) of every template.
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     (
         "answers/c_vs_rust.md",
         include_str!("../templates/answers/c_vs_rust.md.j2"),
@@ -41,6 +41,10 @@ const TEMPLATES: [(&str, &str); 8] = [
     (
         "answers/symbols.md",
         include_str!("../templates/answers/symbols.md.j2"),
+    ),
+    (
+        "answers/user_kernel.md",
+        include_str!("../templates/answers/user_kernel.md.j2"),
     ),
     (
         "answers/where_races.md",
