@@ -28,6 +28,7 @@
 mod fileops;
 mod gen;
 mod layout;
+mod op;
 mod oracle;
 mod phases;
 mod report;

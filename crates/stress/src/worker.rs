@@ -6,7 +6,7 @@
 //! driver bug is reported once rather than once per later operation.
 
 use std::ops::Range;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -14,11 +14,13 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
-use mymem::Device;
+use mymem::{Device, Mapping};
+use rustix::fs::{Mode, OFlags};
+use rustix::pipe::PipeFlags;
 
-use super::fileops::Handles;
-use super::gen::{self, Ctx, Data, LockView, Op};
+use super::gen;
 use super::layout::{lock_stamp, make_word, valid_word, Layout};
+use super::op::{Ctx, Data, LockView, Op};
 use super::oracle::{self, At, Env, Errno, Ret, SEEK_CUR};
 use super::report::{Kind, Log, Part};
 use super::rng::Rng;
@@ -847,6 +849,44 @@ impl<'a> Worker<'a> {
                 .file
                 .read_exact_at(&mut h.shadow, dev.layout.lock_area.start);
         }
+    }
+}
+
+/// The files a worker keeps per device besides its ordinary one.
+pub struct Handles {
+    /// Opened O_WRONLY | O_APPEND.
+    pub(super) append: OwnedFd,
+    /// Opened O_RDWR | O_NONBLOCK: a second lock owner that never sleeps.
+    pub(super) nonblock: OwnedFd,
+    /// The whole buffer, MAP_SHARED.
+    pub(super) map: Mapping,
+    /// A non-blocking pipe for splice and sendfile.
+    pub(super) pipe_r: OwnedFd,
+    pub(super) pipe_w: OwnedFd,
+}
+
+impl Handles {
+    pub fn open(dev: &DevInfo, file: &Device) -> Result<Handles> {
+        let path = &dev.path;
+        let flags = OFlags::CLOEXEC;
+        let append = rustix::fs::open(path, flags | OFlags::WRONLY | OFlags::APPEND, Mode::empty())
+            .with_context(|| format!("cannot open {} O_APPEND", dev.name()))?;
+        let nonblock =
+            rustix::fs::open(path, flags | OFlags::RDWR | OFlags::NONBLOCK, Mode::empty())
+                .with_context(|| format!("cannot open {} O_NONBLOCK", dev.name()))?;
+        let len = dev.env.size.div_ceil(PAGE) * PAGE;
+        let map = file
+            .map_shared(len as usize, 0)
+            .with_context(|| format!("{}: mmap MAP_SHARED of the buffer", dev.name()))?;
+        let (pipe_r, pipe_w) =
+            rustix::pipe::pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK).context("pipe")?;
+        Ok(Handles {
+            append,
+            nonblock,
+            map,
+            pipe_r,
+            pipe_w,
+        })
     }
 }
 
