@@ -54,8 +54,13 @@ pub fn sh_quote(word: &str) -> String {
     if safe {
         word.to_string()
     } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
+        single_quoted(word)
     }
+}
+
+/// `word` in single quotes, always (a `'` inside as `'\''`): one shell word, nothing expanded.
+pub fn single_quoted(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
 }
 
 /// `HOST[:GUEST]`; the guest path defaults to `/lab/bin/<file name>` with

@@ -5,6 +5,7 @@
 
 use anyhow::Result;
 
+use crate::vm::exec::single_quoted;
 use crate::vm::guest::{Lab, Outcome, Scenario};
 
 /// An exit code a script may end with: shell variable, value, meaning.
@@ -51,7 +52,7 @@ impl Script {
     pub fn with(&self, vars: &[(&str, String)]) -> String {
         let mut s = format!("# guest/scripts/{}\n", self.file);
         for (name, value) in vars {
-            s.push_str(&format!("{name}={}\n", quote(value)));
+            s.push_str(&format!("{name}={}\n", single_quoted(value)));
         }
         for e in self.exits {
             s.push_str(&format!("{}={}\n", e.var, e.code));
@@ -78,11 +79,6 @@ impl Script {
         }
         Ok(outcome)
     }
-}
-
-/// `value` as one shell word.
-fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]
@@ -142,7 +138,8 @@ pub mod tests {
 
     #[test]
     fn quotes_one_word() {
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's"), r"'it'\''s'");
+        assert_eq!(single_quoted("a b"), "'a b'");
+        assert_eq!(single_quoted("it's"), r"'it'\''s'");
+        assert_eq!(single_quoted("5"), "'5'");
     }
 }
