@@ -32,25 +32,19 @@ pub fn users(name: &str) -> Option<(u64, String)> {
 pub fn insmod(cfg: &Config, params: &[&str]) -> Result<(), String> {
     let ko = cfg.ko_path();
     assert!(ko.is_file(), "module object {} not found", ko.display());
-    let out = Command::new("insmod")
-        .arg(&ko)
-        .args(params)
-        .output()
-        .expect("run insmod");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    status(Command::new("insmod").arg(&ko).args(params))
 }
 
 /// `rmmod <name>`; `Err` carries rmmod's message.
 pub fn rmmod(name: &str) -> Result<(), String> {
-    let out = Command::new("rmmod").arg(name).output().expect("run rmmod");
+    status(Command::new("rmmod").arg(name))
+}
+
+/// Runs `cmd`; `Err` carries its stdout and stderr (busybox prints its reason on either).
+fn status(cmd: &mut Command) -> Result<(), String> {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("run {:?}: {e}", cmd.get_program()));
     if out.status.success() {
         Ok(())
     } else {

@@ -95,10 +95,6 @@ fn repo_path(rel: &str) -> String {
 }
 
 /// A repository file as markdown: its path in code, linked.
-fn repo_link(rel: &str) -> String {
-    format!("[`{rel}`]({})", repo_path(rel))
-}
-
 fn heading(md: &mut Md, q: usize) {
     md.heading(3, QUESTIONS[q].heading);
 }

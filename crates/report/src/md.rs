@@ -34,9 +34,7 @@ impl Md {
     }
 
     pub fn code(&mut self, lang: &str, text: &str) {
-        // A fence longer than any backtick run inside the text.
-        let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest.max(2) + 1);
+        let fence = fence(text);
         let _ = writeln!(self.0, "{fence}{lang}\n{}\n{fence}\n", text.trim_end());
     }
 
@@ -78,6 +76,12 @@ impl Md {
     pub fn finish(self) -> String {
         self.0
     }
+}
+
+/// A code fence for `text`: backticks, longer than any backtick run inside it (at least 3).
+pub fn fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
 }
 
 #[cfg(test)]

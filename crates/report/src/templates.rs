@@ -13,14 +13,38 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 /// (name, source) of every template.
-const TEMPLATES: [(&str, &str); 3] = [
+const TEMPLATES: [(&str, &str); 9] = [
+    (
+        "answers/c_vs_rust.md",
+        include_str!("../templates/answers/c_vs_rust.md.j2"),
+    ),
     (
         "answers/fixes.md",
         include_str!("../templates/answers/fixes.md.j2"),
     ),
     (
+        "answers/matrix.md",
+        include_str!("../templates/answers/matrix.md.j2"),
+    ),
+    (
+        "answers/misuse.md",
+        include_str!("../templates/answers/misuse.md.j2"),
+    ),
+    (
+        "answers/read_write.md",
+        include_str!("../templates/answers/read_write.md.j2"),
+    ),
+    (
+        "answers/rust_race.md",
+        include_str!("../templates/answers/rust_race.md.j2"),
+    ),
+    (
         "answers/symbols.md",
         include_str!("../templates/answers/symbols.md.j2"),
+    ),
+    (
+        "answers/user_kernel.md",
+        include_str!("../templates/answers/user_kernel.md.j2"),
     ),
     (
         "answers/where_races.md",
@@ -41,6 +65,12 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     // Numbers are formatted by the report's own rules, never by the engine's float display.
     env.add_filter("pct", |v: f64| crate::format::pct(v));
     env.add_filter("si", |v: f64| crate::format::si(v));
+    env.add_filter("ratio", |v: f64| crate::format::ratio(v));
+    env.add_filter("mb_s", |v: f64| crate::format::mb_s(v));
+    env.add_filter("size", |v: u64| crate::format::size(v));
+    env.add_filter("cell", |v: &str| crate::format::cell(v));
+    env.add_filter("signed", |v: f64, digits: usize| format!("{v:+.digits$}"));
+    env.add_filter("us", |ns: f64| crate::format::us(ns));
     env.add_filter("fixed", |v: f64, digits: usize| format!("{v:.digits$}"));
     for (name, source) in TEMPLATES {
         env.add_template(name, source)

@@ -9,152 +9,18 @@
 //! oracle checks. Appends aim at the own region too, so an append that
 //! wrongly lands at the file position is caught by the shadow.
 
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd};
 use std::sync::atomic::Ordering;
 
-use anyhow::{Context, Result};
-use mymem::{Device, Mapping};
-use rustix::fs::{Mode, OFlags};
+use rustix::fs::OFlags;
 use rustix::io::ReadWriteFlags;
-use rustix::pipe::{PipeFlags, SpliceFlags};
+use rustix::pipe::SpliceFlags;
 
-use super::gen::{Ctx, LockView, Op};
+use super::op::{AppendVia, FileOp, Op, SpliceDir};
 use super::oracle::{self, Errno, Ret, SEEK_CUR, SEEK_SET};
 use super::report::Kind;
-use super::rng::Rng;
 use super::usermem::PAGE;
-use super::worker::{check_content, DevInfo, Worker};
-
-/// How an append is attempted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppendVia {
-    /// write(2) on the O_APPEND file, its position first set to `off`.
-    Write,
-    /// pwrite(2) at `off` on the O_APPEND file.
-    Pwrite,
-    /// pwritev2(RWF_APPEND) at `off` on the worker's ordinary file.
-    RwfAppend,
-}
-
-/// Which way data go through the pipe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpliceDir {
-    /// splice(device at `off` -> pipe).
-    ToPipe,
-    /// sendfile(pipe <- device at `off`).
-    Sendfile,
-    /// splice(pipe -> device at `off`), after writing the data into the pipe.
-    FromPipe,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileOp {
-    /// fsync(2), or fdatasync(2): 0.
-    Sync { data_only: bool },
-    /// An append of `len` bytes aimed at `off` in the own region: ENOSPC
-    /// (0 for `len == 0`), nothing written, no position moved.
-    Append { off: u64, len: u64, via: AppendVia },
-    /// MYMEM_IOC_LOCK with O_NONBLOCK: on the worker's own file (the flag
-    /// set for the call), or on its second, non-blocking file.
-    TryLock { own_file: bool },
-    /// `len` bytes at `off` (in the own region, or `size`) through the pipe.
-    Splice { off: u64, len: u64, dir: SpliceDir },
-    /// Copies out of the own region (or counter) through the mapping.
-    MapLoad { off: u64, len: u64 },
-    /// Stores into the own region through the mapping.
-    MapStore { off: u64, len: u64 },
-    /// An atomic fetch-add on the own counter through the mapping.
-    MapFetchAdd { delta: u64 },
-    /// mmap(MAP_SHARED) of `len` bytes at `off`, then munmap.
-    Map { off: u64, len: u64 },
-}
-
-/// A file operation for this worker on one device.
-pub fn next(rng: &mut Rng, ctx: &Ctx) -> Op {
-    let l = ctx.layout;
-    let own = l.region(ctx.worker);
-    let in_own = |rng: &mut Rng| {
-        let off = rng.range(own.start, own.end - 1);
-        (off, rng.range(0, own.end - off))
-    };
-    let o = &ctx.offers;
-    let w = |offered: bool, w: u32| if offered { w } else { 0 };
-    let weights = [
-        w(o.fsync, 10),
-        14,
-        w(o.lock, 12),
-        w(o.splice, 20),
-        w(o.mmap, 14),
-        w(o.mmap, 14),
-        w(o.mmap, 6),
-        w(o.mmap, 10),
-    ];
-    let op = match rng.weighted(&weights) {
-        0 => FileOp::Sync {
-            data_only: rng.percent(50),
-        },
-        1 => {
-            let (off, len) = in_own(rng);
-            let via = match rng.below(if o.rwf_append { 3 } else { 2 }) {
-                0 => AppendVia::Write,
-                1 => AppendVia::Pwrite,
-                _ => AppendVia::RwfAppend,
-            };
-            FileOp::Append { off, len, via }
-        }
-        2 => FileOp::TryLock {
-            own_file: ctx.lock != LockView::Elsewhere && rng.percent(50),
-        },
-        3 => {
-            let dir = match rng.below(3) {
-                0 => SpliceDir::ToPipe,
-                1 => SpliceDir::Sendfile,
-                _ => SpliceDir::FromPipe,
-            };
-            let (off, len) = if rng.percent(85) {
-                let (off, len) = in_own(rng);
-                (off, len.max(1))
-            } else {
-                (l.size, rng.range(1, 64))
-            };
-            FileOp::Splice { off, len, dir }
-        }
-        4 if rng.percent(20) => FileOp::MapLoad {
-            off: l.counter(ctx.worker),
-            len: 8,
-        },
-        4 => {
-            let (off, len) = in_own(rng);
-            FileOp::MapLoad { off, len }
-        }
-        5 => {
-            let (off, len) = in_own(rng);
-            FileOp::MapStore { off, len }
-        }
-        6 => FileOp::MapFetchAdd {
-            delta: if rng.percent(70) {
-                rng.range(1, 16)
-            } else {
-                rng.next_u64()
-            },
-        },
-        _ => {
-            let pages = l.size.div_ceil(PAGE);
-            let off = match rng.weighted(&[60, 25, 15]) {
-                0 => PAGE * rng.range(0, pages - 1),
-                1 => PAGE * rng.range(pages, pages + 3),
-                _ => rng.range(1, pages * PAGE),
-            };
-            let len = match rng.weighted(&[50, 30, 20]) {
-                0 => PAGE * rng.range(1, 2),
-                1 => rng.range(0, (pages + 2) * PAGE),
-                _ => pages.saturating_sub(off / PAGE) * PAGE,
-            };
-            FileOp::Map { off, len }
-        }
-    };
-    Op::File(op)
-}
+use super::worker::{check_content, Worker};
 
 /// The result mmap of `len` bytes at `off` must give: the mapping must lie
 /// within the buffer's pages (the VFS refuses a length of 0 and an offset
@@ -166,56 +32,6 @@ pub fn map_result(size: u64, off: u64, len: u64) -> Ret {
         Ret::Err(Errno::INVAL)
     } else {
         Ret::Val(0)
-    }
-}
-
-/// The files a worker keeps per device besides its ordinary one.
-pub struct Handles {
-    /// Opened O_WRONLY | O_APPEND.
-    append: OwnedFd,
-    /// Opened O_RDWR | O_NONBLOCK: a second lock owner that never sleeps.
-    nonblock: OwnedFd,
-    /// The whole buffer, MAP_SHARED (`None` for a driver without mmap,
-    /// where no mapping operation is generated).
-    map: Option<Mapping>,
-    /// A non-blocking pipe for splice and sendfile.
-    pipe_r: OwnedFd,
-    pipe_w: OwnedFd,
-}
-
-impl Handles {
-    pub fn open(dev: &DevInfo, file: &Device) -> Result<Handles> {
-        let path = &dev.path;
-        let flags = OFlags::CLOEXEC;
-        let append = rustix::fs::open(path, flags | OFlags::WRONLY | OFlags::APPEND, Mode::empty())
-            .with_context(|| format!("cannot open {} O_APPEND", dev.name()))?;
-        let nonblock =
-            rustix::fs::open(path, flags | OFlags::RDWR | OFlags::NONBLOCK, Mode::empty())
-                .with_context(|| format!("cannot open {} O_NONBLOCK", dev.name()))?;
-        let len = dev.env.size.div_ceil(PAGE) * PAGE;
-        let map = dev
-            .offers
-            .mmap
-            .then(|| file.map_shared(len as usize, 0))
-            .transpose()
-            .with_context(|| format!("{}: mmap MAP_SHARED of the buffer", dev.name()))?;
-        let (pipe_r, pipe_w) =
-            rustix::pipe::pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK).context("pipe")?;
-        Ok(Handles {
-            append,
-            nonblock,
-            map,
-            pipe_r,
-            pipe_w,
-        })
-    }
-}
-
-impl Handles {
-    /// The shared mapping; mapping operations are only generated when the
-    /// driver offers mmap.
-    fn mapping(&self) -> &Mapping {
-        self.map.as_ref().expect("a mapping op without mmap")
     }
 }
 
@@ -548,49 +364,6 @@ impl Worker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::Layout;
-    use crate::usermem::Geometry;
-
-    /// Everything that moves data stays in the worker's own region or
-    /// counter (splices may also sit at the end, where nothing moves).
-    #[test]
-    fn data_ops_stay_in_the_own_region() {
-        let layout = Layout::new(524_288, 8).unwrap();
-        let mut rng = Rng::new(5, 3);
-        let own = layout.region(3);
-        let inside = |off: u64, len: u64| own.start <= off && off + len <= own.end;
-        for lock in [LockView::Free, LockView::Held, LockView::Elsewhere] {
-            let ctx = Ctx {
-                layout: &layout,
-                geo: Geometry {
-                    base: 0x7f00_0000_0000,
-                    rw_len: 2 * PAGE,
-                },
-                worker: 3,
-                pos: 0,
-                lock,
-                offers: crate::worker::Offers::ALL,
-            };
-            for _ in 0..5_000 {
-                let Op::File(f) = next(&mut rng, &ctx) else {
-                    panic!("not a file op")
-                };
-                match f {
-                    FileOp::Append { off, len, .. } | FileOp::MapStore { off, len } => {
-                        assert!(inside(off, len), "{f:?}")
-                    }
-                    FileOp::MapLoad { off, len } => {
-                        assert!(inside(off, len) || (off == layout.counter(3) && len == 8))
-                    }
-                    FileOp::Splice { off, len, .. } => {
-                        assert!(len > 0 && (inside(off, len) || off == layout.size), "{f:?}")
-                    }
-                    FileOp::TryLock { own_file: true } => assert_ne!(lock, LockView::Elsewhere),
-                    _ => {}
-                }
-            }
-        }
-    }
 
     #[test]
     fn map_results() {

@@ -8,88 +8,11 @@
 //! words), the free area at the end (any length), the lock area while
 //! holding the lock, or nothing at all (offsets past the end).
 
-use super::fileops::{self, FileOp};
 use super::layout::Layout;
+use super::op::{AppendVia, Ctx, Data, FileOp, LockView, Op, SpliceDir};
 use super::oracle::{self, At, MAX_RW_COUNT, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET};
 use super::rng::Rng;
 use super::usermem::{Geometry, Ptr, KERNEL_ADDRS, PAGE};
-use super::worker::Offers;
-
-/// What the user bytes of a write hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Data {
-    Random,
-    /// Valid words (`layout::make_word`), for the words area.
-    Words,
-    /// The whole lock area with this stamp.
-    LockPattern(u64),
-}
-
-/// One operation on the thread's open file of a device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Read {
-        at: At,
-        len: u64,
-        buf: Ptr,
-    },
-    Write {
-        at: At,
-        len: u64,
-        buf: Ptr,
-        data: Data,
-    },
-    Seek {
-        off: i64,
-        whence: u32,
-    },
-    Size {
-        arg: Ptr,
-    },
-    FetchAdd {
-        arg: Ptr,
-        offset: u64,
-        delta: u64,
-    },
-    Lock {
-        arg: u64,
-    },
-    Unlock {
-        arg: u64,
-    },
-    /// Any command number that reaches the driver but is not one of its four.
-    OtherIoctl {
-        cmd: u32,
-        arg: u64,
-    },
-    /// fsync, O_APPEND, non-blocking LOCK, splice, mmap (see `fileops`).
-    File(FileOp),
-}
-
-/// The lock as the generating thread sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockView {
-    /// This file holds the device lock.
-    Held,
-    /// The thread holds no lock at all: LOCK may be tried.
-    Free,
-    /// The thread holds another device's lock: no LOCK here (it could wait
-    /// for a thread that waits for ours).
-    Elsewhere,
-}
-
-/// What the generator knows.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
-    pub layout: &'a Layout,
-    pub geo: Geometry,
-    pub worker: u32,
-    /// The file position.
-    pub pos: u64,
-    pub lock: LockView,
-    /// What the driver offers: operations it lacks are never generated.
-    pub offers: Offers,
-}
 
 /// An operation, with a seek that must run first to place the position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,7 +161,7 @@ pub fn next(rng: &mut Rng, ctx: &Ctx) -> Step {
         7 => Step::one(lock_op(rng, ctx)),
         8 => Step::one(other_ioctl(rng, &ctx.geo)),
         9 => lock_area_op(rng, ctx),
-        _ => Step::one(fileops::next(rng, ctx)),
+        _ => Step::one(next_file_op(rng, ctx)),
     }
 }
 
@@ -525,9 +448,97 @@ fn other_ioctl(rng: &mut Rng, geo: &Geometry) -> Op {
     }
 }
 
+/// A file operation for this worker on one device.
+fn next_file_op(rng: &mut Rng, ctx: &Ctx) -> Op {
+    let l = ctx.layout;
+    let own = l.region(ctx.worker);
+    let in_own = |rng: &mut Rng| {
+        let off = rng.range(own.start, own.end - 1);
+        (off, rng.range(0, own.end - off))
+    };
+    let o = &ctx.offers;
+    let w = |offered: bool, w: u32| if offered { w } else { 0 };
+    let weights = [
+        w(o.fsync, 10),
+        14,
+        w(o.lock, 12),
+        w(o.splice, 20),
+        w(o.mmap, 14),
+        w(o.mmap, 14),
+        w(o.mmap, 6),
+        w(o.mmap, 10),
+    ];
+    let op = match rng.weighted(&weights) {
+        0 => FileOp::Sync {
+            data_only: rng.percent(50),
+        },
+        1 => {
+            let (off, len) = in_own(rng);
+            let via = match rng.below(if o.rwf_append { 3 } else { 2 }) {
+                0 => AppendVia::Write,
+                1 => AppendVia::Pwrite,
+                _ => AppendVia::RwfAppend,
+            };
+            FileOp::Append { off, len, via }
+        }
+        2 => FileOp::TryLock {
+            own_file: ctx.lock != LockView::Elsewhere && rng.percent(50),
+        },
+        3 => {
+            let dir = match rng.below(3) {
+                0 => SpliceDir::ToPipe,
+                1 => SpliceDir::Sendfile,
+                _ => SpliceDir::FromPipe,
+            };
+            let (off, len) = if rng.percent(85) {
+                let (off, len) = in_own(rng);
+                (off, len.max(1))
+            } else {
+                (l.size, rng.range(1, 64))
+            };
+            FileOp::Splice { off, len, dir }
+        }
+        4 if rng.percent(20) => FileOp::MapLoad {
+            off: l.counter(ctx.worker),
+            len: 8,
+        },
+        4 => {
+            let (off, len) = in_own(rng);
+            FileOp::MapLoad { off, len }
+        }
+        5 => {
+            let (off, len) = in_own(rng);
+            FileOp::MapStore { off, len }
+        }
+        6 => FileOp::MapFetchAdd {
+            delta: if rng.percent(70) {
+                rng.range(1, 16)
+            } else {
+                rng.next_u64()
+            },
+        },
+        _ => {
+            let pages = l.size.div_ceil(PAGE);
+            let off = match rng.weighted(&[60, 25, 15]) {
+                0 => PAGE * rng.range(0, pages - 1),
+                1 => PAGE * rng.range(pages, pages + 3),
+                _ => rng.range(1, pages * PAGE),
+            };
+            let len = match rng.weighted(&[50, 30, 20]) {
+                0 => PAGE * rng.range(1, 2),
+                1 => rng.range(0, (pages + 2) * PAGE),
+                _ => pages.saturating_sub(off / PAGE) * PAGE,
+            };
+            FileOp::Map { off, len }
+        }
+    };
+    Op::File(op)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::offers::Offers;
     use crate::oracle::{Env, Ret};
 
     const SIZE: u64 = 524_288;
@@ -590,7 +601,7 @@ mod tests {
                         panic!("ioctl generated: {op:?}")
                     }
                     Op::File(FileOp::Append { via, .. }) => {
-                        assert_ne!(*via, fileops::AppendVia::RwfAppend);
+                        assert_ne!(*via, AppendVia::RwfAppend);
                         appends += 1;
                     }
                     Op::File(f) => panic!("file op generated: {f:?}"),
@@ -613,7 +624,7 @@ mod tests {
                 worker,
                 pos,
                 lock,
-                offers: crate::worker::Offers::ALL,
+                offers: crate::offers::Offers::ALL,
             };
             let step = next(&mut rng, &ctx);
             for op in step.pre.iter().chain(std::iter::once(&step.op)) {
@@ -868,6 +879,47 @@ mod tests {
                     Ptr::RoHead(n) | Ptr::RoTail(n) | Ptr::NoAccess(n) => assert!(n < PAGE),
                     Ptr::Unmapped(a) => assert!(a < PAGE),
                     Ptr::Kernel(a) => assert!(KERNEL_ADDRS.contains(&a)),
+                }
+            }
+        }
+    }
+
+    /// Everything that moves data stays in the worker's own region or
+    /// counter (splices may also sit at the end, where nothing moves).
+    #[test]
+    fn data_ops_stay_in_the_own_region() {
+        let layout = Layout::new(524_288, 8).unwrap();
+        let mut rng = Rng::new(5, 3);
+        let own = layout.region(3);
+        let inside = |off: u64, len: u64| own.start <= off && off + len <= own.end;
+        for lock in [LockView::Free, LockView::Held, LockView::Elsewhere] {
+            let ctx = Ctx {
+                layout: &layout,
+                geo: Geometry {
+                    base: 0x7f00_0000_0000,
+                    rw_len: 2 * PAGE,
+                },
+                worker: 3,
+                pos: 0,
+                lock,
+                offers: Offers::ALL,
+            };
+            for _ in 0..5_000 {
+                let Op::File(f) = next_file_op(&mut rng, &ctx) else {
+                    panic!("not a file op")
+                };
+                match f {
+                    FileOp::Append { off, len, .. } | FileOp::MapStore { off, len } => {
+                        assert!(inside(off, len), "{f:?}")
+                    }
+                    FileOp::MapLoad { off, len } => {
+                        assert!(inside(off, len) || (off == layout.counter(3) && len == 8))
+                    }
+                    FileOp::Splice { off, len, .. } => {
+                        assert!(len > 0 && (inside(off, len) || off == layout.size), "{f:?}")
+                    }
+                    FileOp::TryLock { own_file: true } => assert_ne!(lock, LockView::Elsewhere),
+                    _ => {}
                 }
             }
         }

@@ -28,6 +28,8 @@
 mod fileops;
 mod gen;
 mod layout;
+mod offers;
+mod op;
 mod oracle;
 mod phases;
 mod report;
@@ -48,9 +50,10 @@ use mymem::Device;
 pub use results::{Deviation, EnvStamp, PhaseReport, StressConfig, StressReport, STRESS_SCHEMA};
 
 use layout::Layout;
+use offers::Offers;
 use oracle::Env;
 use report::{Log, Part};
-use worker::{DevInfo, Offers};
+use worker::DevInfo;
 
 /// Random-phase operations when neither `--ops` nor `--duration` is given.
 pub const DEFAULT_OPS: u64 = 20_000;

@@ -6,7 +6,7 @@
 //! driver bug is reported once rather than once per later operation.
 
 use std::ops::Range;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -14,12 +14,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
-use mymem::Device;
-use rustix::pipe::SpliceFlags;
+use mymem::{Device, Mapping};
+use rustix::fs::{Mode, OFlags};
+use rustix::pipe::PipeFlags;
 
-use super::fileops::Handles;
-use super::gen::{self, Ctx, Data, LockView, Op};
+use super::gen;
 use super::layout::{lock_stamp, make_word, valid_word, Layout};
+use super::offers::Offers;
+use super::op::{Ctx, Data, LockView, Op};
 use super::oracle::{self, At, Env, Errno, Ret, SEEK_CUR};
 use super::report::{Kind, Log, Part};
 use super::rng::Rng;
@@ -33,121 +35,6 @@ pub struct DevInfo {
     pub layout: Layout,
     /// What the driver implements besides read/write/lseek.
     pub offers: Offers,
-}
-
-/// The optional interfaces a driver offers, probed once per process
-/// (`Offers::probe`) without changing what the oracle tracks. The run
-/// leaves out what a driver does not offer and says so in a note, so a
-/// driver of read/write/llseek only is checked on what it has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Offers {
-    /// MYMEM_IOC_SIZE (else `ENOTTY`).
-    pub size: bool,
-    /// MYMEM_IOC_FETCH_ADD (else `ENOTTY`).
-    pub fetch_add: bool,
-    /// MYMEM_IOC_LOCK/UNLOCK (else `ENOTTY`).
-    pub lock: bool,
-    /// mmap (else `ENODEV`: no `mmap` file operation).
-    pub mmap: bool,
-    /// fsync/fdatasync (else `EINVAL`: no `fsync` file operation).
-    pub fsync: bool,
-    /// splice and sendfile (else `EINVAL`: no `splice_read`/`splice_write`).
-    pub splice: bool,
-    /// pwritev2(RWF_APPEND) (else `EOPNOTSUPP`: no `write_iter`).
-    pub rwf_append: bool,
-}
-
-impl Offers {
-    /// Everything: the contract's full set.
-    #[cfg(test)]
-    pub const ALL: Offers = Offers {
-        size: true,
-        fetch_add: true,
-        lock: true,
-        mmap: true,
-        fsync: true,
-        splice: true,
-        rwf_append: true,
-    };
-
-    /// Probes `dev` (`size` bytes): an ioctl that answers `ENOTTY`, an mmap
-    /// that answers `ENODEV`, an fsync or splice that answers `EINVAL`, an
-    /// RWF_APPEND write that answers `EOPNOTSUPP` is not offered. The
-    /// probes change nothing: UNLOCK by a non-holder, FETCH_ADD at an
-    /// unaligned offset, a splice from the end, a 1-byte append aimed at
-    /// the last byte (which no worker owns; ENOSPC when offered).
-    pub fn probe(dev: &Device, size: u64) -> Offers {
-        use rustix::io::Errno as E;
-        let fd = dev.as_raw_fd();
-        let not = |r: Ret, e: E| r != Ret::Err(e);
-        let mut v = [0u8; 24];
-        // SAFETY: `v` is a local buffer larger than either argument.
-        let size_ok = not(
-            unsafe { rawsys::ioctl(fd, oracle::IOC_SIZE, v.as_mut_ptr() as u64) }.into(),
-            E::NOTTY,
-        );
-        v[..8].copy_from_slice(&1u64.to_ne_bytes());
-        // SAFETY: as above; offset 1 is refused (EINVAL) by a driver that has FETCH_ADD.
-        let fetch_add = not(
-            unsafe { rawsys::ioctl(fd, oracle::IOC_FETCH_ADD, v.as_mut_ptr() as u64) }.into(),
-            E::NOTTY,
-        );
-        // SAFETY: a NULL argument: the kernel writes nothing.
-        let lock = not(
-            unsafe { rawsys::ioctl(fd, oracle::IOC_UNLOCK, 0) }.into(),
-            E::NOTTY,
-        );
-        let mmap = match dev.map_shared(PAGE as usize, 0) {
-            Err(e) => e.raw_os_error() != Some(E::NODEV.raw_os_error()),
-            Ok(_unmapped_on_drop) => true,
-        };
-        let fsync = rustix::fs::fsync(dev) != Err(E::INVAL);
-        let splice = rustix::pipe::pipe()
-            .map(|(_r, w)| {
-                let mut off = size;
-                rustix::pipe::splice(dev, Some(&mut off), &w, None, 1, SpliceFlags::empty())
-                    != Err(E::INVAL)
-            })
-            .unwrap_or(true);
-        let rwf_append = rustix::io::pwritev2(
-            dev,
-            &[std::io::IoSlice::new(&[0])],
-            size.saturating_sub(1),
-            rustix::io::ReadWriteFlags::APPEND,
-        ) != Err(E::OPNOTSUPP);
-        Offers {
-            size: size_ok,
-            fetch_add,
-            lock,
-            mmap,
-            fsync,
-            splice,
-            rwf_append,
-        }
-    }
-
-    /// What is missing, for the note: e.g. `["FETCH_ADD (ENOTTY)", "mmap (ENODEV)"]`.
-    pub fn missing(&self) -> Vec<&'static str> {
-        [
-            (
-                self.size,
-                "MYMEM_IOC_SIZE (ENOTTY; size from lseek SEEK_END)",
-            ),
-            (self.fetch_add, "MYMEM_IOC_FETCH_ADD (ENOTTY)"),
-            (
-                self.lock,
-                "MYMEM_IOC_LOCK/UNLOCK (ENOTTY; no lock-kill phase)",
-            ),
-            (self.mmap, "mmap (ENODEV)"),
-            (self.fsync, "fsync (EINVAL)"),
-            (self.splice, "splice/sendfile (EINVAL)"),
-            (self.rwf_append, "pwritev2 RWF_APPEND (EOPNOTSUPP)"),
-        ]
-        .into_iter()
-        .filter(|(has, _)| !has)
-        .map(|(_, what)| what)
-        .collect()
-    }
 }
 
 impl DevInfo {
@@ -968,6 +855,56 @@ impl<'a> Worker<'a> {
                 .file
                 .read_exact_at(&mut h.shadow, dev.layout.lock_area.start);
         }
+    }
+}
+
+/// The files a worker keeps per device besides its ordinary one.
+pub struct Handles {
+    /// Opened O_WRONLY | O_APPEND.
+    pub(super) append: OwnedFd,
+    /// Opened O_RDWR | O_NONBLOCK: a second lock owner that never sleeps.
+    pub(super) nonblock: OwnedFd,
+    /// The whole buffer, MAP_SHARED (`None` for a driver without mmap,
+    /// where no mapping operation is generated).
+    pub(super) map: Option<Mapping>,
+    /// A non-blocking pipe for splice and sendfile.
+    pub(super) pipe_r: OwnedFd,
+    pub(super) pipe_w: OwnedFd,
+}
+
+impl Handles {
+    pub fn open(dev: &DevInfo, file: &Device) -> Result<Handles> {
+        let path = &dev.path;
+        let flags = OFlags::CLOEXEC;
+        let append = rustix::fs::open(path, flags | OFlags::WRONLY | OFlags::APPEND, Mode::empty())
+            .with_context(|| format!("cannot open {} O_APPEND", dev.name()))?;
+        let nonblock =
+            rustix::fs::open(path, flags | OFlags::RDWR | OFlags::NONBLOCK, Mode::empty())
+                .with_context(|| format!("cannot open {} O_NONBLOCK", dev.name()))?;
+        let len = dev.env.size.div_ceil(PAGE) * PAGE;
+        let map = dev
+            .offers
+            .mmap
+            .then(|| file.map_shared(len as usize, 0))
+            .transpose()
+            .with_context(|| format!("{}: mmap MAP_SHARED of the buffer", dev.name()))?;
+        let (pipe_r, pipe_w) =
+            rustix::pipe::pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK).context("pipe")?;
+        Ok(Handles {
+            append,
+            nonblock,
+            map,
+            pipe_r,
+            pipe_w,
+        })
+    }
+}
+
+impl Handles {
+    /// The shared mapping; mapping operations are only generated when the
+    /// driver offers mmap.
+    pub(super) fn mapping(&self) -> &Mapping {
+        self.map.as_ref().expect("a mapping op without mmap")
     }
 }
 

@@ -1,23 +1,116 @@
-//! Question 1 (part 2): read vs write throughput.
+//! Question 1 (part 2): read vs write throughput. The wording:
+//! templates/answers/read_write.md.j2.
 
 use results::stats::throughput_mb_s;
-
 use results::stats::RelDiff;
-
 use results::Verdict;
+use serde::Serialize;
 
 use crate::analysis::{compare, Bench, Dir, Source};
 use crate::ctx::Ctx;
-use crate::format::{self, mb_s, ratio};
 use crate::md::Md;
 
-fn read_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Faster => "read faster",
-        Verdict::Slower => "read slower",
-        // `Verdict::means` gives only these three.
-        _ => "same",
+/// What the template reads. Sizes in bytes, ratios are read mean / write mean.
+#[derive(Serialize)]
+struct Facts {
+    /// `None` when no latency data exists.
+    table: Option<Table>,
+    /// The driver the prose is about (Rust if measured, else the first).
+    main: Option<Main>,
+    /// The guest ran under TCG (emulated loads and stores).
+    tcg: bool,
+}
+
+/// Read/write ratio per size and target, and the verdicts counted per driver.
+#[derive(Serialize)]
+struct Table {
+    /// Columns: every driver, then `tmpfs` if measured.
+    targets: Vec<String>,
+    /// An in-kernel column exists.
+    has_kernel: bool,
+    rows: Vec<Row>,
+    /// One per driver (not tmpfs).
+    counts: Vec<Count>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    size: u64,
+    /// One per target; `None` when not measured.
+    targets: Vec<Option<ReadVsWrite>>,
+    kernel: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ReadVsWrite {
+    ratio: f64,
+    /// Reads relative to writes, from the 95 % CI.
+    reads: Reads,
+}
+
+#[derive(Serialize, PartialEq, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum Reads {
+    Faster,
+    Slower,
+    Same,
+}
+
+impl From<&RelDiff> for ReadVsWrite {
+    fn from(d: &RelDiff) -> Self {
+        ReadVsWrite {
+            ratio: d.ratio,
+            reads: match Verdict::means(d.ci95) {
+                Verdict::Faster => Reads::Faster,
+                Verdict::Slower => Reads::Slower,
+                // `Verdict::means` gives only these three.
+                _ => Reads::Same,
+            },
+        }
     }
+}
+
+#[derive(Serialize)]
+struct Count {
+    driver: String,
+    sizes: usize,
+    faster: usize,
+    slower: usize,
+    same: usize,
+}
+
+#[derive(Serialize)]
+struct Main {
+    driver: String,
+    smallest: u64,
+    largest: u64,
+    /// MB/s at the largest size.
+    throughput: Option<Throughput>,
+    at_smallest: Option<ReadVsWrite>,
+    at_largest: Option<Largest>,
+}
+
+#[derive(Serialize)]
+struct Throughput {
+    write_mb_s: f64,
+    read_mb_s: f64,
+}
+
+#[derive(Serialize)]
+struct Largest {
+    #[serde(flatten)]
+    rw: ReadVsWrite,
+    /// |read − write| / write, percent.
+    diff_pct: f64,
+    /// In-kernel read/write at the same size.
+    kernel: Option<KernelRatio>,
+}
+
+#[derive(Serialize)]
+struct KernelRatio {
+    ratio: f64,
+    /// The in-kernel ratio is on the same side of 1 as the user-space one.
+    same_direction: bool,
 }
 
 /// Read time relative to write time of `label` at `size`, with its CI.
@@ -36,160 +129,110 @@ fn kernel_rw(bench: &Bench, size: u64) -> Option<f64> {
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(md, super::READ_WRITE);
+    ctx.missing(md, true, false, true);
     let bench = &ctx.bench;
     let sizes = bench.sizes();
-    ctx.missing(md, true, false, true);
-    let Some(&largest) = sizes.last() else {
-        md.para("No latency data: nothing to answer.");
-        return;
+    let facts = match (sizes.first(), sizes.last()) {
+        (Some(&smallest), Some(&largest)) => Facts {
+            table: Some(table(bench)),
+            main: main(bench, smallest, largest),
+            tcg: ctx.is_tcg(),
+        },
+        _ => Facts {
+            table: None,
+            main: None,
+            tcg: ctx.is_tcg(),
+        },
     };
-    let smallest = sizes[0];
-    ratio_table(ctx, md);
-    let main = if bench.device_labels().contains(&"Rust") {
-        Some("Rust")
+    md.raw(&crate::templates::render("answers/read_write.md", &facts));
+}
+
+fn table(bench: &Bench) -> Table {
+    let sizes = bench.sizes();
+    let mut targets: Vec<String> = bench
+        .device_labels()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    if bench.has_tmpfs() {
+        targets.push("tmpfs".into());
+    }
+    let rows = sizes
+        .iter()
+        .map(|&size| Row {
+            size,
+            targets: targets
+                .iter()
+                .map(|t| user_rw(bench, t, size).as_ref().map(ReadVsWrite::from))
+                .collect(),
+            kernel: kernel_rw(bench, size),
+        })
+        .collect();
+    let counts = bench
+        .device_labels()
+        .into_iter()
+        .map(|driver| {
+            let reads: Vec<Reads> = sizes
+                .iter()
+                .filter_map(|&s| {
+                    user_rw(bench, driver, s)
+                        .as_ref()
+                        .map(|d| ReadVsWrite::from(d).reads)
+                })
+                .collect();
+            let n = |r| reads.iter().filter(|&&x| x == r).count();
+            Count {
+                driver: driver.into(),
+                sizes: reads.len(),
+                faster: n(Reads::Faster),
+                slower: n(Reads::Slower),
+                same: n(Reads::Same),
+            }
+        })
+        .collect();
+    Table {
+        targets,
+        has_kernel: sizes.iter().any(|&s| kernel_rw(bench, s).is_some()),
+        rows,
+        counts,
+    }
+}
+
+fn main(bench: &Bench, smallest: u64, largest: u64) -> Option<Main> {
+    let labels = bench.device_labels();
+    let driver = if labels.contains(&"Rust") {
+        "Rust"
     } else {
-        bench.device_labels().first().copied()
-    };
-    let Some(main) = main else {
-        return;
+        labels.first().copied()?
     };
     let tp = |dir, size| {
         bench
-            .user(main, dir, size)
-            .map(|s| mb_s(throughput_mb_s(size, s.stats.mean_ns)))
+            .user(driver, dir, size)
+            .map(|s| throughput_mb_s(size, s.stats.mean_ns))
     };
-    if let (Some(w), Some(r)) = (tp(Dir::Write, largest), tp(Dir::Read, largest)) {
-        md.para(&format!(
-            "At {}, the {main} driver writes at {w} MB/s and reads at {r} MB/s.",
-            format::size(largest)
-        ));
-    }
-    why(ctx, md, main, smallest, largest);
-}
-
-/// Read/write ratio per size and target, and the verdicts counted per driver.
-fn ratio_table(ctx: &Ctx, md: &mut Md) {
-    let bench = &ctx.bench;
-    let sizes = bench.sizes();
-    let mut labels: Vec<&str> = bench.device_labels();
-    if bench.has_tmpfs() {
-        labels.push("tmpfs");
-    }
-    let user_rw = |label: &str, size| user_rw(bench, label, size);
-    let kernel_rw = |size| kernel_rw(bench, size);
-    let has_kernel = sizes.iter().any(|&s| kernel_rw(s).is_some());
-
-    md.para(
-        "Time of a read relative to a write of the same size (read mean / write mean; below 1: \
-         reads are faster, i.e. higher read throughput), significance from the 95% CI:",
-    );
-    let mut headers: Vec<String> = vec!["Size".into()];
-    headers.extend(labels.iter().map(|l| format!("{l} read/write")));
-    if has_kernel {
-        headers.push("in-kernel read/write".into());
-    }
-    let rows: Vec<Vec<String>> = sizes
-        .iter()
-        .map(|&size| {
-            let mut row = vec![format::size(size)];
-            row.extend(labels.iter().map(|l| {
-                user_rw(l, size).map_or("—".into(), |d| {
-                    format!("{} ({})", ratio(d.ratio), read_word(Verdict::means(d.ci95)))
-                })
-            }));
-            if has_kernel {
-                row.push(kernel_rw(size).map_or("—".into(), ratio));
-            }
-            row
-        })
-        .collect();
-    md.table(&headers, &rows);
-
-    let mut counts = Vec::new();
-    for l in bench.device_labels() {
-        let verdicts: Vec<Verdict> = sizes
-            .iter()
-            .filter_map(|&s| user_rw(l, s).map(|d| Verdict::means(d.ci95)))
-            .collect();
-        let n = |v| verdicts.iter().filter(|&&x| x == v).count();
-        counts.push(format!(
-            "{l} driver: reads significantly faster at {} of {} sizes, slower at {}, no \
-             significant difference at {}.",
-            n(Verdict::Faster),
-            verdicts.len(),
-            n(Verdict::Slower),
-            n(Verdict::NoDifference)
-        ));
-    }
-    md.bullets(&counts);
-}
-
-/// Why: the same driver code both ways; what the ratios at the smallest and
-/// largest size of `main` say.
-fn why(ctx: &Ctx, md: &mut Md, main: &str, smallest: u64, largest: u64) {
-    let bench = &ctx.bench;
-    let user_rw = |label: &str, size| user_rw(bench, label, size);
-    let mut why = String::from(
-        "Why: both directions run the same driver code: take the device mutex, copy `len` \
-         bytes between the user buffer and the kernel buffer (both drivers use \
-         `copy_from_iter` for a write and `copy_to_iter` for a read, which end in the \
-         user-copy routines), release the mutex. ",
-    );
-    if let Some(d) = user_rw(main, smallest) {
-        why.push_str(&format!(
-            "For small transfers the fixed cost of a call (system call entry and exit, file \
-             lookup, the mutex) dominates; at {} the {main} read/write ratio is {}: {}. ",
-            format::size(smallest),
-            ratio(d.ratio),
-            match Verdict::means(d.ci95) {
-                Verdict::NoDifference =>
-                    "no significant difference, as expected from a symmetric path",
-                _ =>
-                    "even the fixed cost differs a little between the directions, since the \
-                      entry paths are not identical (`vfs_read` vs `vfs_write`, access vs \
-                      modify notifications)",
-            }
-        ));
-    }
-    if let Some(d) = user_rw(main, largest) {
-        why.push_str(&match Verdict::means(d.ci95) {
-            Verdict::NoDifference => format!(
-                "For large transfers the copy dominates, and at {} it costs the same in both \
-                 directions here: no significant difference. ",
-                format::size(largest)
-            ),
-            v => format!(
-                "For large transfers the copy dominates; at {} reads take {:.1} % {} time than \
-                 writes. The driver work is symmetric, so the difference comes from the memory \
-                 side of the copy: which buffer is loaded and which is stored, whether the \
-                 destination is already cached{}. ",
-                format::size(largest),
-                d.rel_diff.abs() * 100.0,
-                if v == Verdict::Faster { "less" } else { "more" },
-                if ctx.is_tcg() {
-                    ", and how the emulator (TCG) executes the loads and stores of the copy"
-                } else {
-                    ""
-                }
-            ),
-        });
-        if let Some(k) = kernel_rw(bench, largest) {
-            let same_direction = (k < 1.0) == (d.ratio < 1.0);
-            why.push_str(&format!(
-                "The in-kernel path does the same copy without a system call and has \
-                 read/write = {} at {}: {}",
-                ratio(k),
-                format::size(largest),
-                if same_direction {
-                    "the same direction, so the asymmetry lies in the copy itself, not in the \
-                     system call path."
-                } else {
-                    "the opposite direction, so the asymmetry comes from the user-space path \
-                     (the user-copy routines and the system call), not from the copy of the \
-                     kernel buffer."
-                }
-            ));
-        }
-    }
-    md.para(&why);
+    let throughput = match (tp(Dir::Write, largest), tp(Dir::Read, largest)) {
+        (Some(write_mb_s), Some(read_mb_s)) => Some(Throughput {
+            write_mb_s,
+            read_mb_s,
+        }),
+        _ => None,
+    };
+    let at_largest = user_rw(bench, driver, largest).map(|d| Largest {
+        rw: ReadVsWrite::from(&d),
+        diff_pct: d.rel_diff.abs() * 100.0,
+        kernel: kernel_rw(bench, largest).map(|k| KernelRatio {
+            ratio: k,
+            same_direction: (k < 1.0) == (d.ratio < 1.0),
+        }),
+    });
+    Some(Main {
+        driver: driver.into(),
+        smallest,
+        largest,
+        throughput,
+        at_smallest: user_rw(bench, driver, smallest)
+            .as_ref()
+            .map(ReadVsWrite::from),
+        at_largest,
+    })
 }

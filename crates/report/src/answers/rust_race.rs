@@ -1,201 +1,195 @@
 //! Part 4: what Rust changes about the data race of part 3: what the
 //! compiler refused in this run (compile-fail evidence), and the lost updates
-//! it cannot prevent (race.json, matrix.json).
+//! it cannot prevent (race.json, matrix.json). The wording:
+//! templates/answers/rust_race.md.j2.
 
-use results::layout::{COMPILE_FAIL_JSON, MATRIX_JSON, RACE_JSON};
+use results::layout::{COMPILE_FAIL_DIR, COMPILE_FAIL_JSON, MATRIX_JSON, RACE_JSON};
 use results::{Evidence, Side, Strategy};
+use serde::Serialize;
 
 use crate::ctx::Ctx;
-use crate::format::pct;
 use crate::inputs::{compile_fail_rel, rel};
-use crate::md::Md;
+use crate::md::{fence, Md};
 
 /// Lines of each compiler error quoted in the report (the file has it all).
 const QUOTED_LINES: usize = 14;
 
+/// What the template reads; percentages are percent (0–100).
+#[derive(Serialize)]
+struct Facts {
+    /// (a) This run's compile-fail evidence; `None`: see `compile_fail_missing`.
+    compile_fail: Option<CompileFail>,
+    /// Why the evidence is missing (empty if nothing to say).
+    compile_fail_missing: String,
+    /// (b) The race sweep, if it ran on the Rust driver.
+    sweep: Option<Sweep>,
+    /// The device the sweep ran on instead.
+    sweep_elsewhere: Option<String>,
+    /// Why the sweep is missing (empty if nothing to say).
+    sweep_missing: String,
+    /// The Rust program on the Rust driver in the matrix of answer 7.
+    matrix: Option<Matrix>,
+    /// The `shared_counter` program's atomic load/store control compiled.
+    atomic_control_compiled: bool,
+}
+
+#[derive(Serialize)]
+struct CompileFail {
+    /// The evidence file, relative to the report, and the folder of the builds' output.
+    file: String,
+    dir: &'static str,
+    /// The compiler's version line, from the first program.
+    rustc: Option<String>,
+    programs: Vec<Program>,
+    /// How many were refused.
+    refused: usize,
+}
+
+#[derive(Serialize)]
+struct Program {
+    name: String,
+    /// `user` or `kernel`.
+    side: &'static str,
+    /// The source, relative to the repository, and its link from the report.
+    source: String,
+    source_link: String,
+    /// What it tries (one clause).
+    tries: String,
+    compiled: bool,
+    /// The error codes of a refusal (`E0499`).
+    codes: Vec<String>,
+    /// What the control twin changes (empty: not described).
+    control: String,
+    control_compiled: bool,
+    /// The first lines of the compiler's error, when refused.
+    quote: Option<Quote>,
+}
+
+/// A code block: its fence (longer than any backtick run inside) and text.
+#[derive(Serialize)]
+struct Quote {
+    fence: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Sweep {
+    file: String,
+    /// Increments per worker per trial.
+    iterations: u64,
+    /// `none` at the (at most two) largest W that lost updates, largest first.
+    losses: Vec<Loss>,
+}
+
+#[derive(Serialize)]
+struct Loss {
+    workers: u32,
+    mean_pct: f64,
+    trials: u32,
+}
+
+#[derive(Serialize)]
+struct Matrix {
+    file: String,
+    workers: u32,
+    iterations: u64,
+    /// Lost increments of each run, percent.
+    lost_pct: Vec<f64>,
+}
+
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(md, super::RUST_RACE);
-    refused(ctx, md);
-    not_prevented(ctx, md);
-}
-
-/// (a) What the compiler refuses, quoted from this run's build output.
-fn refused(ctx: &Ctx, md: &mut Md) {
-    md.para("**(a) What the compiler refuses.**");
-    let report = &ctx.inputs.compile_fail;
-    let Some(report) = report.get() else {
-        md.para(
-            &report
-                .why_not(&compile_fail_rel(COMPILE_FAIL_JSON))
-                .unwrap_or_default(),
-        );
-        md.para(
-            "Without it this run has no evidence of what the compiler refuses; `lab run` builds \
-             the programs of `crates/compile-fail` and `kernel/compile_fail` to produce it.",
-        );
-        return;
+    let i = ctx.inputs;
+    let report = i.compile_fail.get();
+    let (sweep, sweep_elsewhere) = match (&ctx.race, i.race.get()) {
+        (Some(race), Some(report)) if report.config.device == "/dev/mymem" => (
+            Some(Sweep {
+                file: rel(RACE_JSON),
+                iterations: report.config.iterations,
+                losses: race
+                    .workers()
+                    .into_iter()
+                    .rev()
+                    .filter_map(|w| race.summary(w, Strategy::None))
+                    .filter(|s| s.error_pct_max > 0.0)
+                    .take(2)
+                    .map(|s| Loss {
+                        workers: s.workers,
+                        mean_pct: s.error_pct_mean,
+                        trials: s.trials,
+                    })
+                    .collect(),
+            }),
+            None,
+        ),
+        (_, Some(report)) => (None, Some(report.config.device.clone())),
+        _ => (None, None),
     };
-    let rustc = report
-        .programs
-        .first()
-        .map_or(String::new(), |e| format!(" with `{}`", e.rustc));
-    md.para(&format!(
-        "During this run, the runner built {} programs{rustc} that share the counter (or the \
-         device buffer) between threads the way a C program may, each beside a control twin \
-         that differs only in the synchronisation ([`{1}`]({1}); each refused build's full \
-         output in `{2}/<program>.stderr`). The compiler's first error for each:",
-        report.programs.len(),
-        compile_fail_rel(COMPILE_FAIL_JSON),
-        results::layout::COMPILE_FAIL_DIR,
-    ));
-    for e in &report.programs {
-        program(md, e);
-    }
-    let refused = report.programs.iter().filter(|e| !e.compiled).count();
-    md.para(&format!(
-        "{refused} of {} were refused. The compiler refuses unsynchronised shared mutation \
-         itself: a `&mut` to one counter in two threads (E0499), a `static mut` outside \
-         `unsafe` (E0133), a type that is not `Send`/`Sync` handed to another thread (E0277), \
-         data behind a `Mutex` touched without the guard that `lock()` returns (user side and \
-         the kernel's `Mutex<KVVec<u8>>` alike). In C all of these compile, and the first is \
-         the seed's part 3 program. That is the **data race** (two unsynchronised accesses, one \
-         a write: undefined behaviour), and safe Rust cannot express it.",
-        report.programs.len()
-    ));
-}
-
-fn program(md: &mut Md, e: &Evidence) {
-    let side = match e.side {
-        Side::User => "user space",
-        Side::Kernel => "kernel module",
-    };
-    let control = if e.control.is_empty() {
-        String::new()
-    } else {
-        format!(" Its control ({}) ", e.control)
-    };
-    let verdict = if e.compiled {
-        "**compiled: the compiler did not refuse it.**".to_string()
-    } else {
-        format!("refused with {}.", e.codes.join(", "))
-    };
-    let control_verdict = match (e.control.is_empty(), e.control_compiled) {
-        (true, true) => " Its control compiled.".to_string(),
-        (true, false) => " **Its control did not compile**: the refusal proves nothing.".into(),
-        (false, true) => format!("{control}compiled."),
-        (false, false) => format!("{control}**did not compile**: the refusal proves nothing."),
-    };
-    md.para(&format!(
-        "`{}` ({side}, {}): {}; {verdict}{control_verdict}",
-        e.name,
-        super::repo_link(&e.source),
-        e.tries,
-    ));
-    if !e.compiled && !e.message.trim().is_empty() {
-        let quoted: Vec<&str> = e.message.lines().take(QUOTED_LINES).collect();
-        let more = e.message.lines().count() > QUOTED_LINES;
-        md.code(
-            "text",
-            &format!("{}{}", quoted.join("\n"), if more { "\n..." } else { "" }),
-        );
-    }
-}
-
-/// (b) The lost updates it cannot prevent: the Rust program on the Rust driver.
-fn not_prevented(ctx: &Ctx, md: &mut Md) {
-    md.para("**(b) What it cannot prevent.**");
-    let mut measured = Vec::new();
-    match (&ctx.race, ctx.inputs.race.get()) {
-        (Some(race), Some(report)) if report.config.device == "/dev/mymem" => {
-            let cells: Vec<String> = race
-                .workers()
-                .into_iter()
-                .rev()
-                .filter_map(|w| race.summary(w, Strategy::None))
-                .filter(|s| s.error_pct_max > 0.0)
-                .take(2)
-                .map(|s| {
-                    format!(
-                        "W = {} lost {} of the increments on average ({} trials)",
-                        s.workers,
-                        pct(s.error_pct_mean),
-                        s.trials
-                    )
-                })
-                .collect();
-            measured.push(if cells.is_empty() {
-                format!(
-                    "In this run's race sweep ([`{0}`]({0}), the Rust program `mymem race` on \
-                     the Rust driver), `none` lost no update at any W: the window was not hit, \
-                     which does not make it safe.",
-                    rel(RACE_JSON)
-                )
-            } else {
-                format!(
-                    "In this run's race sweep ([`{0}`]({0}): the Rust program `mymem race`, \
-                     safe Rust, on the Rust driver, N = {1}), the `none` strategy still loses \
-                     updates: {2}.",
-                    rel(RACE_JSON),
-                    report.config.iterations,
-                    cells.join("; ")
-                )
-            });
-        }
-        (_, Some(report)) => measured.push(format!(
-            "This run's race sweep ran on `{}`, not the Rust driver.",
-            report.config.device
-        )),
-        _ => measured.push(ctx.inputs.race.why_not(&rel(RACE_JSON)).unwrap_or_default()),
-    }
-    if let Some(m) = ctx.inputs.matrix.get() {
-        let runs: Vec<_> = m
-            .runs
-            .iter()
-            .filter(|r| r.program == "Rust" && r.device == "/dev/mymem")
-            .collect();
-        if !runs.is_empty() {
-            let lost: Vec<String> = runs
+    let facts = Facts {
+        compile_fail: report.map(|r| CompileFail {
+            file: compile_fail_rel(COMPILE_FAIL_JSON),
+            dir: COMPILE_FAIL_DIR,
+            rustc: r.programs.first().map(|e| e.rustc.clone()),
+            programs: r.programs.iter().map(program).collect(),
+            refused: r.programs.iter().filter(|e| !e.compiled).count(),
+        }),
+        compile_fail_missing: i
+            .compile_fail
+            .why_not(&compile_fail_rel(COMPILE_FAIL_JSON))
+            .unwrap_or_default(),
+        sweep_missing: i.race.why_not(&rel(RACE_JSON)).unwrap_or_default(),
+        sweep,
+        sweep_elsewhere,
+        matrix: i.matrix.get().and_then(|m| {
+            let lost_pct: Vec<f64> = m
+                .runs
                 .iter()
-                .map(|r| pct(r.lost() as f64 / r.expected.max(1) as f64 * 100.0))
+                .filter(|r| r.program == "Rust" && r.device == "/dev/mymem")
+                .map(|r| r.lost() as f64 / r.expected.max(1) as f64 * 100.0)
                 .collect();
-            measured.push(format!(
-                "In the matrix of answer 7 ([`{0}`]({0}), W = {1}, N = {2}), the Rust program on \
-                 the Rust driver lost {3} of the increments in its {4} runs.",
-                rel(MATRIX_JSON),
-                m.config.workers,
-                m.config.iterations,
-                lost.join(", "),
-                runs.len()
-            ));
-        }
-    }
-    md.para(&measured.join(" "));
-    let control = ctx
-        .inputs
-        .compile_fail
-        .get()
-        .and_then(|r| r.programs.iter().find(|e| e.name == "shared_counter"));
-    let control_text = match control {
-        Some(e) if e.control_compiled => {
-            "The `shared_counter` control shows the same inside one program: the counter as an \
-             `AtomicU64`, read with `load` and written back with `store`, compiled in this run. \
-             It has no data race (every access is atomic) and still has the race condition: two \
-             threads can load the same value and both store value + 1. "
-        }
-        _ => "",
+            (!lost_pct.is_empty()).then(|| Matrix {
+                file: rel(MATRIX_JSON),
+                workers: m.config.workers,
+                iterations: m.config.iterations,
+                lost_pct,
+            })
+        }),
+        atomic_control_compiled: report
+            .and_then(|r| r.programs.iter().find(|e| e.name == "shared_counter"))
+            .is_some_and(|e| e.control_compiled),
     };
-    md.para(&format!(
-        "Why: a **race condition** is a wrong result that depends on timing (here a lost \
-         update), and it is not the same thing as a data race. The device's read-increment-write \
-         is four system calls, each atomic in the driver (the Rust driver's buffer is reachable \
-         only through its `Mutex`, which the compiler enforces: see `unlocked_buffer` above), \
-         but nothing makes the four one step. {control_text}The compiler checks that every \
-         access to shared memory is synchronised; it cannot know that the program meant the \
-         load and the store to be one operation. So Rust removes the data race (undefined \
-         behaviour: torn values, anything the optimiser assumes) and leaves the race condition \
-         (lost updates), which the numbers above measure. The fixes are the same as in C: make \
-         the cycle one atomic step (`fetch-add`, `fetch_add` on an atomic) or hold one lock \
-         across it (answer 3); what Rust adds is that the lock must be taken to reach the data \
-         at all."
-    ));
+    md.raw(&crate::templates::render("answers/rust_race.md", &facts));
+}
+
+fn program(e: &Evidence) -> Program {
+    let quote = (!e.compiled && !e.message.trim().is_empty()).then(|| {
+        let mut text = e
+            .message
+            .lines()
+            .take(QUOTED_LINES)
+            .collect::<Vec<_>>()
+            .join("\n");
+        if e.message.lines().count() > QUOTED_LINES {
+            text.push_str("\n...");
+        }
+        Quote {
+            fence: fence(&text),
+            text: text.trim_end().into(),
+        }
+    });
+    Program {
+        name: e.name.clone(),
+        side: match e.side {
+            Side::User => "user",
+            Side::Kernel => "kernel",
+        },
+        source: e.source.clone(),
+        source_link: super::repo_path(&e.source),
+        tries: e.tries.clone(),
+        compiled: e.compiled,
+        codes: e.codes.clone(),
+        control: e.control.clone(),
+        control_compiled: e.control_compiled,
+        quote,
+    }
 }
