@@ -349,7 +349,7 @@ fn real_main(cli: Cli) -> Result<()> {
                     handout::LAYOUT_FILE
                 );
             };
-            let args = layout.module_args(&paths::repo_root());
+            let args = handout::parts::module_args(&layout, &paths::repo_root());
             let (lab, plan) = with_modules(prepare(&cli, "parts", false)?, &args)?;
             handout::parts::run(&lab, &layout, &plan, load_only)
         }

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::{copy, hints, sandbox};
+use super::copy;
+use super::hints;
+use super::sandbox;
 use crate::build::kernel::Kernel;
 use crate::build::modules;
 use crate::{cmd, paths};

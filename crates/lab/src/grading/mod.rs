@@ -215,14 +215,15 @@ fn grade_entry(
             None => Assignment::parse(&layout.assignment)?,
         };
         let drivers = Rubric::load(&rubric_path(assignment))?;
+        let grade_driver =
+            |rubric: &Rubric, dir: &Path, key: &str| grade_one(lab, rubric, dir, key, args, groups);
         return crate::handout::grade::grade(
             lab,
             dir,
             key,
             &layout,
             (&drivers, assignment.name()),
-            args,
-            groups,
+            &grade_driver,
         );
     }
     grade_one(lab, rubric, dir, key, args, groups)

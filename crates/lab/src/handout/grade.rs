@@ -18,7 +18,8 @@ use grade::{ClauseVerdict, Observation, Rubric, Submission};
 use results::{layout, ClauseResult, ClauseStatus, GradeReport, PartScore};
 
 use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
-use crate::grading::{boot, build, GradeArgs};
+use crate::grading::boot;
+use crate::grading::build;
 use crate::vm::guest::Lab;
 use crate::vm::script::{guest_script, Script};
 use crate::{cmd, paths};
@@ -61,16 +62,19 @@ fn part_title(part: u8) -> &'static str {
     }
 }
 
+/// How a driver directory is graded as a submission: `(rubric, dir, key)` to its grade
+/// (grading::grade_one with the command's options).
+pub type GradeDriver<'a> = dyn Fn(&Rubric, &Path, &str) -> Result<GradeReport> + 'a;
+
 /// Grades the handout at `dir` (its `layout`, results under `key`) with the driver rubric of
-/// the profile (`drivers`, named `assignment`).
+/// the profile (`drivers`, named `assignment`); each driver with `grade_driver`.
 pub fn grade(
     lab: &Lab,
     dir: &Path,
     key: &str,
     layout: &Layout,
     (drivers, assignment): (&Rubric, &str),
-    args: &GradeArgs,
-    groups: &[String],
+    grade_driver: &GradeDriver,
 ) -> Result<GradeReport> {
     let started = Instant::now();
     let name = std::fs::canonicalize(dir)?
@@ -100,8 +104,7 @@ pub fn grade(
         let g = match role {
             DRIVER_C | DRIVER_RUST => {
                 let driver_key = format!("{key}-{}", role.dir);
-                let mut g =
-                    crate::grading::grade_one(lab, drivers, &part_dir, &driver_key, args, groups)?;
+                let mut g = grade_driver(drivers, &part_dir, &driver_key)?;
                 for c in &mut g.clauses {
                     let rubric_part = drivers.get(&c.id).and_then(|c| c.part);
                     c.part = Some(driver_part(&c.id, rubric_part, role));

@@ -128,21 +128,6 @@ impl Layout {
         Ok(Some(layout))
     }
 
-    /// The runner's options naming the part directories (relative to `root`), as the
-    /// handout's Makefile passes them: `--driver` per driver, `--test-module`, `--hello`.
-    pub fn module_args(&self, root: &Path) -> crate::measure::drivers::ModuleArgs {
-        let dir = |r: Role| self.parts.get(r.module).map(|d| root.join(d));
-        crate::measure::drivers::ModuleArgs {
-            drivers: [DRIVER_C, DRIVER_RUST]
-                .into_iter()
-                .filter_map(dir)
-                .collect(),
-            devices: Vec::new(),
-            test_module: dir(KERNEL_TEST),
-            hello: dir(HELLO),
-        }
-    }
-
     /// The roles handed out, in part order.
     pub fn roles(&self) -> Vec<Role> {
         ROLES

@@ -11,12 +11,27 @@ use std::fmt::Write as _;
 use anyhow::{bail, Context, Result};
 
 use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
-use crate::measure::drivers::Plan;
+use crate::measure::drivers::{ModuleArgs, Plan};
 use crate::vm::guest::{Lab, Scenario};
 
 /// Marker lines the script prints, so the host can cut the console per part.
 const PART: &str = "@@LAB-PART";
 const RESULT: &str = "@@LAB-PART-RESULT";
+
+/// The runner's options naming the part directories of `layout` (relative to `root`), as
+/// the handout's Makefile passes them: `--driver` per driver, `--test-module`, `--hello`.
+pub fn module_args(layout: &Layout, root: &std::path::Path) -> ModuleArgs {
+    let dir = |r: Role| layout.parts.get(r.module).map(|d| root.join(d));
+    ModuleArgs {
+        drivers: [DRIVER_C, DRIVER_RUST]
+            .into_iter()
+            .filter_map(dir)
+            .collect(),
+        devices: Vec::new(),
+        test_module: dir(KERNEL_TEST),
+        hello: dir(HELLO),
+    }
+}
 
 /// A part directory in the boot: its role, the module it built (`None`: it did not build).
 pub type Part<'a> = (Role, Option<&'a str>);
@@ -190,9 +205,7 @@ pub fn run(lab: &Lab, layout: &Layout, plan: &Plan, load_only: bool) -> Result<(
     // Kernel problems (oops, WARN, hang) and a lost guest fail the command too.
     outcome.verdict()?;
     if !load_only {
-        println!(
-            "Scores: make grade. Measurements and report.html: make run."
-        );
+        println!("Scores: make grade. Measurements and report.html: make run.");
     }
     Ok(())
 }

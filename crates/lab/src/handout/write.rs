@@ -345,7 +345,7 @@ fn starter(root: &Path, role: Role) -> Result<Vec<(String, String)>> {
             let at = "\nuse kernel::{";
             ensure!(
                 main.contains(at),
-                "kernel/mymem_test/mymem_test.rs lost its `use kernel::{{`"
+                "kernel/mymem_test/mymem_test.rs lost its import line of the kernel crate (`kernel::{{`)"
             );
             files.push((
                 "mymem_test.rs".into(),
