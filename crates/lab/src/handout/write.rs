@@ -66,6 +66,10 @@ pub const EXCLUDED: &[&str] = &[
     "results",
 ];
 
+/// Hidden files a handout ships (the others, `.git` and editor files, stay out): the
+/// repository's ignore list and the GitLab CI grading template (grading/ci/).
+const SHIPPED_HIDDEN: &[&str] = &[".gitignore", ".gitlab-ci.yml"];
+
 /// Kit paths copied despite an excluded parent.
 const KEPT: &[&str] = &["docs/device.md", "docs/modules.md"];
 
@@ -210,7 +214,7 @@ fn put(dir: &Path, rel: &Path, text: &str) -> Result<()> {
 }
 
 /// Copies `from` (a directory under the kit's `root`) into `to`, leaving out EXCLUDED paths
-/// (but KEPT ones), build artefacts and hidden files but `.gitignore`.
+/// (but KEPT ones), build artefacts and hidden files but SHIPPED_HIDDEN.
 fn copy_tree(root: &Path, from: &Path, to: &Path) -> Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(from)
         .with_context(|| format!("cannot read {}", from.display()))?
@@ -227,7 +231,7 @@ fn copy_tree(root: &Path, from: &Path, to: &Path) -> Result<()> {
         if !kept && EXCLUDED.contains(&rel_s.as_ref()) && !kept_below {
             continue;
         }
-        if (name.starts_with('.') && name != ".gitignore") || name == "target" {
+        if (name.starts_with('.') && !SHIPPED_HIDDEN.contains(&name.as_str())) || name == "target" {
             continue;
         }
         if ft.is_dir() {
