@@ -200,6 +200,9 @@ pub fn env_rows(run: &RunInfo) -> Vec<Vec<String>> {
                 if m.kit { "the kit's" } else { "yours" },
                 m.path
             );
+            if m.kit && !m.path.ends_with(&format!("/{}", m.module)) {
+                v.push_str(", renamed (the compared driver takes its module or device name)");
+            }
             if !m.device.is_empty() {
                 v.push_str(&format!(", device `{}`", m.device));
             }

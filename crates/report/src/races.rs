@@ -175,18 +175,12 @@ fn why_not_loaded<T>(input: &Input<T>, path: &str, module: &str) -> String {
                 .map(|l| l.trim_start_matches("kernel: "))
                 .filter(|l| l.contains(module) || l.contains("Unknown symbol"))
                 .collect();
-            let mut s = format!("**It could not run** (`{path}`).");
-            if !kernel.is_empty() {
-                s.push_str(&format!(
-                    " The kernel said:\n\n```text\n{}\n```",
-                    kernel.join("\n")
-                ));
-            }
-            s.push_str(&format!(
-                "\n\nThe guest's note in full:\n\n```text\n{}\n```",
-                why.trim_end()
-            ));
-            s
+            let (what, lines) = if kernel.is_empty() {
+                ("The guest said", why.trim_end().to_string())
+            } else {
+                ("The kernel said", kernel.join("\n"))
+            };
+            format!("**It could not run** (`{path}`). {what}:\n\n```text\n{lines}\n```")
         }
         other => other.why_not(path).unwrap_or_default(),
     }

@@ -276,7 +276,13 @@ pub fn your_modules(lab: &Lab) -> Result<()> {
         !md.contains("No call can touch a byte outside the buffer"),
         "(b)'s answers claim the contract's bounds for a driver that breaks them"
     );
-    check_part5(&md, &[&format!("`{SELFTEST}` (yours)"), SELFTEST_LINE])?;
+    check_part5(
+        &md,
+        &[
+            &format!("your in-kernel test module `{SELFTEST}`"),
+            SELFTEST_LINE,
+        ],
+    )?;
     // lab test --driver: the conformance suite on the renamed twin (its device found in the
     // guest, not given).
     crate::suites::conformance::conformance_dev(&lab_a, RENAMED, None)?;
