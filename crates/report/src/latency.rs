@@ -55,10 +55,16 @@ fn notes(ctx: &Ctx, md: &mut Md) {
         ));
     }
     if let Some(k) = inputs.kernel.get() {
+        let provider = match inputs.run.module(results::ModuleRole::Test) {
+            Some(t) => match &t.linked_against {
+                Some(a) => format!("the API `{a}` exports"),
+                None => format!("the API {} exports", ctx.names.rust),
+            },
+            None => "the API the Rust `mymem` module exports".into(),
+        };
         md.para(&format!(
-            "In kernel: `mymem_test` calls `mymem_write`/`mymem_read` (the API the Rust \
-             `mymem` module exports) directly, {} trials per size, no system call; it reports \
-             mean and median only (no CI).",
+            "In kernel: `mymem_test` calls `mymem_write`/`mymem_read` ({provider}) directly, \
+             {} trials per size, no system call; it reports mean and median only (no CI).",
             k.params.trials
         ));
         if k.status != "complete" {
