@@ -1201,7 +1201,13 @@ fn a_lone_driver_is_named_by_its_module_and_language_against_the_kit_s_c_twin() 
             "a slot name as a module's: {before}"
         );
     }
-    for slot in ["the C driver", "| C driver", "C driver (reference"] {
+    for slot in [
+        "the C driver",
+        "| C driver",
+        "C driver (reference",
+        "Rust/C",
+        "Rust −",
+    ] {
         assert!(
             !r.md.contains(slot),
             "the C slot is the kit's C twin: {slot:?}"
