@@ -29,9 +29,9 @@ use crate::{cmd, paths};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ModuleArgs {
     /// A driver's module source directory (Kbuild, or a Makefile with obj-m; any module
-    /// name), built as `lab grade` builds it and measured in place of our driver of its
-    /// language. Twice for a C and a Rust driver, compared with each other; once (C or
-    /// Rust): compared with our C twin mymem_c, the baseline.
+    /// name), built as `lab grade` builds it and measured in place of our drivers. Twice for
+    /// a C and a Rust driver, compared with each other; once (C or Rust): compared with our C
+    /// twin mymem_c, the baseline.
     #[arg(long = "driver", value_name = "DIR")]
     pub drivers: Vec<PathBuf>,
     /// Device node of the --driver of the same position, when it is not the character
