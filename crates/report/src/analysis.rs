@@ -48,11 +48,12 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn name(&self) -> String {
+    /// Its legend; `names`: the drivers' (see `modules::Names`).
+    pub fn name(&self, names: &crate::modules::Names) -> String {
         match self {
             Source::User(label) => match label.as_str() {
-                "C" => "C driver".into(),
-                "Rust" => "Rust driver".into(),
+                "C" => names.c_legend.clone(),
+                "Rust" => names.rust_legend.clone(),
                 other => other.into(),
             },
             Source::InKernel => "in-kernel (mymem_test)".into(),

@@ -94,24 +94,33 @@ fn repo_path(rel: &str) -> String {
     format!("../../{rel}")
 }
 
-/// A repository file as markdown: its path in code, linked.
-fn heading(md: &mut Md, q: usize) {
-    md.heading(3, QUESTIONS[q].heading);
+/// Answer `q`'s heading: question 5 names the run's two drivers when it names its modules.
+fn heading_text(ctx: &Ctx, q: usize) -> String {
+    if q == C_VS_RUST && ctx.names.named {
+        format!("5. {}", ctx.names.versus)
+    } else {
+        QUESTIONS[q].heading.into()
+    }
+}
+
+fn heading(ctx: &Ctx, md: &mut Md, q: usize) {
+    md.heading(3, &heading_text(ctx, q));
 }
 
 /// The lab's questions in order, each linked to its answer.
-pub fn contents(md: &mut Md) {
+pub fn contents(ctx: &Ctx, md: &mut Md) {
     md.heading(2, "The lab's questions");
     md.para("In the lab's order; each links to its answer below.");
     let items: Vec<String> = QUESTIONS
         .iter()
-        .map(|q| {
+        .enumerate()
+        .map(|(i, q)| {
             format!(
                 "Part {}: {} — [answer {}](#{})",
                 q.part,
                 q.asks,
                 q.heading.split('.').next().unwrap_or_default(),
-                slug(q.heading)
+                slug(&heading_text(ctx, i))
             )
         })
         .collect();

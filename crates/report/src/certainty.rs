@@ -50,10 +50,11 @@ fn clocks(ctx: &Ctx, md: &mut Md) {
         items.push(format!(
             "**icount** (`{path}`): QEMU's `-icount shift=0,align=off,sleep=off`, guest time \
              advances 1 ns per executed guest instruction, whatever the host does. The \
-             user-space bench ({} trials per size) and the in-kernel bench; the Rust/C and user/\
+             user-space bench ({} trials per size) and the in-kernel bench; the {} and user/\
              kernel verdicts are stated from its medians. Means are not used for verdicts: a \
              rare sample holds a timer interrupt{}.",
             b.config.trials,
+            ctx.names.ratio(),
             mean_excess(&b.series).map_or(String::new(), |(m, what)| format!(
                 " (largest mean above its median in this boot: {:+.1} %, {what})",
                 m * 100.0
@@ -111,9 +112,10 @@ fn wall_blocks(ctx: &Ctx, md: &mut Md) {
     if user.config.blocks < 2 {
         md.para(&format!(
             "The wall-clock bench ran one block: its CIs come from samples that share one \
-             module load, and contain none of the ~5–10 % the Rust/C ratio moves between loads \
+             module load, and contain none of the ~5–10 % the {} ratio moves between loads \
              (docs/measurement.md). Run with blocks (`lab run` does) for verdicts that survive \
              a rerun; `{}` has no between-block spread.",
+            ctx.names.ratio(),
             rel(results::layout::BENCH_JSON)
         ));
         return;
@@ -130,10 +132,11 @@ fn wall_blocks(ctx: &Ctx, md: &mut Md) {
         .filter(|c| c.2.half_width.is_some_and(|h| h <= target))
         .count();
     md.para(&format!(
-        "Wall clock, Rust/C: {} blocks{}{}. The stop rule adds blocks until every ratio's 95 % \
+        "Wall clock, {}: {} blocks{}{}. The stop rule adds blocks until every ratio's 95 % \
          CI half-width is at most {:.0} % or the time cap is reached; {reached} of {} cells \
          reached {:.0} %. Between-block spread = the lowest and highest block ratio: how far \
          one module load's answer can be from another's.",
+        ctx.names.ratio(),
         user.config.blocks,
         user.config
             .blocks_s
@@ -165,12 +168,12 @@ fn wall_blocks(ctx: &Ctx, md: &mut Md) {
         .collect();
     md.table(
         &[
-            "Size",
-            "Op",
-            "Rust/C (mean over blocks)",
-            "95% CI half-width",
-            "block ratios (min–max)",
-            "max/min − 1",
+            "Size".into(),
+            "Op".into(),
+            format!("{} (mean over blocks)", ctx.names.ratio()),
+            "95% CI half-width".into(),
+            "block ratios (min–max)".into(),
+            "max/min − 1".into(),
         ],
         &rows,
     );

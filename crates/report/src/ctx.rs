@@ -19,6 +19,8 @@ pub struct Ctx<'a> {
     pub icount: Option<Bench<'a>>,
     pub race: Option<Race<'a>>,
     pub plots: &'a [Plot],
+    /// How the report names the two drivers compared.
+    pub names: crate::modules::Names,
 }
 
 impl<'a> Ctx<'a> {

@@ -31,7 +31,7 @@ pub fn render(ctx: &Ctx) -> String {
              meaningful; do not compare absolute times with other machines.",
         );
     }
-    answers::contents(&mut md);
+    answers::contents(ctx, &mut md);
     environment(ctx, &mut md);
     crate::certainty::render(ctx, &mut md);
     hello(ctx, &mut md);
@@ -127,7 +127,13 @@ fn hello(ctx: &Ctx, md: &mut Md) {
             rel(HELLO_TXT)
         )),
         Input::Ok(text) => {
-            md.para("Kernel log lines of loading and unloading `hello.ko`:");
+            md.para(&match ctx.inputs.run.module(results::ModuleRole::Hello) {
+                Some(m) if !m.kit => format!(
+                    "Kernel log lines of loading and unloading your module `{}` ({}, from `{}`):",
+                    m.module, m.language, m.path
+                ),
+                _ => "Kernel log lines of loading and unloading `hello.ko`:".into(),
+            });
             md.code("text", text);
         }
         other => md.para(&other.why_not(&rel(HELLO_TXT)).unwrap_or_default()),

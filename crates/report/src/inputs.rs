@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{ensure, Context, Result};
 use results::layout::{
     self, BENCH_JSON, COMPILE_FAIL_DIR, COMPILE_FAIL_JSON, HELLO_TXT, ICOUNT_SCENARIO, KERNEL_JSON,
-    KERNEL_ROUNDS, MATRIX_JSON, MISUSE_EXCLUSIVE_JSON, MISUSE_JSON, RACE_JSON,
+    KERNEL_LOG_TXT, KERNEL_ROUNDS, MATRIX_JSON, MISUSE_EXCLUSIVE_JSON, MISUSE_JSON, RACE_JSON,
 };
 use results::{
     BenchReport, CompileFailReport, Document, KernelReport, MatrixReport, MisuseReport, RaceReport,
@@ -74,6 +74,8 @@ pub struct Inputs {
     pub bench: Input<BenchReport>,
     pub race: Input<RaceReport>,
     pub kernel: Input<KernelReport>,
+    /// Someone's in-kernel test module (part 5): the kernel log of its load and unload.
+    pub kernel_log: Input<String>,
     pub misuse: Input<MisuseReport>,
     pub misuse_exclusive: Input<MisuseReport>,
     pub matrix: Input<MatrixReport>,
@@ -106,6 +108,7 @@ impl Inputs {
             bench: json(run_dir, BENCH_JSON),
             race: json(run_dir, RACE_JSON),
             kernel: json(run_dir, KERNEL_JSON),
+            kernel_log: optional(run_dir, KERNEL_LOG_TXT, Ok),
             misuse: json(run_dir, MISUSE_JSON),
             misuse_exclusive: json(run_dir, MISUSE_EXCLUSIVE_JSON),
             matrix: json(run_dir, MATRIX_JSON),

@@ -55,10 +55,16 @@ fn notes(ctx: &Ctx, md: &mut Md) {
         ));
     }
     if let Some(k) = inputs.kernel.get() {
+        let provider = match inputs.run.module(results::ModuleRole::Test) {
+            Some(t) => match &t.linked_against {
+                Some(a) => format!("the API `{a}` exports"),
+                None => format!("the API {} exports", ctx.names.rust),
+            },
+            None => "the API the Rust `mymem` module exports".into(),
+        };
         md.para(&format!(
-            "In kernel: `mymem_test` calls `mymem_write`/`mymem_read` (the API the Rust \
-             `mymem` module exports) directly, {} trials per size, no system call; it reports \
-             mean and median only (no CI).",
+            "In kernel: `mymem_test` calls `mymem_write`/`mymem_read` ({provider}) directly, \
+             {} trials per size, no system call; it reports mean and median only (no CI).",
             k.params.trials
         ));
         if k.status != "complete" {
@@ -95,6 +101,7 @@ fn tables(ctx: &Ctx, md: &mut Md) {
         }
         let mut headers: Vec<String> = vec!["Size".into()];
         for l in &labels {
+            let l = ctx.names.label(l);
             headers.push(format!("{l} mean (95% CI)"));
             headers.push(format!("{l} median"));
         }
@@ -124,7 +131,8 @@ fn tables(ctx: &Ctx, md: &mut Md) {
 }
 
 fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
-    md.heading(3, "Rust driver vs C driver");
+    let names = &ctx.names;
+    md.heading(3, &names.versus);
     if let Some(s) = crate::modules::slots_sentence(&ctx.inputs.run) {
         md.para(&s);
     }
@@ -160,16 +168,17 @@ fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
         text.push_str(&format!(
             "Verdicts come from the deterministic clock (icount: {} trials per size, medians; \
              one instruction-ns = one executed guest instruction, see [How sure are these \
-             numbers](#how-sure-are-these-numbers)): Rust − C is the exact difference of the \
+             numbers](#how-sure-are-these-numbers)): {} − {} is the exact difference of the \
              two medians. ",
-            b.config.trials
+            b.config.trials, names.rust_short, names.c_short
         ));
     }
     if let Some(b) = wall.and_then(|b| b.user) {
         text.push_str(&if b.config.blocks > 1 {
             format!(
-                "Wall clock beside it: Rust/C = mean over {} blocks of the ratio of the \
+                "Wall clock beside it: {} = mean over {} blocks of the ratio of the \
                  blocks' medians, 95 % CI over blocks (Student t){}; verdict: {}. ",
+                names.ratio(),
                 b.config.blocks,
                 if b.config.between_blocks.is_some() {
                     ", the modules reloaded before every block after the first"
@@ -180,8 +189,9 @@ fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
             )
         } else {
             format!(
-                "Wall clock beside it: Rust/C = ratio of means with its 95 % CI ({}); the \
+                "Wall clock beside it: {} = ratio of means with its 95 % CI ({}); the \
                  verdict says whether the CI contains 1. ",
+                names.ratio(),
                 b.config.comparison_method
             )
         });
@@ -192,7 +202,11 @@ fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
         .map(|&(size, dir)| {
             let mut row = vec![format::size(size), dir.name().into()];
             match icount.and_then(|b| Icount::of(&b, dir, size)) {
-                Some(i) => row.extend([format!("{:.0}", i.c), format!("{:.0}", i.rust), i.text()]),
+                Some(i) => row.extend([
+                    format!("{:.0}", i.c),
+                    format!("{:.0}", i.rust),
+                    i.text(&names.rust_short),
+                ]),
                 None => row.extend([NONE.into(), NONE.into(), NONE.into()]),
             }
             match wall.and_then(|b| Wall::of(&b, dir, size)) {
@@ -209,14 +223,14 @@ fn rust_vs_c(ctx: &Ctx, md: &mut Md) {
         .collect();
     md.table(
         &[
-            "Size",
-            "Op",
-            "icount C median",
-            "icount Rust median",
-            "verdict (icount)",
-            "wall Rust/C (95% CI)",
-            "wall verdict",
-            "wall CI half-width",
+            "Size".into(),
+            "Op".into(),
+            format!("icount {} median", names.c_short),
+            format!("icount {} median", names.rust_short),
+            "verdict (icount)".into(),
+            format!("wall {} (95% CI)", names.ratio()),
+            "wall verdict".into(),
+            "wall CI half-width".into(),
         ],
         &rows,
     );

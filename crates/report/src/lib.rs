@@ -57,13 +57,15 @@ pub fn render(run_dir: &Path) -> Result<Rendered> {
         None => bench.is_icount().then_some(bench),
     };
     let race = inputs.race.get().map(analysis::Race);
-    let plots = plots::render(&bench, race.as_ref())?;
+    let names = modules::Names::of(&inputs.run);
+    let plots = plots::render(&bench, race.as_ref(), &names)?;
     let markdown = document::render(&ctx::Ctx {
         inputs: &inputs,
         bench,
         icount,
         race,
         plots: &plots,
+        names,
     });
     let title = format!("{} — {}", document::TITLE, inputs.run.date);
     let html = html::render(&title, &markdown, &plots);

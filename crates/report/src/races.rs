@@ -1,13 +1,13 @@
 //! Parts 3 and 5: the user-space race sweep, the cost of the fixes, the
 //! in-kernel race.
 
-use results::layout::{KERNEL_JSON, RACE_JSON};
+use results::layout::{KERNEL_JSON, KERNEL_LOG_TXT, RACE_JSON};
 use results::Strategy;
 
 use crate::analysis::Race;
 use crate::ctx::Ctx;
 use crate::format::{pct, si, NONE};
-use crate::inputs::rel;
+use crate::inputs::{rel, Input};
 use crate::md::Md;
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
@@ -22,7 +22,16 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         }
     }
 
-    md.heading(3, "In-kernel race (`mymem_test`)");
+    md.heading(
+        3,
+        &match ctx.inputs.run.module(results::ModuleRole::Test) {
+            Some(m) if !m.kit => format!("In-kernel race (`{}`, yours)", m.module),
+            _ => "In-kernel race (`mymem_test`)".into(),
+        },
+    );
+    if part5_module(ctx, md) {
+        return plots(ctx, md);
+    }
     match ctx.inputs.kernel.get() {
         Some(k) if k.race.is_empty() => md.para(&format!(
             "The in-kernel run (experiment `{}`, status `{}`) has no race results.",
@@ -86,11 +95,95 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         ),
     }
 
+    plots(ctx, md);
+}
+
+fn plots(ctx: &Ctx, md: &mut Md) {
     md.heading(3, "Race plots");
     if ctx.race.is_none() {
         md.para("No user-space race data.");
     }
     ctx.plot_links(md, &["race_error.svg", "race_throughput.svg"]);
+}
+
+/// In a run that names its modules: which in-kernel module ran (someone's, or our
+/// mymem_test against the run's driver), and why it could not when it could not. `true`:
+/// the section is complete (someone's module: its kernel log is its result).
+fn part5_module(ctx: &Ctx, md: &mut Md) -> bool {
+    let run = &ctx.inputs.run;
+    let Some(m) = run.module(results::ModuleRole::Test) else {
+        return false;
+    };
+    if !m.kit {
+        md.para(&format!(
+            "Part 5 ran your in-kernel test module `{}` ({}, from `{}`) in place of the kit's \
+             `mymem_test`; it runs when it loads, so its result is what it printed to the \
+             kernel log between its load and its unload.",
+            m.module, m.language, m.path
+        ));
+        match &ctx.inputs.kernel_log {
+            Input::Ok(text) if !text.trim().is_empty() => {
+                md.para(&format!("[`{0}`]({0}):", rel(KERNEL_LOG_TXT)));
+                md.code("text", text);
+            }
+            Input::Ok(_) => md.para(&format!(
+                "`{}` is empty: the module printed nothing.",
+                rel(KERNEL_LOG_TXT)
+            )),
+            other => md.para(&why_not_loaded(other, &rel(KERNEL_LOG_TXT), &m.module)),
+        }
+        return true;
+    }
+    let mut s = format!(
+        "Part 5 ran `{}` (the kit's) against {}",
+        m.module, ctx.names.rust
+    );
+    match &m.linked_against {
+        Some(a) => s.push_str(&format!(", linked against the in-kernel API of `{a}`.")),
+        None => s.push('.'),
+    }
+    md.para(&s);
+    if ctx.inputs.kernel.get().is_none() {
+        md.para(&why_not_loaded(
+            &ctx.inputs.kernel,
+            &rel(KERNEL_JSON),
+            &m.module,
+        ));
+        if let Input::Hole(why) = &ctx.inputs.kernel {
+            if why.contains("Unknown symbol") {
+                md.para(&format!(
+                    "`Unknown symbol`: no loaded module exports the in-kernel API of \
+                     [docs/modules.md](../../docs/modules.md) (`mymem_size`, `mymem_read`, \
+                     `mymem_write`, `mymem_fetch_add`, `mymem_lock`, `mymem_unlock`) that \
+                     `{}` links against: {} does not, so the in-kernel experiments (the race \
+                     and the in-kernel bench of answer 8) could not run on it.",
+                    m.module, ctx.names.rust
+                ));
+            }
+        }
+        return true;
+    }
+    false
+}
+
+/// Why a module's result is missing: for a hole, the kernel's own lines first.
+fn why_not_loaded<T>(input: &Input<T>, path: &str, module: &str) -> String {
+    match input {
+        Input::Hole(why) => {
+            let kernel: Vec<&str> = why
+                .lines()
+                .map(|l| l.trim_start_matches("kernel: "))
+                .filter(|l| l.contains(module) || l.contains("Unknown symbol"))
+                .collect();
+            let (what, lines) = if kernel.is_empty() {
+                ("The guest said", why.trim_end().to_string())
+            } else {
+                ("The kernel said", kernel.join("\n"))
+            };
+            format!("**It could not run** (`{path}`). {what}:\n\n```text\n{lines}\n```")
+        }
+        other => other.why_not(path).unwrap_or_default(),
+    }
 }
 
 fn user_race(race: &Race, report: &results::RaceReport, md: &mut Md) {

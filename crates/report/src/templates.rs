@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
+use minijinja::Value;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -79,14 +80,23 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-/// Renders template `name` (e.g. `answers/symbols.md`) with `facts` as its context.
+/// Renders template `name` (e.g. `answers/symbols.md`) with `facts` as its context, and
+/// `drv`: how the run's two drivers are named (`modules::Names`: `drv.rust`, `drv.c_short`...).
 ///
 /// # Panics
 /// If the template does not exist or fails to render: templates are part of the crate, so
 /// that is a bug the golden test catches.
-pub fn render(name: &str, facts: &impl Serialize) -> String {
+pub fn render(ctx: &crate::ctx::Ctx, name: &str, facts: &impl Serialize) -> String {
+    render_with(&ctx.names, name, facts)
+}
+
+fn render_with(names: &crate::modules::Names, name: &str, facts: &impl Serialize) -> String {
+    let context = minijinja::context! {
+        drv => Value::from(Serde(names)),
+        ..Value::from(Serde(facts))
+    };
     ENV.get_template(name)
-        .and_then(|t| t.render(Serde(facts)))
+        .and_then(|t| t.render(context))
         .unwrap_or_else(|e| panic!("template {name}: {e:#}"))
 }
 

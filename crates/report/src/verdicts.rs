@@ -31,8 +31,9 @@ impl Icount {
         self.rust - self.c
     }
 
-    /// `Rust +29 instruction-ns per call (+5.0 %)`, or `equal (Rust +1 instruction-ns)`.
-    pub fn text(&self) -> String {
+    /// `Rust +29 instruction-ns per call (+5.0 %)`, or `equal (Rust +1 instruction-ns)`;
+    /// `who`: the compared driver's short name (`Rust`, `yours`).
+    pub fn text(&self, who: &str) -> String {
         let pct = self.diff() / self.c * 100.0;
         let d = if pct.abs() < 1.0 {
             format!("{:+.0} instruction-ns per call ({pct:+.2} %)", self.diff())
@@ -40,8 +41,8 @@ impl Icount {
             format!("{:+.0} instruction-ns per call ({pct:+.1} %)", self.diff())
         };
         match self.verdict {
-            Verdict::Equal => format!("equal (Rust {d})"),
-            _ => format!("Rust {d}"),
+            Verdict::Equal => format!("equal ({who} {d})"),
+            _ => format!("{who} {d}"),
         }
     }
 }

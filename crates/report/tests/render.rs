@@ -1140,3 +1140,150 @@ fn without_icount_answer_5_uses_the_wall_blocks() {
     );
     assert!(!q.contains("Rust mean / C mean"));
 }
+
+/// run.json's `modules` as `lab run --driver DIR` writes them for a lone C driver
+/// (`lab_renamed`, on the fixture's /dev/mymem, so every input has its numbers) against our
+/// C twin, the baseline; `test`/`hello`: (module, kit) of parts 5 and 1.
+fn name_modules(dir: &Path, test: (&str, bool), hello: (&str, bool)) {
+    let path = dir.join("run.json");
+    let mut run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let m = |role: &str, module: &str, language: &str, kit: bool, device: &str| {
+        serde_json::json!({
+            "role": role, "module": module, "language": language, "kit": kit,
+            "path": if kit { format!("kernel/{module}") } else { format!("/home/s/{module}") },
+            "device": device, "sources_sha256": "ab", "git_rev": null, "linked_against": null,
+        })
+    };
+    run["modules"] = serde_json::json!([
+        m("c", "mymem_c", "C", true, "/dev/mymem_c"),
+        m("rust", "lab_renamed", "C", false, "/dev/mymem"),
+        m("hello", hello.0, "Rust", hello.1, ""),
+        m("test", test.0, "C", test.1, ""),
+    ]);
+    fs::write(&path, serde_json::to_string(&run).unwrap()).unwrap();
+}
+
+#[test]
+fn a_lone_driver_is_named_by_its_module_and_language_against_the_kit_s_c_twin() {
+    let r = rendered_with(|d| name_modules(d, ("mymem_test", true), ("hello", true)));
+    let versus = "Your C driver `lab_renamed` vs the kit's C twin `mymem_c` (baseline)";
+    let table = section(&r.md, &format!("### {versus}"));
+    assert!(table.contains("(baseline: the kit's C twin)"), "{table}");
+    assert!(
+        table.contains("icount baseline median") && table.contains("wall yours/baseline"),
+        "{table}"
+    );
+    assert!(
+        r.md.contains(&format!("### 5. {versus}")),
+        "answer 5's heading"
+    );
+    let q5 = section(&r.md, &format!("### 5. {versus}"));
+    assert!(
+        q5.contains("your C driver `lab_renamed` executes") && !q5.contains("Rust −"),
+        "{q5}"
+    );
+    // Every "Rust driver" left is the kit's (answer 6 on the compiler's guarantees).
+    // Every "Rust driver" left is the kit's (answer 6 on the compiler's guarantees) or the
+    // lab's own question.
+    let md = r.md.replace("the C and the Rust driver? Why?", "");
+    for (i, _) in md.match_indices("Rust driver") {
+        let before: String = md[..i]
+            .chars()
+            .rev()
+            .take(80)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        assert!(
+            before.ends_with("kit's "),
+            "a slot name as a module's: {before}"
+        );
+    }
+    for slot in [
+        "the C driver",
+        "| C driver",
+        "C driver (reference",
+        "Rust/C",
+        "Rust −",
+    ] {
+        assert!(
+            !r.md.contains(slot),
+            "the C slot is the kit's C twin: {slot:?}"
+        );
+    }
+    let svg = fs::read_to_string(
+        r.rendered
+            .plots
+            .iter()
+            .find(|p| p.ends_with("relative_to_c.svg"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        svg.contains("lab_renamed (yours, C)") && !svg.contains("Rust driver"),
+        "the plot's legend"
+    );
+}
+
+#[test]
+fn part5_says_why_our_mymem_test_could_not_run_quoting_the_kernel() {
+    let r = rendered_with(|d| {
+        name_modules(d, ("mymem_test", true), ("hello", true));
+        for f in ["kernel.json", "kernel-bench-2.json", "kernel-bench-3.json"] {
+            for boot in ["lab", "lab-icount"] {
+                let _ = fs::remove_file(d.join(boot).join("results").join(f));
+            }
+        }
+        fs::write(
+            d.join("lab/results/kernel.json.hole"),
+            "insmod mymem_test.ko failed: insmod: can't insert '/lab/modules/mymem_test.ko': \
+             unknown symbol in module, or unknown parameter\n\
+             kernel: [   12.1] mymem_test: Unknown symbol mymem_size (err -2)\n\
+             [   12.1] mymem_test: Unknown symbol mymem_read (err -2)\n",
+        )
+        .unwrap();
+    });
+    let part5 = section(&r.md, "### In-kernel race (`mymem_test`)");
+    assert!(
+        part5.contains("Part 5 ran `mymem_test` (the kit's) against your C driver `lab_renamed`."),
+        "{part5}"
+    );
+    assert!(
+        part5.contains("[   12.1] mymem_test: Unknown symbol mymem_read (err -2)")
+            && part5.contains("`lab_renamed` does not, so the in-kernel experiments")
+            && part5.contains("docs/modules.md"),
+        "{part5}"
+    );
+}
+
+#[test]
+fn a_given_test_module_and_hello_module_are_named_with_their_logs() {
+    let r = rendered_with(|d| {
+        name_modules(d, ("lab_selftest", false), ("lab_hello", false));
+        fs::write(
+            d.join("lab/results/kernel-test.log"),
+            "[    9.0] lab_selftest: 3 of 3 in-kernel checks passed\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("lab/results/hello.txt"),
+            "[    3.0] lab_hello: Hello, kernel! (greeting 1 of 1)\n",
+        )
+        .unwrap();
+    });
+    let part5 = section(&r.md, "### In-kernel race (`lab_selftest`, yours)");
+    assert!(
+        part5
+            .contains("your in-kernel test module `lab_selftest` (C, from `/home/s/lab_selftest`)")
+            && part5.contains("lab_selftest: 3 of 3 in-kernel checks passed"),
+        "{part5}"
+    );
+    let part1 = section(&r.md, "## Part 1: the hello module");
+    assert!(
+        part1.contains("your module `lab_hello` (Rust, from `/home/s/lab_hello`)")
+            && part1.contains("lab_hello: Hello, kernel!"),
+        "{part1}"
+    );
+}

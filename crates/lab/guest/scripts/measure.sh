@@ -76,9 +76,6 @@ if [ "$WITH_KERNEL" = 1 ]; then
 		if load_module "$KERNEL_LOG_TXT" $EXIT_KERNEL_LOAD "$TEST_KO"; then
 			run_phase "$KERNEL_LOG_TXT" $EXIT_KERNEL_UNLOAD rmmod "$TEST_MOD"
 			kmsg_since "$since" > "$KERNEL_LOG_TXT"
-		else
-			# The report's in-kernel section says why (a module that did not build or load).
-			cp "$KERNEL_LOG_TXT.hole" "$KERNEL_JSON.hole"
 		fi
 	fi
 fi

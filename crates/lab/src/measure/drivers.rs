@@ -5,11 +5,14 @@
 //! included) and goes into the guest under its own module name, in place of the lab's module
 //! of that name; the lab's module of the same role is then not loaded.
 //!
-//! The report compares a C slot (the reference, series label `C`) with a Rust slot (`Rust`).
-//! Two drivers fill both. A lone driver fills the slot of its language and the other keeps
-//! the lab's driver of that language as the labelled baseline; when that one would collide
-//! with it (the same module name, or the same device node), the lone driver takes the other
-//! slot instead, against the lab's driver of its own language.
+//! The report compares a C slot (the reference, series label `C`) with a Rust slot (`Rust`,
+//! the driver compared with it). Two drivers (one C, one Rust) fill the slots of their
+//! languages. A lone driver, of either language, takes the Rust slot (the compared one) and
+//! the C slot keeps the kit's C twin (`mymem_c`, /dev/mymem_c) as the labelled baseline; when
+//! the lone driver would collide with it (module `mymem_c` or device /dev/mymem_c, as the
+//! seeded-bug variants of our C twin do), the baseline is the C twin built under another name
+//! ([`RENAMED_BASELINE`]), still ours. The report takes each module's language from run.json,
+//! never from its slot.
 
 use std::path::{Path, PathBuf};
 
@@ -26,9 +29,9 @@ use crate::{cmd, paths};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ModuleArgs {
     /// A driver's module source directory (Kbuild, or a Makefile with obj-m; any module
-    /// name), built as `lab grade` builds it and measured in place of our driver of its
-    /// language. Twice for a C and a Rust driver; once: compared with our driver of the
-    /// other language (or, when names collide, with ours of the same language).
+    /// name), built as `lab grade` builds it and measured in place of our drivers. Twice for
+    /// a C and a Rust driver, compared with each other; once (C or Rust): compared with our C
+    /// twin mymem_c, the baseline.
     #[arg(long = "driver", value_name = "DIR")]
     pub drivers: Vec<PathBuf>,
     /// Device node of the --driver of the same position, when it is not the character
@@ -89,8 +92,10 @@ pub struct Slot {
     /// Device node, `None` until found in the guest.
     pub device: Option<String>,
     pub language: Language,
-    /// `None`: our own module.
+    /// Built from a directory: someone's module, or (with `kit`) our C twin renamed.
     pub given: Option<Given>,
+    /// Ours (the kit's), built in place or renamed.
+    pub kit: bool,
 }
 
 impl Slot {
@@ -100,6 +105,7 @@ impl Slot {
             device: device.map(Into::into),
             language,
             given: None,
+            kit: true,
         }
     }
 
@@ -109,11 +115,12 @@ impl Slot {
             device: g.device.clone(),
             language: g.language,
             given: Some(g),
+            kit: false,
         }
     }
 
     pub fn is_kit(&self) -> bool {
-        self.given.is_none()
+        self.kit
     }
 
     /// The module's path in the guest.
@@ -134,6 +141,8 @@ pub struct Plan {
 /// Our drivers: module name and device node, per slot.
 const KIT_C: (&str, &str) = ("mymem_c", "/dev/mymem_c");
 const KIT_RUST: (&str, &str) = ("mymem", "/dev/mymem");
+/// Module (and device) name of our C twin when a lone driver takes its names.
+pub const RENAMED_BASELINE: &str = "mymem_c_kit";
 
 impl Default for Plan {
     fn default() -> Self {
@@ -176,7 +185,16 @@ impl Plan {
             drivers.push(g);
         }
         let mut plan = Plan::default();
-        place_drivers(&mut plan, drivers)?;
+        if place_drivers(&mut plan, drivers)? {
+            let dir = paths::target_dir().join("baseline").join(RENAMED_BASELINE);
+            renamed_c_twin(RENAMED_BASELINE, &dir)?;
+            let mut g = build_one(kernel, &dir, log_dir, &[], None)?;
+            g.device = Some(format!("/dev/{RENAMED_BASELINE}"));
+            plan.c = Slot {
+                kit: true,
+                ..Slot::given(g)
+            };
+        }
         if let Some(dir) = &args.hello {
             let kit_name = handout.then_some("hello");
             plan.hello = Slot::given(build_one(kernel, dir, log_dir, &[], kit_name)?);
@@ -296,18 +314,26 @@ impl Plan {
             (ModuleRole::Hello, &self.hello),
             (ModuleRole::Test, &self.test),
         ] {
-            let (path, sha, git) = match &s.given {
+            let (path, sha, git) = match s.given.as_ref().filter(|_| !s.kit) {
                 Some(g) => (
                     g.dir.display().to_string(),
                     g.sources_sha256.clone(),
                     g.git_rev.clone(),
                 ),
-                // Ours is not in a handout (the part not handed out): not in the run either.
-                None if !repo.join("kernel").join(&s.module).is_dir() => continue,
                 None => {
-                    let dir = repo.join("kernel").join(&s.module);
+                    // Our module, or our C twin under another name.
+                    let src = if s.given.is_some() {
+                        KIT_C.0
+                    } else {
+                        &s.module
+                    };
+                    let dir = repo.join("kernel").join(src);
+                    if !dir.is_dir() {
+                        // Ours, in a handout (a part not handed out): not in the run either.
+                        continue;
+                    }
                     (
-                        format!("kernel/{}", s.module),
+                        format!("kernel/{src}"),
                         sources_sha256(&dir)?,
                         git_rev(&dir),
                     )
@@ -343,38 +369,23 @@ fn role_name(s: &Slot, plan: &Plan) -> &'static str {
     }
 }
 
-/// Places one or two drivers into the slots (see the module docs).
-fn place_drivers(plan: &mut Plan, mut drivers: Vec<Given>) -> Result<()> {
+/// Places one or two drivers into the slots (see the module docs); `true` when a lone driver
+/// takes the names of our C twin, which must then be built as [`RENAMED_BASELINE`].
+fn place_drivers(plan: &mut Plan, mut drivers: Vec<Given>) -> Result<bool> {
     match drivers.len() {
-        0 => Ok(()),
+        0 => Ok(false),
         1 => {
             let g = drivers.remove(0);
-            // Its own language's slot first, then the other.
-            let order = match g.language {
-                Language::C => [true, false],
-                Language::Rust => [false, true],
-            };
-            for in_c_slot in order {
-                let baseline = if in_c_slot { KIT_RUST } else { KIT_C };
-                if !collides(&g, baseline) {
-                    let slot = Slot::given(g);
-                    if in_c_slot {
-                        plan.c = slot;
-                    } else {
-                        plan.rust = slot;
-                    }
-                    return Ok(());
-                }
+            if g.module == RENAMED_BASELINE {
+                bail!(
+                    "{} is named {RENAMED_BASELINE}, the name the lab keeps for its baseline: \
+                     rename its module (obj-m)",
+                    g.dir.display()
+                );
             }
-            bail!(
-                "{} ({}) takes the names of both our drivers (module or device {} and {}): \
-                 it cannot be loaded beside either baseline; rename its module (obj-m) or its \
-                 device",
-                g.dir.display(),
-                g.module,
-                KIT_C.0,
-                KIT_RUST.0
-            )
+            let rename = collides(&g, KIT_C);
+            plan.rust = Slot::given(g);
+            Ok(rename)
         }
         _ => {
             let (a, b) = (drivers.remove(0), drivers.remove(0));
@@ -402,7 +413,7 @@ fn place_drivers(plan: &mut Plan, mut drivers: Vec<Given>) -> Result<()> {
             };
             plan.c = Slot::given(c);
             plan.rust = Slot::given(rust);
-            Ok(())
+            Ok(false)
         }
     }
 }
@@ -428,6 +439,33 @@ fn mentions(dir: &Path, needle: &str) -> bool {
             .map(|t| t.contains(needle))
             .unwrap_or(false)
     })
+}
+
+/// Writes into `dir` our C twin (kernel/mymem_c) with its module and device renamed to
+/// `name`, built by a plain Makefile (`obj-m += NAME.o`), as students write them. Made afresh
+/// each time, so it never goes stale.
+pub fn renamed_c_twin(name: &str, dir: &Path) -> Result<()> {
+    let src = paths::repo_root().join("kernel/mymem_c/mymem_c.c");
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let text = std::fs::read_to_string(&src).with_context(|| src.display().to_string())?;
+    let renamed = text.replace("\"mymem_c\"", &format!("\"{name}\""));
+    anyhow::ensure!(
+        renamed != text,
+        "{} names its device no longer as \"mymem_c\": update the renamed copy",
+        src.display()
+    );
+    std::fs::write(dir.join(format!("{name}.c")), renamed)?;
+    std::fs::write(
+        dir.join("Makefile"),
+        format!(
+            "obj-m += {name}.o\nccflags-y += -I$(src)/../include/uapi\n\n\
+             all:\n\tmake -C /lib/modules/$(shell uname -r)/build M=$(PWD) modules\n"
+        ),
+    )?;
+    Ok(())
 }
 
 /// Builds `dir` as `lab grade` would (with other modules' `Module.symvers` for the symbols
@@ -570,47 +608,67 @@ mod tests {
         }
     }
 
-    fn placed(drivers: Vec<Given>) -> Result<Plan> {
+    /// The plan and whether our C twin must be renamed.
+    fn placed_renamed(drivers: Vec<Given>) -> Result<(Plan, bool)> {
         let mut plan = Plan::default();
-        place_drivers(&mut plan, drivers)?;
-        Ok(plan)
+        let rename = place_drivers(&mut plan, drivers)?;
+        Ok((plan, rename))
+    }
+
+    fn placed(drivers: Vec<Given>) -> Result<Plan> {
+        Ok(placed_renamed(drivers)?.0)
     }
 
     #[test]
-    fn a_lone_driver_takes_its_language_s_slot_against_our_other_driver() {
-        let p = placed(vec![given("foo", Language::C, "/nonexistent")]).unwrap();
-        assert_eq!(
-            (p.c.module.as_str(), p.rust.module.as_str()),
-            ("foo", "mymem")
-        );
-        assert!(p.rust.is_kit() && !p.c.is_kit() && !p.all_kit());
-        let p = placed(vec![given("bar", Language::Rust, "/nonexistent")]).unwrap();
-        assert_eq!(
-            (p.c.module.as_str(), p.rust.module.as_str()),
-            ("mymem_c", "bar")
-        );
+    fn a_lone_driver_of_either_language_is_compared_with_our_c_twin() {
+        // The issue: "a single driver against the kit's C twin as the labelled baseline".
+        for lang in [Language::C, Language::Rust] {
+            let (p, rename) = placed_renamed(vec![given("foo", lang, "/nonexistent")]).unwrap();
+            assert_eq!(
+                (p.c.module.as_str(), p.rust.module.as_str()),
+                ("mymem_c", "foo")
+            );
+            assert!(p.c.is_kit() && !p.rust.is_kit() && !p.all_kit() && !rename);
+            assert_eq!(p.rust.language, lang);
+            assert_eq!(p.default_load(), ["foo", "mymem_c"]);
+        }
     }
 
     #[test]
-    fn a_lone_driver_named_like_our_other_driver_takes_the_other_slot() {
-        // The students' C drivers are mostly `obj-m += mymem.o` on /dev/mymem.
-        let p = placed(vec![given("mymem", Language::C, "/nonexistent")]).unwrap();
-        assert_eq!(
-            (p.c.module.as_str(), p.rust.module.as_str()),
-            ("mymem_c", "mymem")
-        );
-        assert!(p.c.is_kit());
-        let mut g = given("foo", Language::C, "/nonexistent");
-        g.device = Some("/dev/mymem".into());
-        let p = placed(vec![g]).unwrap();
-        assert_eq!(p.rust.module, "foo");
-        // The seeded-bug variants are our C twin (mymem_c): against our Rust driver.
-        let p = placed(vec![given("mymem_c", Language::C, "/nonexistent")]).unwrap();
-        assert_eq!(
-            (p.c.module.as_str(), p.rust.module.as_str()),
-            ("mymem_c", "mymem")
-        );
-        assert!(!p.c.is_kit() && p.rust.is_kit());
+    fn a_lone_driver_named_like_our_c_twin_gets_the_twin_renamed_as_baseline() {
+        // The students' drivers are mostly `obj-m += mymem.o` on /dev/mymem: our Rust driver
+        // is not loaded, so no collision.
+        let (p, rename) = placed_renamed(vec![given("mymem", Language::C, "/x")]).unwrap();
+        assert_eq!(p.rust.module, "mymem");
+        assert!(!rename);
+        // The seeded-bug variants are our C twin (mymem_c): the baseline is renamed.
+        let (p, rename) = placed_renamed(vec![given("mymem_c", Language::C, "/x")]).unwrap();
+        assert_eq!(p.rust.module, "mymem_c");
+        assert!(rename);
+        let mut g = given("foo", Language::Rust, "/x");
+        g.device = Some("/dev/mymem_c".into());
+        assert!(placed_renamed(vec![g]).unwrap().1);
+        let e = placed(vec![given(RENAMED_BASELINE, Language::C, "/x")]);
+        assert!(format!("{:#}", e.unwrap_err()).contains("keeps for its baseline"));
+    }
+
+    #[test]
+    fn the_renamed_twin_is_ours_in_run_json() {
+        let dir = std::env::temp_dir().join(format!("lab-renamed-{}", std::process::id()));
+        renamed_c_twin(RENAMED_BASELINE, &dir).unwrap();
+        let text = std::fs::read_to_string(dir.join(format!("{RENAMED_BASELINE}.c"))).unwrap();
+        assert!(text.contains(&format!("\"{RENAMED_BASELINE}\"")) && !text.contains("\"mymem_c\""));
+        let mut p = placed(vec![given("mymem_c", Language::C, "/x")]).unwrap();
+        let mut g = given(RENAMED_BASELINE, Language::C, dir.to_str().unwrap());
+        g.device = Some(format!("/dev/{RENAMED_BASELINE}"));
+        p.c = Slot {
+            kit: true,
+            ..Slot::given(g)
+        };
+        let infos = p.infos(None).unwrap();
+        let c = infos.iter().find(|m| m.role == ModuleRole::C).unwrap();
+        assert!(c.kit && c.path == "kernel/mymem_c" && c.module == RENAMED_BASELINE);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
@@ -666,18 +724,18 @@ mod tests {
     #[cfg(feature = "kit")] // our modules' sources (a handout has none)
     fn the_guest_s_devices_are_recorded() {
         let mut p = placed(vec![given("foo", Language::C, "/nonexistent")]).unwrap();
-        assert_eq!(p.c.device, None);
-        let api = p.record_guest("C foo /dev/foo\nRUST mymem /dev/mymem\nAPI mymem\n");
-        assert_eq!(p.c.device.as_deref(), Some("/dev/foo"));
-        assert_eq!(api.as_deref(), Some("mymem"));
+        assert_eq!(p.rust.device, None);
+        let api = p.record_guest("RUST foo /dev/foo\nC mymem_c /dev/mymem_c\nAPI foo\n");
+        assert_eq!(p.rust.device.as_deref(), Some("/dev/foo"));
+        assert_eq!(api.as_deref(), Some("foo"));
         let infos = p.infos(api).unwrap();
-        let c = infos.iter().find(|m| m.role == ModuleRole::C).unwrap();
+        let c = infos.iter().find(|m| m.role == ModuleRole::Rust).unwrap();
         assert_eq!(
             (c.module.as_str(), c.device.as_str(), c.kit),
             ("foo", "/dev/foo", false)
         );
         let t = infos.iter().find(|m| m.role == ModuleRole::Test).unwrap();
-        assert_eq!(t.linked_against.as_deref(), Some("mymem"));
+        assert_eq!(t.linked_against.as_deref(), Some("foo"));
         assert_eq!(t.path, "kernel/mymem_test");
         assert_eq!(t.sources_sha256.len(), 64);
     }

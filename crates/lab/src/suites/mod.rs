@@ -121,7 +121,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "your-modules",
-        about: "lab run --driver end to end (small settings): a renamed copy of the C twin and a seeded-bug variant; reports name them, show the bug",
+        about: "lab run --driver end to end (small settings): a renamed copy of the C twin (with --hello) and a seeded-bug variant (with --test-module), each against the kit's C twin; reports name them, show the bug, parts 1 and 5",
         debug: false,
         run: your_modules::your_modules,
     },

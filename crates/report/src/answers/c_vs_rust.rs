@@ -122,7 +122,7 @@ fn wall_counts(verdicts: &[Verdict], undecided: &[Verdict]) -> WallCounts {
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::C_VS_RUST);
+    super::heading(ctx, md, super::C_VS_RUST);
     ctx.missing(md, true, false, false);
     let mut facts = Facts {
         icount: ctx.icount.as_ref().and_then(|i| from_icount(ctx, i)),
@@ -136,9 +136,13 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             .and_then(|w| from_wall_blocks(&w));
     }
     if facts.icount.is_none() && facts.wall_blocks.is_none() {
-        facts.means = from_means(&ctx.bench);
+        facts.means = from_means(&ctx.bench, &ctx.names.rust_short);
     }
-    md.raw(&crate::templates::render("answers/c_vs_rust.md", &facts));
+    md.raw(&crate::templates::render(
+        ctx,
+        "answers/c_vs_rust.md",
+        &facts,
+    ));
 }
 
 /// The icount medians, the wall verdicts beside; `None` without C/Rust pairs.
@@ -166,7 +170,7 @@ fn from_icount(ctx: &Ctx, icount: &Bench) -> Option<FromIcount> {
                 icount: Cell {
                     size: *s,
                     dir: d.name(),
-                    result: i.text(),
+                    result: i.text(&ctx.names.rust_short),
                     verdict: i.verdict.name(),
                 },
                 wall: wall
@@ -200,7 +204,7 @@ fn from_wall_blocks(wall: &Bench) -> Option<FromWallBlocks> {
 }
 
 /// The means of one boot: Rust/C with its CI per size and direction.
-fn from_means(bench: &Bench) -> Option<FromMeans> {
+fn from_means(bench: &Bench, who: &str) -> Option<FromMeans> {
     let pairs = cells(bench, |d, s| bench.rust_vs_c(d, s));
     if pairs.is_empty() {
         return None;
@@ -226,7 +230,7 @@ fn from_means(bench: &Bench) -> Option<FromMeans> {
                 size: *s,
                 dir: d.name(),
                 result: ratio_ci(r),
-                verdict: verdict_text(r, "Rust"),
+                verdict: verdict_text(r, who),
             })
             .collect(),
     })

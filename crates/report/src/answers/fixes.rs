@@ -57,7 +57,7 @@ struct Mmap {
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::FIXES);
+    super::heading(ctx, md, super::FIXES);
     ctx.missing(md, false, true, false);
     let Some(race) = &ctx.race else {
         return;
@@ -70,7 +70,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             worst: None,
             mmap: None,
         };
-        md.raw(&crate::templates::render("answers/fixes.md", &facts));
+        md.raw(&crate::templates::render(ctx, "answers/fixes.md", &facts));
         return;
     };
     let cost = |s: Strategy| {
@@ -144,5 +144,5 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         worst: pick(|x, worst| x < worst),
         mmap,
     };
-    md.raw(&crate::templates::render("answers/fixes.md", &facts));
+    md.raw(&crate::templates::render(ctx, "answers/fixes.md", &facts));
 }

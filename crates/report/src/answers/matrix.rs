@@ -12,6 +12,7 @@ use crate::inputs::rel;
 use crate::md::Md;
 
 use super::misuse::driver;
+use crate::modules::Names;
 
 /// The seed's N; below it the answer says the run used a smaller one.
 const SEED_N: u64 = 150_000;
@@ -156,7 +157,8 @@ fn cells(run: &results::RunInfo, m: &MatrixReport, increments: u64) -> Vec<Cell>
     out
 }
 
-fn comparisons(run: &results::RunInfo, cells: &[Cell]) -> Vec<Comparison> {
+fn comparisons(run: &results::RunInfo, names: &Names, cells: &[Cell]) -> Vec<Comparison> {
+    let (c_dev, rust_dev) = (names.c_dev.as_str(), names.rust_dev.as_str());
     let find = |p: &str, d: &str| cells.iter().find(|x| x.program == p && x.device == d);
     let compare = |a: &Cell, b: &Cell, what| Comparison {
         what,
@@ -165,7 +167,7 @@ fn comparisons(run: &results::RunInfo, cells: &[Cell]) -> Vec<Comparison> {
         apart: a.wall_s.apart(&b.wall_s),
     };
     let mut out = Vec::new();
-    for d in ["/dev/mymem_c", "/dev/mymem"] {
+    for d in [c_dev, rust_dev] {
         if let (Some(r), Some(c)) = (find("Rust", d), find("C", d)) {
             out.push(compare(
                 r,
@@ -177,18 +179,18 @@ fn comparisons(run: &results::RunInfo, cells: &[Cell]) -> Vec<Comparison> {
         }
     }
     for p in ["C", "Rust"] {
-        if let (Some(r), Some(c)) = (find(p, "/dev/mymem"), find(p, "/dev/mymem_c")) {
+        if let (Some(r), Some(c)) = (find(p, rust_dev), find(p, c_dev)) {
             out.push(compare(r, c, What::Drivers { program: p.into() }));
         }
     }
-    if let (Some(r), Some(c)) = (find("Rust", "/dev/mymem"), find("C", "/dev/mymem_c")) {
+    if let (Some(r), Some(c)) = (find("Rust", rust_dev), find("C", c_dev)) {
         out.push(compare(r, c, What::AllRustVsAllC));
     }
     out
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::MATRIX);
+    super::heading(ctx, md, super::MATRIX);
     let facts = Facts {
         matrix: ctx.inputs.matrix.get().map(|m| matrix(ctx, m)),
         missing: ctx
@@ -197,7 +199,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             .why_not(&rel(MATRIX_JSON))
             .unwrap_or_default(),
     };
-    md.raw(&crate::templates::render("answers/matrix.md", &facts));
+    md.raw(&crate::templates::render(ctx, "answers/matrix.md", &facts));
 }
 
 fn matrix(ctx: &Ctx, m: &MatrixReport) -> Matrix {
@@ -228,7 +230,7 @@ fn matrix(ctx: &Ctx, m: &MatrixReport) -> Matrix {
         trials: c.trials,
         increments,
         all_lose: !cells.is_empty() && cells.iter().all(|x| x.lost_pct.min > 0.0),
-        comparisons: comparisons(&ctx.inputs.run, &cells),
+        comparisons: comparisons(&ctx.inputs.run, &ctx.names, &cells),
         cells,
         per_call,
         bench_file: rel(BENCH_JSON),

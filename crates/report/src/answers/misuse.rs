@@ -39,6 +39,9 @@ pub fn driver(run: &results::RunInfo, device: &str) -> String {
     if let Some(m) = crate::modules::of_device(run, device) {
         return format!("driver {}", crate::modules::short(m));
     }
+    if !run.modules.is_empty() {
+        return format!("`{device}`");
+    }
     match device {
         "/dev/mymem_c" => "C driver".into(),
         "/dev/mymem" => "Rust driver".into(),
@@ -121,7 +124,7 @@ struct Shape {
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::MISUSE);
+    super::heading(ctx, md, super::MISUSE);
     let i = ctx.inputs;
     for note in [
         i.misuse.why_not(&rel(MISUSE_JSON)),
@@ -140,7 +143,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
     .filter_map(|(f, r)| Some((f, r?)))
     .collect();
     let facts = facts(&i.run, &reports);
-    md.raw(&crate::templates::render("answers/misuse.md", &facts));
+    md.raw(&crate::templates::render(ctx, "answers/misuse.md", &facts));
 }
 
 fn facts(run: &results::RunInfo, reports: &[(&str, &MisuseReport)]) -> Facts {

@@ -128,7 +128,7 @@ fn kernel_rw(bench: &Bench, size: u64) -> Option<f64> {
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::READ_WRITE);
+    super::heading(ctx, md, super::READ_WRITE);
     ctx.missing(md, true, false, true);
     let bench = &ctx.bench;
     let sizes = bench.sizes();
@@ -144,7 +144,11 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             tcg: ctx.is_tcg(),
         },
     };
-    md.raw(&crate::templates::render("answers/read_write.md", &facts));
+    md.raw(&crate::templates::render(
+        ctx,
+        "answers/read_write.md",
+        &facts,
+    ));
 }
 
 fn table(bench: &Bench) -> Table {

@@ -98,7 +98,7 @@ struct Matrix {
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::RUST_RACE);
+    super::heading(ctx, md, super::RUST_RACE);
     let i = ctx.inputs;
     let report = i.compile_fail.get();
     let (sweep, sweep_elsewhere) = match (&ctx.race, i.race.get()) {
@@ -144,7 +144,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             let lost_pct: Vec<f64> = m
                 .runs
                 .iter()
-                .filter(|r| r.program == "Rust" && r.device == "/dev/mymem")
+                .filter(|r| r.program == "Rust" && r.device == ctx.names.rust_dev)
                 .map(|r| r.lost() as f64 / r.expected.max(1) as f64 * 100.0)
                 .collect();
             (!lost_pct.is_empty()).then(|| Matrix {
@@ -158,7 +158,11 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             .and_then(|r| r.programs.iter().find(|e| e.name == "shared_counter"))
             .is_some_and(|e| e.control_compiled),
     };
-    md.raw(&crate::templates::render("answers/rust_race.md", &facts));
+    md.raw(&crate::templates::render(
+        ctx,
+        "answers/rust_race.md",
+        &facts,
+    ));
 }
 
 fn program(e: &Evidence) -> Program {

@@ -15,10 +15,10 @@ struct Facts {
     modules_md: String,
 }
 
-pub fn render(_ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::SYMBOLS);
+pub fn render(ctx: &Ctx, md: &mut Md) {
+    super::heading(ctx, md, super::SYMBOLS);
     let facts = Facts {
         modules_md: super::repo_path("docs/modules.md"),
     };
-    md.raw(&crate::templates::render("answers/symbols.md", &facts));
+    md.raw(&crate::templates::render(ctx, "answers/symbols.md", &facts));
 }

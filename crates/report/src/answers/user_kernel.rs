@@ -43,6 +43,8 @@ struct IcountCell {
 struct FromMeans {
     /// The driver user space goes through (Rust if measured, else the first).
     driver: String,
+    /// The same as prose ("the Rust driver", "your C driver `x`").
+    driver_noun: String,
     /// Mean 1-byte read of /dev/zero, if measured.
     floor_ns: Option<f64>,
     /// Sizes measured both ways; empty: nothing to compare.
@@ -94,7 +96,7 @@ fn overhead(bench: &Bench, user: &str, d: Dir, s: u64, floor: Option<f64>) -> Op
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::USER_KERNEL);
+    super::heading(ctx, md, super::USER_KERNEL);
     ctx.missing(md, true, false, true);
     let bench = &ctx.bench;
     let facts = Facts {
@@ -104,9 +106,13 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
             .filter(|b| b.kernel.is_some())
             .and_then(from_icount),
         wall_heading: ctx.icount.is_some() && !bench.is_icount(),
-        means: from_means(bench),
+        means: from_means(bench, &ctx.names),
     };
-    md.raw(&crate::templates::render("answers/user_kernel.md", &facts));
+    md.raw(&crate::templates::render(
+        ctx,
+        "answers/user_kernel.md",
+        &facts,
+    ));
 }
 
 /// User space (Rust driver) vs in-kernel medians in instruction-ns.
@@ -142,7 +148,7 @@ fn from_icount(bench: &Bench) -> Option<FromIcount> {
     })
 }
 
-fn from_means(bench: &Bench) -> Option<FromMeans> {
+fn from_means(bench: &Bench, names: &crate::modules::Names) -> Option<FromMeans> {
     let labels = bench.device_labels();
     let user = if labels.contains(&"Rust") {
         "Rust"
@@ -168,6 +174,11 @@ fn from_means(bench: &Bench) -> Option<FromMeans> {
     let write_large = sizes.last().and_then(|&s| overhead(Dir::Write, s));
     Some(FromMeans {
         driver: user.into(),
+        driver_noun: match user {
+            "Rust" => names.rust.clone(),
+            "C" => names.c.clone(),
+            other => format!("`{other}`"),
+        },
         floor_ns: floor,
         rows: sizes
             .iter()

@@ -64,7 +64,7 @@ fn loss(s: &results::RaceSummary) -> Loss {
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
-    super::heading(md, super::WHERE_RACES);
+    super::heading(ctx, md, super::WHERE_RACES);
     ctx.missing(md, false, true, false);
     let race = ctx.race.as_ref().map(|race| {
         let workers = race.workers();
@@ -105,5 +105,9 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
         })
     });
     let facts = Facts { race, kernel_none };
-    md.raw(&crate::templates::render("answers/where_races.md", &facts));
+    md.raw(&crate::templates::render(
+        ctx,
+        "answers/where_races.md",
+        &facts,
+    ));
 }

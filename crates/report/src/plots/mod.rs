@@ -8,6 +8,7 @@ use results::Strategy;
 
 use crate::analysis::{Bench, Dir, Race, Source};
 use crate::format;
+use crate::modules::Names;
 use chart::{Axis, Chart, Line, Marker, Panel, Scale};
 
 /// One rendered plot: `plots/<file>` in the run directory.
@@ -59,7 +60,11 @@ fn size_axis(bench: &Bench) -> Axis {
 }
 
 /// One line per source, `value` of (source, dir, size) on the y axis.
-fn per_source(bench: &Bench, value: impl Fn(&Source, u64) -> Option<f64>) -> Vec<Line> {
+fn per_source(
+    bench: &Bench,
+    names: &Names,
+    value: impl Fn(&Source, u64) -> Option<f64>,
+) -> Vec<Line> {
     let sizes = bench.sizes();
     bench
         .sources()
@@ -68,7 +73,7 @@ fn per_source(bench: &Bench, value: impl Fn(&Source, u64) -> Option<f64>) -> Vec
         .map(|(i, source)| {
             let (color, marker) = style(source, i);
             Line {
-                name: source.name(),
+                name: source.name(names),
                 color,
                 marker,
                 dashed: *source == Source::Memcpy,
@@ -83,17 +88,21 @@ fn per_source(bench: &Bench, value: impl Fn(&Source, u64) -> Option<f64>) -> Vec
         .collect()
 }
 
-fn panels(bench: &Bench, value: impl Fn(&Source, Dir, u64) -> Option<f64>) -> Vec<Panel> {
+fn panels(
+    bench: &Bench,
+    names: &Names,
+    value: impl Fn(&Source, Dir, u64) -> Option<f64>,
+) -> Vec<Panel> {
     Dir::ALL
         .into_iter()
         .map(|dir| Panel {
             caption: format!("{} (p{})", dir.title(), dir.name()),
-            lines: per_source(bench, |src, size| value(src, dir, size)),
+            lines: per_source(bench, names, |src, size| value(src, dir, size)),
         })
         .collect()
 }
 
-fn latency_log(bench: &Bench) -> Chart {
+fn latency_log(bench: &Bench, names: &Names) -> Chart {
     Chart {
         title: "Mean time per call vs transfer size (log–log)".into(),
         x: size_axis(bench),
@@ -104,13 +113,13 @@ fn latency_log(bench: &Bench) -> Chart {
             ticks: None,
             from_zero: false,
         },
-        panels: panels(bench, |src, dir, size| {
+        panels: panels(bench, names, |src, dir, size| {
             Some(bench.mean_ns(src, dir, size)? / 1000.0)
         }),
     }
 }
 
-fn latency_linear(bench: &Bench) -> Chart {
+fn latency_linear(bench: &Bench, names: &Names) -> Chart {
     Chart {
         title: "Mean time per call vs transfer size (linear axes)".into(),
         x: Axis {
@@ -131,7 +140,7 @@ fn latency_linear(bench: &Bench) -> Chart {
             .into_iter()
             .map(|dir| Panel {
                 caption: format!("{} (p{})", dir.title(), dir.name()),
-                lines: per_source(bench, |src, size| {
+                lines: per_source(bench, names, |src, size| {
                     Some(bench.mean_ns(src, dir, size)? / 1000.0)
                 })
                 .into_iter()
@@ -147,7 +156,7 @@ fn latency_linear(bench: &Bench) -> Chart {
     }
 }
 
-fn throughput(bench: &Bench) -> Chart {
+fn throughput(bench: &Bench, names: &Names) -> Chart {
     Chart {
         title: "Throughput vs transfer size".into(),
         x: size_axis(bench),
@@ -158,7 +167,7 @@ fn throughput(bench: &Bench) -> Chart {
             ticks: None,
             from_zero: false,
         },
-        panels: panels(bench, |src, dir, size| {
+        panels: panels(bench, names, |src, dir, size| {
             Some(results::stats::throughput_mb_s(
                 size,
                 bench.mean_ns(src, dir, size)?,
@@ -168,7 +177,7 @@ fn throughput(bench: &Bench) -> Chart {
 }
 
 /// Rust and in-kernel means over C's at each size, Rust with its 95% CI.
-fn relative_to_c(bench: &Bench) -> Chart {
+fn relative_to_c(bench: &Bench, names: &Names) -> Chart {
     let sizes = bench.sizes();
     let panels = Dir::ALL
         .into_iter()
@@ -180,7 +189,7 @@ fn relative_to_c(bench: &Bench) -> Chart {
                 .filter(|&s| c_mean(s).is_some())
                 .collect();
             let mut lines = vec![Line {
-                name: "C driver (reference = 1)".into(),
+                name: format!("{} (reference = 1)", names.c_legend),
                 color: BLUE,
                 marker: Marker::Circle,
                 dashed: true,
@@ -192,7 +201,7 @@ fn relative_to_c(bench: &Bench) -> Chart {
                 .filter_map(|&s| Some((s, bench.rust_vs_c(dir, s)?)))
                 .collect();
             lines.push(Line {
-                name: "Rust driver / C (95% CI)".into(),
+                name: format!("{} / {} (95% CI)", names.rust_legend, names.c_short),
                 color: ORANGE,
                 marker: Marker::Triangle,
                 dashed: false,
@@ -203,7 +212,7 @@ fn relative_to_c(bench: &Bench) -> Chart {
                     .collect(),
             });
             lines.push(Line {
-                name: "in-kernel / C".into(),
+                name: format!("in-kernel / {}", names.c_short),
                 color: GREEN,
                 marker: Marker::Square,
                 dashed: false,
@@ -224,10 +233,17 @@ fn relative_to_c(bench: &Bench) -> Chart {
         })
         .collect();
     Chart {
-        title: "C vs Rust vs in-kernel: mean time relative to the C driver".into(),
+        title: if names.named {
+            format!(
+                "{} vs {} vs in-kernel: mean time relative to {}",
+                names.rust_legend, names.c_legend, names.c_short
+            )
+        } else {
+            "C vs Rust vs in-kernel: mean time relative to the C driver".into()
+        },
         x: size_axis(bench),
         y: Axis {
-            label: "mean time / C driver's mean time (ratio)".into(),
+            label: format!("mean time / {}'s mean time (ratio)", names.c_legend),
             scale: Scale::Linear,
             format: format::tick,
             ticks: None,
@@ -334,14 +350,14 @@ fn race_throughput(race: &Race) -> Chart {
 }
 
 /// Every plot the data allows, in report order.
-pub fn render(bench: &Bench, race: Option<&Race>) -> Result<Vec<Plot>> {
+pub fn render(bench: &Bench, race: Option<&Race>, names: &Names) -> Result<Vec<Plot>> {
     let mut charts: Vec<(&'static str, Chart)> = Vec::new();
     if !bench.sources().is_empty() {
-        charts.push(("latency_log.svg", latency_log(bench)));
-        charts.push(("latency_linear.svg", latency_linear(bench)));
-        charts.push(("throughput.svg", throughput(bench)));
+        charts.push(("latency_log.svg", latency_log(bench, names)));
+        charts.push(("latency_linear.svg", latency_linear(bench, names)));
+        charts.push(("throughput.svg", throughput(bench, names)));
         if bench.device_labels().contains(&"C") {
-            charts.push(("relative_to_c.svg", relative_to_c(bench)));
+            charts.push(("relative_to_c.svg", relative_to_c(bench, names)));
         }
     }
     if let Some(race) = race.filter(|r| !r.workers().is_empty()) {
