@@ -178,6 +178,13 @@ impl Plan {
         // In a handout a part that does not build yet leaves holes, not a stopped run: its
         // starter is the student's work in progress (the drivers must build: both are measured).
         let handout = crate::handout::this()?.is_some();
+        if handout && args.drivers.len() == 1 {
+            // A lone driver is measured against ours, and a handout has none of ours.
+            bail!(
+                "a handout has no reference driver to compare one --driver with: give both \
+                 drivers (make run/bench/shell pass DRIVER=\"part2-driver-c part4-driver-rust\")"
+            );
+        }
         let mut drivers = Vec::new();
         for (i, dir) in args.drivers.iter().enumerate() {
             let mut g = build_one(kernel, dir, log_dir, &[], None)?;
@@ -653,6 +660,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "kit")] // our C twin's sources (a handout has none)
     fn the_renamed_twin_is_ours_in_run_json() {
         let dir = std::env::temp_dir().join(format!("lab-renamed-{}", std::process::id()));
         renamed_c_twin(RENAMED_BASELINE, &dir).unwrap();
