@@ -13,6 +13,7 @@ use anyhow::{bail, Context, Result};
 use super::{Layout, Role, DRIVER_C, DRIVER_RUST, HELLO, KERNEL_TEST};
 use crate::measure::drivers::{ModuleArgs, Plan};
 use crate::vm::guest::{Lab, Scenario};
+use crate::vm::guest_results::read_result;
 
 /// Marker lines the script prints, so the host can cut the console per part.
 const PART: &str = "@@LAB-PART";
@@ -60,11 +61,17 @@ pub fn parts<'a>(layout: &Layout, plan: &'a Plan) -> Vec<Part<'a>> {
 
 /// The guest script for `parts`.
 pub fn script(parts: &[Part], load_only: bool) -> String {
-    let mut s = String::from("set +e\nfailed=0\nko=/lab/modules\n");
+    // `res VERDICT WHAT`: one step's result, on the console (shown) and in a results file
+    // (counted: a console line can be garbled by the kernel's lines printed beside it).
+    let mut s = format!(
+        "set +e\nfailed=0\nko=/lab/modules\n\
+         res() {{ v=$1; shift; echo \"{RESULT} $v $*@@\"; echo \"$v $*\" >> {file}; }}\n",
+        file = results::layout::guest_path(RESULTS_FILE)
+    );
     let check = |s: &mut String, what: &str, cmd: &str| {
         let _ = writeln!(
             s,
-            "if {cmd}; then echo \"{RESULT} ok {what}@@\"; else echo \"{RESULT} failed {what}@@\"; failed=1; fi"
+            "if {cmd}; then res ok {what}; else res failed {what}; failed=1; fi"
         );
     };
     // The Rust driver part 5 runs against: the handout's.
@@ -78,7 +85,7 @@ pub fn script(parts: &[Part], load_only: bool) -> String {
         let Some(m) = *module else {
             let _ = writeln!(
                 s,
-                "echo \"{RESULT} failed {} builds (its build log is in the run directory)@@\"; failed=1",
+                "res failed {} builds '(its build log is in the run directory)'; failed=1",
                 role.dir
             );
             continue;
@@ -120,8 +127,8 @@ pub fn script(parts: &[Part], load_only: bool) -> String {
                 let _ = writeln!(
                     s,
                     "if insmod $ko/{m}.ko 2>/dev/null; then rmmod {m}; \
-                     echo \"{RESULT} failed {m} refused without {rust}@@\"; failed=1; \
-                     else echo \"{RESULT} ok {m} refused without {rust}@@\"; fi"
+                     res failed {m} refused without {rust}; failed=1; \
+                     else res ok {m} refused without {rust}; fi"
                 );
                 check(
                     &mut s,
@@ -149,11 +156,12 @@ pub fn script(parts: &[Part], load_only: bool) -> String {
     s
 }
 
-/// One result line of the script: (ok, what).
-fn results(console: &str) -> Vec<(bool, String)> {
-    console
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(RESULT)?.strip_suffix("@@"))
+/// The results file of the script (one `VERDICT WHAT` line a step).
+const RESULTS_FILE: &str = "parts.txt";
+
+/// The script's results file: (ok, what) per step.
+fn results(text: &str) -> Vec<(bool, String)> {
+    text.lines()
         .filter_map(|r| {
             let (verdict, what) = r.trim().split_once(' ')?;
             Some((verdict == "ok", what.to_string()))
@@ -186,7 +194,7 @@ pub fn run(lab: &Lab, layout: &Layout, plan: &Plan, load_only: bool) -> Result<(
     let path = lab.run_dir.join("parts.md");
     std::fs::write(&path, md).with_context(|| format!("cannot write {}", path.display()))?;
     println!("{shown}");
-    let results = results(&outcome.console);
+    let results = results(&read_result(&outcome, RESULTS_FILE).unwrap_or_default());
     let failed: Vec<&str> = results
         .iter()
         .filter(|(ok, _)| !ok)
@@ -234,17 +242,16 @@ mod tests {
             "mymem_test refused without mymem",
             "insmod mymem_test",
         ] {
-            assert!(s.contains(&format!("{RESULT} ok {step}@@")), "{step}");
+            assert!(s.contains(&format!("res ok {step};")), "{step}");
         }
         assert!(!s.contains("hexdump"), "--load-only exercises nothing");
         assert!(script(&[(DRIVER_C, Some("mymem_c"))], false).contains("hexdump"));
         // A part that did not build fails its step, and nothing is loaded for it.
         let s = script(&[(HELLO, None)], false);
-        assert!(s.contains(&format!("{RESULT} failed part1-hello builds")));
+        assert!(s.contains("res failed part1-hello builds"));
         assert!(!s.contains("insmod"));
-        let console = format!("x\n{RESULT} ok insmod mymem@@\n {RESULT} failed rmmod mymem@@\n");
         assert_eq!(
-            results(&console),
+            results("ok insmod mymem\nfailed rmmod mymem\n"),
             [(true, "insmod mymem".into()), (false, "rmmod mymem".into())]
         );
     }
