@@ -23,7 +23,7 @@ DEVICE ?=
 MODULE_ARGS := $(foreach d,$(DRIVER),--driver $(d)) $(foreach d,$(DEVICE),--device $(d)) \
 	$(if $(TEST_MODULE),--test-module $(TEST_MODULE)) $(if $(HELLO),--hello $(HELLO))
 
-.PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick lint shell gdb ide setup bench report clean
+.PHONY: help check-cargo run test test-debug test-host test-guest test-grade test-grade-quick test-handout handout lint shell gdb ide setup bench report clean
 
 help:
 	@echo "make run     set up everything, run the whole lab (a wall-clock boot and a short icount boot), write results/<run-id>/"
@@ -31,6 +31,8 @@ help:
 	@echo "             DRIVER=dir (TEST_MODULE=dir, HELLO=dir): measure your module against ours (also bench, shell, test)"
 	@echo "make test    set up everything, run host unit tests, lint and the guest test suites"
 	@echo "make test-grade  lab grade self-tests: both drivers full marks, each seeded bug loses exactly its clauses"
+	@echo "make handout DIR=...  write a course handout (student repository, starters, no answers)"
+	@echo "make test-handout  a fresh handout scores its floor; with our modules copied in, full marks (both profiles)"
 	@echo "make test-debug  guest suites on a debug kernel (lockdep, KASAN, kmemleak; LLVM build)"
 	@echo "make shell   boot the lab kernel with our modules loaded, interactive busybox shell"
 	@echo "make gdb     the same shell with QEMU's gdb stub; attach with: gdb -x results/latest-shell/gdb/lab.gdb"
@@ -79,6 +81,27 @@ test-grade: check-cargo
 	$(LAB) grade --expect tests/grade/chatty_c $(ARGS)
 	# lab run --driver end to end: a renamed copy of the C twin, a seeded-bug variant (about 6 min).
 	$(LAB) test your-modules
+
+# A course handout for students (lab handout --help: parts, languages, profile).
+DIR ?= target/handout
+handout: check-cargo
+	$(LAB) handout $(DIR) $(ARGS)
+
+# lab handout's self-test: a fresh handout scores each starter's floor (tests/handout-floor.toml);
+# with the reference modules copied into its part directories, full marks on both profiles.
+test-handout: check-cargo
+	rm -rf target/handout-floor target/handout-ref
+	$(LAB) handout --no-git target/handout-floor
+	cp tests/handout-floor.toml target/handout-floor/expect.toml
+	$(LAB) handout --no-git target/handout-ref
+	cp kernel/hello/* target/handout-ref/part1-hello/
+	cp kernel/mymem_c/* target/handout-ref/part2-driver-c/
+	cp kernel/mymem/* target/handout-ref/part4-driver-rust/
+	cp kernel/mymem_test/* target/handout-ref/part5-kernel-test/
+	# Both on the handouts' own profile (seed; no expect.toml in handout-ref: full marks), then
+	# the reference on the full contract.
+	$(LAB) grade --expect target/handout-floor target/handout-ref $(ARGS)
+	$(LAB) grade --expect --assignment full target/handout-ref $(ARGS)
 
 # The quick part that make test runs: the Rust driver through every group but the long ones.
 test-grade-quick: check-cargo

@@ -10,5 +10,5 @@ pub mod rubric;
 pub mod score;
 
 pub use markers::{ClauseVerdict, Observation};
-pub use rubric::{Clause, Rubric, GROUPS};
+pub use rubric::{Clause, Rubric, GROUPS, PART_GROUPS};
 pub use score::{score, Submission};

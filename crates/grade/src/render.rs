@@ -46,7 +46,8 @@ pub fn summary(g: &GradeReport) -> String {
             .iter()
             .any(|c| c.clause.is_none() && c.group == group)
     };
-    for c in lost(g) {
+    // A clause worth nothing (a profile's "not asked") costs nothing: not listed here.
+    for c in lost(g).filter(|c| c.points > 0) {
         if c.status == ClauseStatus::Crashed && group_crashed(&c.group) {
             if !crashed_shown.contains(&c.group) {
                 crashed_shown.push(c.group.clone());
@@ -111,6 +112,31 @@ pub fn markdown(g: &GradeReport) -> String {
         "\n\n{} boot(s), {:.0} s in all.\n",
         g.boots, g.elapsed_s
     ));
+    if let Some(a) = &g.assignment {
+        s.push_str(&format!("\nRubric profile: `{a}`.\n"));
+    }
+    if !g.parts.is_empty() {
+        s.push_str("\n## Parts\n\n| part | what | graded in | score |\n|---|---|---|---|\n");
+        for p in &g.parts {
+            s.push_str(&format!(
+                "| {} | {} | {} | {}/{}{} |\n",
+                p.part,
+                p.title,
+                p.dirs
+                    .iter()
+                    .map(|d| format!("`{d}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                p.score,
+                p.total,
+                if p.bonus > 0 {
+                    format!(" (+{} bonus)", p.bonus)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
     if let Some(e) = &g.build_error {
         s.push_str(&format!("\n## Build failed\n\n```\n{e}\n```\n"));
     }
@@ -153,15 +179,27 @@ pub fn markdown(g: &GradeReport) -> String {
             ));
         }
     }
-    s.push_str(
-        "\n## Clauses\n\n| clause | group | points | status | why |\n|---|---|---|---|---|\n",
-    );
+    let asked = g.clauses.iter().any(|c| !c.asked.is_empty());
+    s.push_str(if asked {
+        "\n## Clauses\n\n| clause | part | asked | points | status | why |\n|---|---|---|---|---|---|\n"
+    } else {
+        "\n## Clauses\n\n| clause | group | points | status | why |\n|---|---|---|---|---|\n"
+    });
     for c in &g.clauses {
         let detail: Vec<&str> = c.detail.lines().filter(|l| !l.trim().is_empty()).collect();
+        let second = if asked {
+            format!(
+                "{} | {}",
+                c.part.map_or(String::new(), |p| p.to_string()),
+                c.asked.replace('|', "\\|")
+            )
+        } else {
+            c.group.clone()
+        };
         s.push_str(&format!(
             "| `{}` | {} | {}/{}{} | {} | {} |\n",
             c.id,
-            c.group,
+            second,
             c.earned,
             c.points,
             if c.bonus { " bonus" } else { "" },
@@ -182,6 +220,17 @@ pub fn markdown(g: &GradeReport) -> String {
 /// (skipped clauses as skipped; bonus clauses named so).
 pub fn junit(g: &GradeReport) -> Result<String> {
     let mut report = Report::new(format!("lab grade {}", g.submission));
+    if !g.parts.is_empty() {
+        // A handout: one suite per part, its score in the suite's properties.
+        for p in &g.parts {
+            let mut suite = TestSuite::new(format!("grade.{}.part{}", g.submission, p.part));
+            suite.add_property(quick_junit::Property::new("score", p.score.to_string()));
+            suite.add_property(quick_junit::Property::new("total", p.total.to_string()));
+            suite.add_test_cases(part_cases(g, p.part));
+            report.add_test_suite(suite);
+        }
+        return Ok(report.to_string()?);
+    }
     for group in crate::GROUPS {
         let mut suite = TestSuite::new(format!("grade.{}.{group}", g.submission));
         suite.add_test_cases(cases(g, group, &format!("grade.{group}")));
@@ -205,12 +254,27 @@ pub fn batch_junit(grades: &[GradeReport]) -> Result<String> {
     Ok(report.to_string()?)
 }
 
+/// The clauses of part `part` as test cases of class `grade.part<N>.<group>`.
+fn part_cases(g: &GradeReport, part: u8) -> Vec<TestCase> {
+    g.clauses
+        .iter()
+        .filter(|c| c.part == Some(part))
+        .map(|c| case(c, &format!("grade.part{part}.{}", c.group)))
+        .collect()
+}
+
 /// The clauses of `group` as test cases of class `classname`.
 fn cases(g: &GradeReport, group: &str, classname: &str) -> Vec<TestCase> {
     g.clauses
         .iter()
         .filter(|c| c.group == group)
-        .map(|c| {
+        .map(|c| case(c, classname))
+        .collect()
+}
+
+fn case(c: &results::ClauseResult, classname: &str) -> TestCase {
+    {
+        {
             let status = match c.status {
                 ClauseStatus::Pass => TestCaseStatus::success(),
                 ClauseStatus::Skipped => TestCaseStatus::skipped(),
@@ -231,8 +295,8 @@ fn cases(g: &GradeReport, group: &str, classname: &str) -> Vec<TestCase> {
             let mut case = TestCase::new(c.id.as_str(), status);
             case.set_classname(classname).set_time(Duration::ZERO);
             case
-        })
-        .collect()
+        }
+    }
 }
 
 /// One row per submission: CSV (`submission,score,total,bonus,crashes,failed,seconds`).

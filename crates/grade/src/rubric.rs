@@ -13,6 +13,10 @@ use serde::Deserialize;
 /// clauses of the group it happened in.
 pub const GROUPS: [&str; 5] = ["conformance", "seed", "race", "stress", "cycling"];
 
+/// The groups of a handout's other parts (grading/rubric-parts.toml), each graded in a boot
+/// of its own: part 1's hello module and part 5's in-kernel module.
+pub const PART_GROUPS: [&str; 2] = ["hello", "kernel-test"];
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clause {
@@ -24,6 +28,12 @@ pub struct Clause {
     /// The contract row (docs/device.md) this clause checks; for the reader.
     #[serde(default)]
     pub contract: String,
+    /// The lab part it belongs to (1-5); none: the part of the module graded.
+    #[serde(default)]
+    pub part: Option<u8>,
+    /// What the assignment asked (a rubric profile says it per clause; shown in grade.md).
+    #[serde(default)]
+    pub asked: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -45,13 +55,17 @@ impl Rubric {
             if !seen.insert(c.id.as_str()) {
                 bail!("clause {:?} appears twice", c.id);
             }
-            if !GROUPS.contains(&c.group.as_str()) {
+            if !GROUPS.contains(&c.group.as_str()) && !PART_GROUPS.contains(&c.group.as_str()) {
                 bail!(
-                    "clause {:?}: unknown group {:?} (groups: {})",
+                    "clause {:?}: unknown group {:?} (groups: {}, {})",
                     c.id,
                     c.group,
-                    GROUPS.join(", ")
+                    GROUPS.join(", "),
+                    PART_GROUPS.join(", ")
                 );
+            }
+            if c.part.is_some_and(|p| !(1..=5).contains(&p)) {
+                bail!("clause {:?}: part must be 1-5", c.id);
             }
         }
         if rubric.clauses.is_empty() {

@@ -50,6 +50,8 @@ pub fn score(rubric: &Rubric, sub: &Submission) -> GradeReport {
                 },
                 status,
                 detail,
+                part: c.part,
+                asked: c.asked.clone(),
             }
         })
         .collect();
@@ -81,6 +83,8 @@ pub fn score(rubric: &Rubric, sub: &Submission) -> GradeReport {
         unscored,
         boots: sub.boots,
         elapsed_s: sub.elapsed_s,
+        assignment: None,
+        parts: Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@ mod build;
 mod cmd;
 mod dev;
 mod grading;
+mod handout;
 mod measure;
 mod paths;
 mod suites;
@@ -179,11 +180,25 @@ enum Command {
     /// Score module sources against the device contract, clause by clause
     /// (rubric: grading/rubric.toml); writes grade.json, grade.md, junit.xml.
     Grade(grading::GradeArgs),
+    /// Write a course handout into DIR: a student repository with a starter per part and no
+    /// reference solution (`--check DIR`: look for reference solutions in one).
+    #[cfg(feature = "kit")]
+    Handout(handout::write::HandoutArgs),
     /// Write a starter module (one of our drivers with TODO bodies) into DIR; builds and loads as is.
+    #[cfg(feature = "kit")]
     Skeleton {
         #[arg(long, value_enum)]
         lang: grading::skeleton::Lang,
         dir: PathBuf,
+    },
+    /// In a handout (handout.toml): load each part's module in the guest and show it at work
+    /// (hello's lines, a write/read through each driver, one run of the part-5 module); fails
+    /// when a part does not load or unload or the kernel reports a problem. No scoring
+    /// (that is `lab grade .`).
+    Parts {
+        /// Only load and unload each part (what `make test` checks).
+        #[arg(long)]
+        load_only: bool,
     },
     /// Re-render the report of an existing run directory (no VM).
     Report {
@@ -323,7 +338,21 @@ fn real_main(cli: Cli) -> Result<()> {
             let lab = prepare(&cli, "grade", true)?;
             grading::run(&lab, args)
         }
+        #[cfg(feature = "kit")]
         Command::Skeleton { lang, ref dir } => grading::skeleton::write(lang, dir),
+        #[cfg(feature = "kit")]
+        Command::Handout(ref args) => handout::write::run(args),
+        Command::Parts { load_only } => {
+            let Some(layout) = handout::this()? else {
+                bail!(
+                    "lab parts runs in a handout (a repository written by `lab handout`, with a {})",
+                    handout::LAYOUT_FILE
+                );
+            };
+            let args = handout::parts::module_args(&layout, &paths::repo_root());
+            let (lab, plan) = with_modules(prepare(&cli, "parts", false)?, &args)?;
+            handout::parts::run(&lab, &layout, &plan, load_only)
+        }
         Command::Ide => {
             toolchain::ensure_packages()?;
             toolchain::ensure_bindgen()?;

@@ -25,6 +25,9 @@ mod races;
 mod templates;
 mod verdicts;
 
+/// The lab's nine questions (`lab handout` puts them in the student README).
+pub use answers::{Question, QUESTIONS};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -50,6 +50,12 @@ pub struct GradeReport {
     pub unscored: Vec<String>,
     /// Guest boots used (one, plus one per crash that left groups to run).
     pub boots: u32,
+    /// The rubric profile graded against (`seed`, `full`), when one was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<String>,
+    /// Per lab part (a handout's grade, `lab grade` on a handout directory): its score.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartScore>,
     /// Wall time of the whole grade, build included, in seconds.
     pub elapsed_s: f64,
 }
@@ -100,6 +106,27 @@ pub struct ClauseResult {
     /// For a clause that did not pass: the failure message (smallest failing
     /// input, expected vs actual where the check says so).
     pub detail: String,
+    /// The lab part the clause belongs to, when the rubric or the handout grade says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u8>,
+    /// What the assignment asked, as the rubric profile words it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub asked: String,
+}
+
+/// The score of one lab part: the clauses whose `part` it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartScore {
+    /// 1-5.
+    pub part: u8,
+    /// What the part is ("the C driver", ...).
+    pub title: String,
+    /// The part directories graded for it (part 3: both drivers).
+    pub dirs: Vec<String>,
+    pub score: u32,
+    pub total: u32,
+    /// Bonus points earned on top of `total`.
+    pub bonus: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,7 +40,9 @@ pub use bench::{
 };
 pub use compile_fail::{CompileFailReport, Evidence, Side, COMPILE_FAIL_SCHEMA};
 pub use env::EnvStamp;
-pub use grade::{BootCpu, ClauseResult, ClauseStatus, Crash, GradeReport, Timeout, GRADE_SCHEMA};
+pub use grade::{
+    BootCpu, ClauseResult, ClauseStatus, Crash, GradeReport, PartScore, Timeout, GRADE_SCHEMA,
+};
 pub use kernel::{
     KernelBenchRow, KernelBuffers, KernelParams, KernelRaceRow, KernelReport, KERNEL_SCHEMA,
 };

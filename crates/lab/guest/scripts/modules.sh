@@ -43,10 +43,17 @@ run_phase() {
 }
 
 # load_module FILE CODE KO [PARAM=VALUE...]: insmod; on failure exit CODE
-# (STRICT=1) or a hole quoting insmod and the kernel's lines.
+# (STRICT=1) or a hole quoting insmod and the kernel's lines (or saying KO was
+# not built).
 load_module() {
 	lm_file=$1 lm_code=$2
 	shift 2
+	if [ ! -e "$1" ]; then
+		# Not shipped in: someone's module that did not build on the host.
+		[ "$STRICT" = 1 ] && exit "$lm_code"
+		hole "$lm_file" "${1##*/} was not built: its sources did not compile on the host (the run's build-*.log says why)"
+		return 1
+	fi
 	lm_mark=$(kmsg_mark)
 	insmod "$@" 2> /tmp/insmod.err && return 0
 	cat /tmp/insmod.err >&2

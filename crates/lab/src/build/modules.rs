@@ -72,11 +72,17 @@ pub fn build(kernel: &Kernel) -> Result<Built> {
     let src = paths::repo_root().join("kernel");
     let out = kbuild_dir(kernel);
     mirror(&src, &out)?;
+    // A handout ships none of the reference modules: the student's part directories come
+    // in through --driver/--test-module/--hello (measure/drivers.rs), as anyone's modules do.
+    let handout = crate::handout::this()?.is_some();
     let mut built = Vec::new();
     let mut fresh = Vec::new();
     for (name, deps) in MODULES {
         let dir = out.join(name);
         if !dir.join("Kbuild").exists() {
+            if handout && !src.join(name).exists() {
+                continue;
+            }
             bail!("kernel/{name}/Kbuild is missing");
         }
         let ko = dir.join(format!("{name}.ko"));

@@ -130,6 +130,9 @@ pub fn script(t: &Target, p: &Pending, secret_file: &str) -> String {
     ])
 }
 
+/// Where grading scripts find the boot's secret (deleted before any module is loaded).
+pub const SECRET_GUEST: &str = "/lab/grade/secret";
+
 /// Boots once with the clauses of `p` pending and reads what it decided.
 pub fn boot(lab: &Lab, t: &Target, p: &Pending, n: u32) -> Result<Boot> {
     // KASAN, lockdep and kmemleak slow the debug kernel down: same groups, more time.
@@ -137,24 +140,69 @@ pub fn boot(lab: &Lab, t: &Target, p: &Pending, n: u32) -> Result<Boot> {
         Profile::Debug => 3,
         Profile::Lab => 1,
     };
-    let name = format!("{}/boot-{n}", t.name);
+    let mut files = vec![(t.ko.to_path_buf(), format!("/lab/grade/{}.ko", t.module))];
+    for (name, exe) in &lab.bins.tests {
+        files.push((exe.clone(), format!("/lab/tests/{name}")));
+    }
+    for (name, exe) in &lab.bins.seed {
+        files.push((exe.clone(), format!("/lab/bin/{name}")));
+    }
+    let timeout = 60 + slow * p.groups.iter().map(|g| budget(g)).sum::<u64>();
+    let leaf = format!("boot-{n}");
+    let (outcome, ch) = boot_channel(
+        lab,
+        t.name,
+        &leaf,
+        &script(t, p, SECRET_GUEST),
+        timeout,
+        files,
+    )?;
+    Ok(finish(&outcome, &ch, &format!("{leaf}/console.log")))
+}
+
+/// What a finished boot decided ([`read`]), its logs capped; `console_rel` is its console
+/// log relative to the submission's results.
+pub fn finish(outcome: &Outcome, ch: &channel::Channel, console_rel: &str) -> Boot {
+    let b = read(outcome, ch, console_rel);
+    if b.rejected > 0 {
+        crate::cmd::note(&format!(
+            "{} line(s) on the results channel were not valid records (ignored)",
+            b.rejected
+        ));
+    }
+    cap_log(&outcome.dir.join("console.log"), &keep_points(outcome, &b));
+    cap_log(&outcome.dir.join(crate::vm::decode::DECODED_LOG), &[]);
+    b
+}
+
+/// One grading boot of `script` (which reads the boot's secret from [`SECRET_GUEST`]) with
+/// `files` in the guest, as `<sub>/<leaf>` under the run directory: its results channel
+/// (ttyS2) read with the boot's secret, a guest kernel that fails before the script starts
+/// booted again once, a host-side failure returned as an error.
+pub fn boot_channel(
+    lab: &Lab,
+    sub: &str,
+    leaf: &str,
+    script: &str,
+    timeout: u64,
+    files: Vec<(std::path::PathBuf, String)>,
+) -> Result<(Outcome, channel::Channel)> {
+    let name = format!("{sub}/{leaf}");
     let dir = results::layout::scenario_dir(&lab.run_dir, &name);
     // A guest kernel that fails before the grading script starts (no record
     // on the channel: e.g. TCG too slow for the IO-APIC timer check on a
     // loaded host) has not met the submission yet: boot again, once.
     let mut attempt = 1;
-    let (outcome, ch) = loop {
+    let out = loop {
         // The secret goes in as a file the script deletes before loading the
         // module; its host copy lives outside the boot's directory (lab.boot
         // empties that) and is removed after the boot.
         let secret = channel::new_secret().context("cannot make the boot's secret")?;
-        let secret_host = lab.run_dir.join(t.name).join(format!(".secret-boot-{n}"));
+        let secret_host = lab.run_dir.join(sub).join(format!(".secret-{leaf}"));
         std::fs::create_dir_all(secret_host.parent().unwrap_or(&lab.run_dir))?;
         std::fs::write(&secret_host, &secret)
             .with_context(|| format!("cannot write {}", secret_host.display()))?;
-        let secret_guest = "/lab/grade/secret";
-        let mut scenario = Scenario::new(&name, &script(t, p, secret_guest))
-            .timeout(60 + slow * p.groups.iter().map(|g| budget(g)).sum::<u64>());
+        let mut scenario = Scenario::new(&name, script).timeout(timeout);
         // A crash ends the boot at once, with the report that caused it.
         scenario.append = "oops=panic panic_on_warn=1".into();
         // ttyS2: the results channel (ttyS0 console, ttyS1 the results tar).
@@ -169,20 +217,8 @@ pub fn boot(lab: &Lab, t: &Target, p: &Pending, n: u32) -> Result<Boot> {
         }
         scenario
             .files
-            .push((secret_host.clone(), secret_guest.to_string()));
-        scenario
-            .files
-            .push((t.ko.to_path_buf(), format!("/lab/grade/{}.ko", t.module)));
-        for (name, exe) in &lab.bins.tests {
-            scenario
-                .files
-                .push((exe.clone(), format!("/lab/tests/{name}")));
-        }
-        for (name, exe) in &lab.bins.seed {
-            scenario
-                .files
-                .push((exe.clone(), format!("/lab/bin/{name}")));
-        }
+            .push((secret_host.clone(), SECRET_GUEST.to_string()));
+        scenario.files.extend(files.iter().cloned());
         let outcome = lab.boot(&scenario);
         let _ = std::fs::remove_file(&secret_host);
         let outcome = outcome?;
@@ -223,22 +259,12 @@ pub fn boot(lab: &Lab, t: &Target, p: &Pending, n: u32) -> Result<Boot> {
         let _ = std::fs::rename(
             outcome.dir.join("console.log"),
             lab.run_dir
-                .join(t.name)
-                .join(format!("boot-{n}-early-failure.log")),
+                .join(sub)
+                .join(format!("{leaf}-early-failure.log")),
         );
         attempt += 1;
     };
-    let console_rel = format!("boot-{n}/console.log");
-    let b = read(&outcome, &ch, &console_rel);
-    if b.rejected > 0 {
-        crate::cmd::note(&format!(
-            "{} line(s) on the results channel were not valid records (ignored)",
-            b.rejected
-        ));
-    }
-    cap_log(&outcome.dir.join("console.log"), &keep_points(&outcome, &b));
-    cap_log(&outcome.dir.join(crate::vm::decode::DECODED_LOG), &[]);
-    Ok(b)
+    Ok(out)
 }
 
 /// Whether a boot failed on the host side (results not stored, QEMU killed by

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::{copy, hints, sandbox};
+use super::copy;
+use super::hints;
+use super::sandbox;
 use crate::build::kernel::Kernel;
 use crate::build::modules;
 use crate::{cmd, paths};
@@ -36,6 +38,19 @@ pub fn build(
     name: &str,
     module: Option<&str>,
     log: &Path,
+) -> Result<std::result::Result<Built, String>> {
+    build_with(kernel, dir, name, module, log, &[])
+}
+
+/// [`build`], with other modules' `Module.symvers` for the symbols the submission imports
+/// (`KBUILD_EXTRA_SYMBOLS`: a handout's part-5 module uses its Rust driver's exports).
+pub fn build_with(
+    kernel: &Kernel,
+    dir: &Path,
+    name: &str,
+    module: Option<&str>,
+    log: &Path,
+    extra_symbols: &[PathBuf],
 ) -> Result<std::result::Result<Built, String>> {
     let variant = super::variant::load(dir)?;
     let sources = variant.as_ref().map_or(dir, |v| v.base.as_path());
@@ -86,13 +101,15 @@ pub fn build(
         &paths::repo_root().join("kernel/include"),
         &root.join("include"),
     )?;
-    let ended = sandbox::build_module(
-        kernel,
-        &src,
-        &[root.join("include")],
-        &format!("build submission {name}"),
-        log,
-    )?;
+    // The exporters' Module.symvers are read inside the sandbox too.
+    let mut read_only = vec![root.join("include")];
+    read_only.extend(extra_symbols.iter().cloned());
+    let what = format!("build submission {name}");
+    let ended = if extra_symbols.is_empty() {
+        sandbox::build_module(kernel, &src, &read_only, &what, log)?
+    } else {
+        sandbox::build_module_with(kernel, &src, &read_only, extra_symbols, &what, log)?
+    };
     // The skipped files go first in the log: the student reads it top down.
     if !notes.is_empty() {
         let text = std::fs::read(log).unwrap_or_default();

@@ -24,6 +24,10 @@ pub struct Expect {
     pub timed_out: BTreeSet<String>,
     /// The score out of the rubric's total, when given.
     pub score: Option<u32>,
+    /// A handout's score per lab part ("1" = 4, ...), when given; then `failed` is compared
+    /// only if it is given too (a starter loses most clauses: its floor is its part scores).
+    #[serde(default)]
+    pub parts: std::collections::BTreeMap<String, u32>,
     /// The build must fail, its message holding these strings in this
     /// order (`failed` and `crashed` are then not checked: nothing ran).
     #[serde(default)]
@@ -133,11 +137,15 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
             .filter(|t| t.clause == "load")
             .map(|t| t.clause.clone()),
     );
+    let by_parts = !want.parts.is_empty() && want.failed.is_empty();
     for (what, got, want) in [
         ("failed", &failed, &want.failed),
         ("crashed", &crashed, &want_crashed),
         ("timed out", &timed_out, &want.timed_out),
     ] {
+        if by_parts && what == "failed" {
+            continue;
+        }
         let extra: Vec<_> = got.difference(want).collect();
         let missing: Vec<_> = want.difference(got).collect();
         if !extra.is_empty() {
@@ -145,6 +153,14 @@ pub fn check(dir: &Path, g: &GradeReport) -> Result<()> {
         }
         if !missing.is_empty() {
             problems.push(format!("expected {what} but not: {missing:?}"));
+        }
+    }
+    for (part, score) in &want.parts {
+        let got = g.parts.iter().find(|p| p.part.to_string() == *part);
+        match got {
+            Some(p) if p.score == *score => {}
+            Some(p) => problems.push(format!("part {part}: score {}, expected {score}", p.score)),
+            None => problems.push(format!("part {part}: not graded, expected {score}")),
         }
     }
     if let Some(score) = want.score.filter(|s| *s != g.score) {

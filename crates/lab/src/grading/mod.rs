@@ -6,13 +6,14 @@
 //! Hangs and boots are capped per submission ([`HANG_CAP`], [`BOOT_CAP`]);
 //! what a cap leaves unrun is marked so.
 
-mod boot;
+pub(crate) mod boot;
 pub mod build;
 mod copy;
 mod expect;
 mod hints;
 mod names;
 pub mod sandbox;
+#[cfg(feature = "kit")]
 pub mod skeleton;
 pub mod variant;
 
@@ -25,6 +26,7 @@ use clap::Args;
 use grade::{Rubric, Submission, GROUPS};
 use results::{layout, GradeReport};
 
+use crate::handout::Assignment;
 use crate::vm::guest::Lab;
 use crate::{cmd, paths};
 
@@ -42,9 +44,14 @@ pub struct GradeArgs {
     /// Module to load when the directory builds several .ko files.
     #[arg(long)]
     pub module: Option<String>,
-    /// The rubric: clause ids, groups, points, bonus.
-    #[arg(long, value_name = "FILE", default_value_os_t = paths::repo_root().join("grading/rubric.toml"))]
-    pub rubric: PathBuf,
+    /// The rubric: clause ids, groups, points, bonus [default: the --assignment's file].
+    #[arg(long, value_name = "FILE")]
+    pub rubric: Option<PathBuf>,
+    /// Rubric profile: `full` (grading/rubric.toml, the kit's whole contract; the default
+    /// outside a handout) or `seed` (grading/rubric-seed.toml, the seed lab's own assignment:
+    /// no mmap, splice, fsync or O_APPEND; the default of a handout, from its handout.toml).
+    #[arg(long, value_enum)]
+    pub assignment: Option<crate::handout::Assignment>,
     /// Only these clause groups (comma list); the others are skipped, not counted.
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(GROUPS))]
     pub groups: Vec<String>,
@@ -66,7 +73,13 @@ pub struct GradeArgs {
 }
 
 pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
-    let rubric = Rubric::load(&args.rubric)?;
+    let rubric_path = |assignment: Assignment| {
+        args.rubric
+            .clone()
+            .unwrap_or_else(|| paths::repo_root().join(assignment.rubric()))
+    };
+    let default = args.assignment.unwrap_or(Assignment::Full);
+    let rubric = Rubric::load(&rubric_path(default))?;
     let mut dirs = args.dirs.clone();
     if let Some(batch) = &args.batch {
         let mut subs: Vec<PathBuf> = std::fs::read_dir(batch)
@@ -110,7 +123,7 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
                     cmd::set_prefix(&names[i]);
                 }
                 // One broken entry (a stray notes directory) never stops a batch.
-                let g = match grade_one(lab, &rubric, dir, &names[i], args, &groups) {
+                let g = match grade_entry(lab, &rubric, dir, &names[i], args, &groups) {
                     Err(e) if dirs.len() > 1 => {
                         cmd::note(&format!("{}: {e:#}", dir.display()));
                         not_graded(
@@ -126,7 +139,11 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
                 };
                 if let Ok(g) = &g {
                     let _one_at_a_time = stdout.lock();
-                    print!("{}", grade::render::summary(g));
+                    if g.parts.is_empty() {
+                        print!("{}", grade::render::summary(g));
+                    } else {
+                        print!("{}", crate::handout::grade::summary(g));
+                    }
                 }
                 *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(g);
             });
@@ -175,6 +192,41 @@ pub fn run(lab: &Lab, args: &GradeArgs) -> Result<()> {
         bail!("grades differ from expect.toml: {}", mismatches.join(", "));
     }
     Ok(())
+}
+
+/// Grades one entry of the command line: a handout (every part present, with its own
+/// profile unless --assignment says) or one module directory.
+fn grade_entry(
+    lab: &Lab,
+    rubric: &Rubric,
+    dir: &Path,
+    key: &str,
+    args: &GradeArgs,
+    groups: &[String],
+) -> Result<GradeReport> {
+    let rubric_path = |assignment: Assignment| {
+        args.rubric
+            .clone()
+            .unwrap_or_else(|| paths::repo_root().join(assignment.rubric()))
+    };
+    if let Some(layout) = crate::handout::Layout::load(dir)? {
+        let assignment = match args.assignment {
+            Some(a) => a,
+            None => Assignment::parse(&layout.assignment)?,
+        };
+        let drivers = Rubric::load(&rubric_path(assignment))?;
+        let grade_driver =
+            |rubric: &Rubric, dir: &Path, key: &str| grade_one(lab, rubric, dir, key, args, groups);
+        return crate::handout::grade::grade(
+            lab,
+            dir,
+            key,
+            &layout,
+            (&drivers, assignment.name()),
+            &grade_driver,
+        );
+    }
+    grade_one(lab, rubric, dir, key, args, groups)
 }
 
 /// Checks that may time out per submission; after that the rest is not run
@@ -321,7 +373,7 @@ fn not_graded(
 
 /// Grades `dir`; `key` (from [`names::distinct`]) names its results and
 /// build directories.
-fn grade_one(
+pub(crate) fn grade_one(
     lab: &Lab,
     rubric: &Rubric,
     dir: &Path,
@@ -362,7 +414,8 @@ fn grade_one(
         }
     }
     sub.elapsed_s = started.elapsed().as_secs_f64();
-    let g = grade::score(rubric, &sub);
+    let mut g = grade::score(rubric, &sub);
+    g.assignment = args.assignment.map(|a| a.name().into());
     std::fs::write(
         out.join(layout::GRADE_JSON),
         serde_json::to_string_pretty(&g)?,
@@ -372,7 +425,9 @@ fn grade_one(
     if !g.unscored.is_empty() {
         cmd::note(&format!(
             "results the rubric does not know (not scored; add them to {}): {}",
-            args.rubric.display(),
+            args.rubric
+                .as_deref()
+                .map_or_else(|| "the rubric".into(), |p| p.display().to_string()),
             g.unscored.join(", ")
         ));
     }

@@ -317,6 +317,19 @@ pub fn build_module(
     what: &str,
     log: &Path,
 ) -> Result<Ended> {
+    build_module_with(kernel, dir, read_only, &[], what, log)
+}
+
+/// [`build_module`] with `KBUILD_EXTRA_SYMBOLS` (other modules' `Module.symvers`, which must
+/// also be in `read_only`): for a module that imports another's exports (a handout's part 5).
+pub fn build_module_with(
+    kernel: &Kernel,
+    dir: &Path,
+    read_only: &[PathBuf],
+    extra_symbols: &[PathBuf],
+    what: &str,
+    log: &Path,
+) -> Result<Ended> {
     let mut sb = Sandbox::for_kernel(kernel, dir);
     sb.read_only.extend(read_only.iter().cloned());
     let mut args: Vec<String> = vec!["-C".into(), kernel.build_dir.display().to_string()];
@@ -328,6 +341,13 @@ pub fn build_module(
             .iter()
             .map(|s| s.to_string()),
     );
+    if !extra_symbols.is_empty() {
+        let list: Vec<String> = extra_symbols
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        args.push(format!("KBUILD_EXTRA_SYMBOLS={}", list.join(" ")));
+    }
     args.push("modules".into());
     let c = sb.command(
         "make",

@@ -127,15 +127,80 @@ fn files(lang: Lang) -> &'static [(&'static str, Source)] {
     }
 }
 
+/// Reference files handed to students whole, on purpose: the glue that Rust-for-Linux 7.3
+/// lacks (lseek/splice/fsync registration, iterators, file flags and their C helpers, the
+/// mappable buffer, the loaded device, the uapi mirror, the EXPORT_SYMBOL file) and the
+/// plumbing of the in-kernel module that part 5 does not ask for (its device, command parser,
+/// state, JSON report, buffers, statistics, workqueue and the C-ABI declarations of the
+/// driver's API). This is the one list: `lab skeleton` and `lab handout` copy these files as
+/// they are, and the no-answers check of a handout (handout/answers.rs) allows exactly these.
+pub const GIVEN_FILES: &[&str] = &[
+    "kernel/mymem/global.rs",
+    "kernel/mymem/misc_iter.rs",
+    "kernel/mymem/misc_llseek.rs",
+    "kernel/mymem/shared_buf.rs",
+    "kernel/mymem/uapi.rs",
+    "kernel/mymem/vfs.rs",
+    "kernel/mymem/mymem_helpers.c",
+    "kernel/mymem/mymem_helpers.h",
+    "kernel/mymem/mymem_exports.c",
+    "kernel/mymem_test/mymem_api.rs",
+    "kernel/mymem_test/mymem_test.rs",
+    "kernel/mymem_test/buffers.rs",
+    "kernel/mymem_test/config.rs",
+    "kernel/mymem_test/control.rs",
+    "kernel/mymem_test/report.rs",
+    "kernel/mymem_test/shared.rs",
+    "kernel/mymem_test/stats.rs",
+    "kernel/mymem_test/wq.rs",
+];
+
+/// Functions of the other reference files that starters keep as they are (module load and
+/// unload, parameters, registration, open and release, the size ioctl's helpers, the
+/// part-5 module's declaration and the loops around the student's bodies), by file and name.
+/// Every other function body of kernel/hello, kernel/mymem, kernel/mymem_c and
+/// kernel/mymem_test is an answer: the no-answers check fails a handout that contains one.
+pub const GIVEN_FUNCTIONS: &[(&str, &[&str])] = &[
+    // The C starter (`lab skeleton --lang c`): load/unload, open/release, and the lock-owner
+    // helpers LOCK and close use (the wait, EINTR/EAGAIN and UNLOCK's EPERM are the student's).
+    (
+        "kernel/mymem_c/mymem_c.c",
+        &[
+            "mymem_c_open",
+            "mymem_c_release",
+            "mymem_c_unlock",
+            "mymem_c_trylock",
+            "mymem_c_init",
+            "mymem_c_exit",
+        ],
+    ),
+    // The Rust starter: the module's init and its size check.
+    ("kernel/mymem/mymem_main.rs", &["buffer_size", "init"]),
+    // Part 5's module cannot load while the driver's size is 0.
+    ("kernel/mymem/api.rs", &["mymem_size"]),
+    // Part 5's starter: the bench's filler data and buffer set-up, and the loop over the race
+    // strategies; the worker and timing bodies are the student's.
+    (
+        "kernel/mymem_test/bench.rs",
+        &["new", "next", "fill", "run"],
+    ),
+    ("kernel/mymem_test/race.rs", &["name", "run"]),
+];
+
+/// The starter's files of `lang`: (path in the starter, text).
+pub fn texts(lang: Lang) -> Result<Vec<(&'static str, String)>> {
+    files(lang)
+        .iter()
+        .map(|(name, src)| Ok((*name, src.text(name)?)))
+        .collect()
+}
+
 pub fn write(lang: Lang, dir: &Path) -> Result<()> {
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         bail!("{} exists and is not empty", dir.display());
     }
     // Every file first, so that a patch that does not apply leaves nothing half-written.
-    let texts = files(lang)
-        .iter()
-        .map(|(name, src)| Ok((*name, src.text(name)?)))
-        .collect::<Result<Vec<_>>>()?;
+    let texts = texts(lang)?;
     for (name, text) in texts {
         let path = dir.join(name);
         std::fs::create_dir_all(path.parent().expect("in dir"))?;

@@ -65,6 +65,9 @@ pub struct Given {
     pub device: Option<String>,
     pub sources_sha256: String,
     pub git_rev: Option<String>,
+    /// In a handout, a part module that does not build yet: the compiler's last lines (`ko`
+    /// is then empty and the module is not in the guest; its measurements are holes).
+    pub build_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,9 +175,19 @@ impl Plan {
             return Ok(Plan::default());
         }
         cmd::step("Your modules (built as lab grade builds them)");
+        // In a handout a part that does not build yet leaves holes, not a stopped run: its
+        // starter is the student's work in progress (the drivers must build: both are measured).
+        let handout = crate::handout::this()?.is_some();
+        if handout && args.drivers.len() == 1 {
+            // A lone driver is measured against ours, and a handout has none of ours.
+            bail!(
+                "a handout has no reference driver to compare one --driver with: give both \
+                 drivers (make run/bench/shell pass DRIVER=\"part2-driver-c part4-driver-rust\")"
+            );
+        }
         let mut drivers = Vec::new();
         for (i, dir) in args.drivers.iter().enumerate() {
-            let mut g = build_one(kernel, dir, log_dir)?;
+            let mut g = build_one(kernel, dir, log_dir, &[], None)?;
             g.device = args.devices.get(i).cloned();
             drivers.push(g);
         }
@@ -182,7 +195,7 @@ impl Plan {
         if place_drivers(&mut plan, drivers)? {
             let dir = paths::target_dir().join("baseline").join(RENAMED_BASELINE);
             renamed_c_twin(RENAMED_BASELINE, &dir)?;
-            let mut g = build_one(kernel, &dir, log_dir)?;
+            let mut g = build_one(kernel, &dir, log_dir, &[], None)?;
             g.device = Some(format!("/dev/{RENAMED_BASELINE}"));
             plan.c = Slot {
                 kit: true,
@@ -190,10 +203,20 @@ impl Plan {
             };
         }
         if let Some(dir) = &args.hello {
-            plan.hello = Slot::given(build_one(kernel, dir, log_dir)?);
+            let kit_name = handout.then_some("hello");
+            plan.hello = Slot::given(build_one(kernel, dir, log_dir, &[], kit_name)?);
         }
         if let Some(dir) = &args.test_module {
-            plan.test = Slot::given(build_one(kernel, dir, log_dir)?);
+            // Part 5 calls the Rust slot's exported API: built against its Module.symvers.
+            let symvers = match &plan.rust.given {
+                Some(g) => g.ko.with_file_name("Module.symvers"),
+                None => crate::build::modules::kbuild_dir(kernel)
+                    .join(&plan.rust.module)
+                    .join("Module.symvers"),
+            };
+            let extra: Vec<PathBuf> = symvers.exists().then_some(symvers).into_iter().collect();
+            let kit_name = handout.then_some("mymem_test");
+            plan.test = Slot::given(build_one(kernel, dir, log_dir, &extra, kit_name)?);
         }
         for s in [&plan.c, &plan.rust, &plan.hello, &plan.test] {
             cmd::note(&format!(
@@ -202,6 +225,10 @@ impl Plan {
                 s.module,
                 s.language.name(),
                 match &s.given {
+                    Some(g) if g.build_error.is_some() => format!(
+                        "from {}: NOT BUILT, not measured (its part is a hole in the report)",
+                        g.dir.display()
+                    ),
                     Some(g) => format!("from {}", g.dir.display()),
                     None => "ours".into(),
                 }
@@ -223,8 +250,11 @@ impl Plan {
     /// name (which could not be loaded beside them anyway).
     pub fn apply(&self, built: &mut Built) -> Result<()> {
         for g in self.slots().iter().filter_map(|s| s.given.as_ref()) {
-            crate::build::modules::strip_for_guest(&g.ko)?;
             built.modules.retain(|(name, _)| *name != g.module);
+            if g.build_error.is_some() {
+                continue;
+            }
+            crate::build::modules::strip_for_guest(&g.ko)?;
             built.modules.push((g.module.clone(), g.ko.clone()));
         }
         Ok(())
@@ -305,6 +335,10 @@ impl Plan {
                         &s.module
                     };
                     let dir = repo.join("kernel").join(src);
+                    if !dir.is_dir() {
+                        // Ours, in a handout (a part not handed out): not in the run either.
+                        continue;
+                    }
                     (
                         format!("kernel/{src}"),
                         sources_sha256(&dir)?,
@@ -441,23 +475,46 @@ pub fn renamed_c_twin(name: &str, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Builds `dir` as `lab grade` would; a module that does not build stops the run with the
-/// compiler's last lines.
-fn build_one(kernel: &Kernel, dir: &Path, log_dir: &Path) -> Result<Given> {
+/// Builds `dir` as `lab grade` would (with other modules' `Module.symvers` for the symbols
+/// it imports); a module that does not build stops the run with the compiler's last lines,
+/// unless it has a `kit_name` (a handout's part module, which keeps the kit's name): then it
+/// is returned with its `build_error`.
+fn build_one(
+    kernel: &Kernel,
+    dir: &Path,
+    log_dir: &Path,
+    extra_symbols: &[PathBuf],
+    kit_name: Option<&str>,
+) -> Result<Given> {
     let dir = std::fs::canonicalize(dir).with_context(|| format!("--driver {}", dir.display()))?;
     let base = dir
         .file_name()
         .map_or("module".into(), |n| n.to_string_lossy().into_owned());
     let name = format!("run-{}", build::safe_name(&base));
     let log = log_dir.join(format!("build-{}.log", build::safe_name(&base)));
-    let built = match build::build(kernel, &dir, &name, None, &log)? {
-        Ok(b) => b,
-        Err(tail) => bail!(
-            "{} does not build against the lab kernel (log: {}):\n{tail}",
-            dir.display(),
-            log.display()
-        ),
-    };
+    let (built, build_error) =
+        match build::build_with(kernel, &dir, &name, None, &log, extra_symbols)? {
+            Ok(b) => (b, None),
+            Err(tail) => match kit_name {
+                Some(module) => {
+                    cmd::note(&format!(
+                        "{} does not build yet (log: {}); the run goes on without it:\n{tail}",
+                        dir.display(),
+                        log.display()
+                    ));
+                    let unbuilt = build::Built {
+                        module: module.into(),
+                        ko: PathBuf::new(),
+                    };
+                    (unbuilt, Some(tail))
+                }
+                None => bail!(
+                    "{} does not build against the lab kernel (log: {}):\n{tail}",
+                    dir.display(),
+                    log.display()
+                ),
+            },
+        };
     let files = source_files(&dir)?;
     let language = if files.iter().any(|(rel, _)| rel.ends_with(".rs")) {
         Language::Rust
@@ -472,6 +529,7 @@ fn build_one(kernel: &Kernel, dir: &Path, log_dir: &Path) -> Result<Given> {
         ko: built.ko,
         language,
         device: None,
+        build_error,
     })
 }
 
@@ -553,6 +611,7 @@ mod tests {
             device: None,
             sources_sha256: "0".into(),
             git_rev: None,
+            build_error: None,
         }
     }
 
@@ -601,6 +660,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "kit")] // our C twin's sources (a handout has none)
     fn the_renamed_twin_is_ours_in_run_json() {
         let dir = std::env::temp_dir().join(format!("lab-renamed-{}", std::process::id()));
         renamed_c_twin(RENAMED_BASELINE, &dir).unwrap();
@@ -669,6 +729,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "kit")] // our modules' sources (a handout has none)
     fn the_guest_s_devices_are_recorded() {
         let mut p = placed(vec![given("foo", Language::C, "/nonexistent")]).unwrap();
         assert_eq!(p.rust.device, None);
