@@ -1340,6 +1340,7 @@ fn answers_1_and_5_claim_nothing_about_the_code_of_a_driver_not_the_kit_s() {
         "same kind of work",
         "both drivers do",
         "the C twin spends",
+        "the same kernel routine for both",
     ] {
         assert!(!q5.contains(claim), "answer 5 claims {claim:?}: {q5}");
     }
