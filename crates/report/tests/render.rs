@@ -1451,6 +1451,22 @@ fn an_icount_only_run_takes_its_environment_from_the_icount_boot_and_says_once_w
             "{a}"
         );
     }
+    // Our mymem_test could not load in the icount boot: answer 8 says so, quoting the guest.
+    let r8 = rendered_with(|d| {
+        icount_only(d);
+        fs::remove_file(d.join("lab-icount/results/kernel.json")).unwrap();
+        fs::write(
+            d.join("lab-icount/results/kernel.json.hole"),
+            "mymem_test: Unknown symbol mymem_read (err -2)\n",
+        )
+        .unwrap();
+    });
+    let a8 = answer(&r8.md, 8);
+    assert!(
+        a8.contains("**Not measured** (`lab-icount/results/kernel.json`)")
+            && a8.contains("Unknown symbol mymem_read"),
+        "{a8}"
+    );
     let raw = section(&r.md, "## Raw data");
     assert!(
         raw.contains("[`lab-icount/results/bench.json`](lab-icount/results/bench.json)")

@@ -104,8 +104,13 @@ fn overhead(bench: &Bench, user: &str, d: Dir, s: u64, floor: Option<f64>) -> Op
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(ctx, md, super::USER_KERNEL);
-    // A run without its wall boot answers from the icount boot: no note needed.
-    if !(ctx.inputs.no_wall_boot && ctx.icount.is_some()) {
+    // A run without its wall boot answers from the icount boot, or says why that could not.
+    if ctx.inputs.no_wall_boot && ctx.icount.is_some() {
+        let path = crate::inputs::icount_rel(results::layout::KERNEL_JSON);
+        if let Some(why) = ctx.inputs.icount_kernel.why_not(&path) {
+            md.para(&why);
+        }
+    } else {
         ctx.missing(md, true, false, true);
     }
     let bench = &ctx.bench;
