@@ -36,6 +36,7 @@ impl<'a> Ctx<'a> {
             .get()
             .map(|b| &b.env)
             .or(self.inputs.race.get().map(|r| &r.env))
+            .or(self.inputs.icount_bench.get().map(|b| &b.env))
     }
 
     pub fn is_tcg(&self) -> bool {
@@ -51,6 +52,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// In a run that names its modules: which driver the race sweep ran on, as a paragraph
+    /// for answers 2 and 3 ("The sweep ran on your C driver `studmem` (`/dev/studmem`).").
+    pub fn race_driver(&self, md: &mut Md) {
+        let Some(r) = self.inputs.race.get() else {
+            return;
+        };
+        if let Some(n) = crate::modules::device_noun(&self.inputs.run, &r.config.device) {
+            md.para(&format!(
+                "The race sweep ran on {n} (`{}`).",
+                r.config.device
+            ));
+        }
+    }
+
     /// The notes on the missing inputs among bench, race and kernel results.
     pub fn missing(&self, md: &mut Md, bench: bool, race: bool, kernel: bool) {
         let i = self.inputs;
@@ -61,8 +76,17 @@ impl<'a> Ctx<'a> {
                 .then(|| i.kernel.why_not(&rel(KERNEL_JSON)))
                 .flatten(),
         ];
-        for n in notes.into_iter().flatten() {
+        paras(md, notes);
+    }
+}
+
+/// Each note once (a run without its measurement boot gives the same note for every file).
+pub fn paras(md: &mut Md, notes: impl IntoIterator<Item = Option<String>>) {
+    let mut seen = Vec::new();
+    for n in notes.into_iter().flatten() {
+        if !seen.contains(&n) {
             md.para(&n);
+            seen.push(n);
         }
     }
 }

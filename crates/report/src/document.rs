@@ -1,13 +1,13 @@
 //! report.md: every section, computed from the inputs.
 
 use results::layout::{
-    BENCH_JSON, COMPILE_FAIL_JSON, HELLO_TXT, KERNEL_JSON, MATRIX_JSON, MISUSE_EXCLUSIVE_JSON,
-    MISUSE_JSON, RACE_JSON,
+    BENCH_JSON, COMPILE_FAIL_JSON, HELLO_TXT, ICOUNT_SCENARIO, KERNEL_JSON, KERNEL_ROUNDS,
+    MATRIX_JSON, MEASURE_SCENARIO, MISUSE_EXCLUSIVE_JSON, MISUSE_JSON, RACE_JSON,
 };
 use results::EnvStamp;
 
 use crate::ctx::Ctx;
-use crate::inputs::{compile_fail_rel, icount_rel, rel, Input, RUN_JSON};
+use crate::inputs::{compile_fail_rel, icount_rel, rel, Input, NO_WALL_BOOT, RUN_JSON};
 use crate::md::Md;
 use crate::{answers, latency, races};
 
@@ -46,8 +46,9 @@ fn environment(ctx: &Ctx, md: &mut Md) {
     let run = &ctx.inputs.run;
     md.heading(2, "Environment");
     let env = ctx.env();
-    let guest =
-        |f: fn(&EnvStamp) -> String| env.map_or("unknown (no bench.json or race.json)".into(), f);
+    let guest = |f: fn(&EnvStamp) -> String| {
+        env.map_or("unknown (no bench.json or race.json in this run)".into(), f)
+    };
     let mut accel = format!("{} — {}", run.accel.to_uppercase(), run.accel_reason);
     if let Some(e) = env.filter(|e| !e.accel.eq_ignore_ascii_case(&run.accel)) {
         accel.push_str(&format!(" (the guest reported `{}`)", e.accel));
@@ -95,6 +96,18 @@ fn environment(ctx: &Ctx, md: &mut Md) {
     let mut rows = rows;
     rows.extend(crate::modules::env_rows(run));
     md.text_table(&["Item", "Value"], &rows);
+    if ctx.inputs.no_wall_boot {
+        md.heading(3, NO_WALL_BOOT);
+        md.para(&format!(
+            "This run booted only the icount guest (`lab run --clock icount`, `make run \
+             CLOCK=icount`: the README's quick run), so it has no measurement boot and none of \
+             its files (`{MEASURE_SCENARIO}/results/`): no part 1 log, no wall-clock latency, no \
+             race sweep, no in-kernel race, no misuse checks and no program matrix. Sections \
+             that need them say \"not measured\"; what the icount boot measured \
+             (`{ICOUNT_SCENARIO}/results/`: user-space and in-kernel benches) is in the clocks \
+             section and answers 5 and 8. `make run` without `CLOCK` measures everything."
+        ));
+    }
 }
 
 /// The run's clocks (run.json) and each bench's (the guest's stamp).
@@ -144,50 +157,89 @@ fn raw_data(ctx: &Ctx, md: &mut Md) {
     md.heading(2, "Raw data");
     let inputs = ctx.inputs;
     let mut items = vec![format!("[`{RUN_JSON}`]({RUN_JSON}): build and boot stamp")];
-    for (path, present, what) in [
-        (
-            HELLO_TXT,
-            !matches!(inputs.hello, Input::Missing),
-            "part 1 log lines",
-        ),
-        (
-            BENCH_JSON,
-            !matches!(inputs.bench, Input::Missing),
-            "`mymem bench --json`, every sample",
-        ),
-        (
-            RACE_JSON,
-            !matches!(inputs.race, Input::Missing),
-            "`mymem race --json`, every trial",
-        ),
-        (
-            KERNEL_JSON,
-            !matches!(inputs.kernel, Input::Missing),
-            "`mymem_test` results",
-        ),
-        (
-            MISUSE_JSON,
-            !matches!(inputs.misuse, Input::Missing),
-            "`mymem misuse --json`, every call",
-        ),
-        (
-            MISUSE_EXCLUSIVE_JSON,
-            !matches!(inputs.misuse_exclusive, Input::Missing),
-            "`mymem misuse --exclusive --json` (modules loaded with `exclusive=1`)",
-        ),
-        (
-            MATRIX_JSON,
-            !matches!(inputs.matrix, Input::Missing),
-            "`mymem matrix --json`, every run",
-        ),
-    ]
-    .map(|(f, present, what)| (rel(f), present, what))
-    .into_iter()
-    .chain([(
+    let mut files: Vec<(String, bool, String)> = Vec::new();
+    if inputs.no_wall_boot {
+        items.push(format!(
+            "`{MEASURE_SCENARIO}/results/`: none, this run had no wall-clock boot"
+        ));
+    } else {
+        let rounds = inputs.kernel_rounds.iter().enumerate().map(|(i, k)| {
+            let n = i as u32 + 2;
+            (
+                rel(&results::layout::kernel_round(n)),
+                present_any(k),
+                format!("`mymem_test` in-kernel bench, round {n} of {KERNEL_ROUNDS}"),
+            )
+        });
+        files.extend(
+            [
+                (HELLO_TXT, present_any(&inputs.hello), "part 1 log lines"),
+                (
+                    BENCH_JSON,
+                    present_any(&inputs.bench),
+                    "`mymem bench --json`, every sample",
+                ),
+                (
+                    RACE_JSON,
+                    present_any(&inputs.race),
+                    "`mymem race --json`, every trial",
+                ),
+                (
+                    KERNEL_JSON,
+                    present_any(&inputs.kernel),
+                    "`mymem_test` results",
+                ),
+                (
+                    MISUSE_JSON,
+                    present_any(&inputs.misuse),
+                    "`mymem misuse --json`, every call",
+                ),
+                (
+                    MISUSE_EXCLUSIVE_JSON,
+                    present_any(&inputs.misuse_exclusive),
+                    "`mymem misuse --exclusive --json` (modules loaded with `exclusive=1`)",
+                ),
+                (
+                    MATRIX_JSON,
+                    present_any(&inputs.matrix),
+                    "`mymem matrix --json`, every run",
+                ),
+            ]
+            .map(|(f, p, what)| (rel(f), p, what.to_string())),
+        );
+        files.extend(rounds.filter(|(_, p, _)| *p));
+    }
+    // The icount boot's files, when the run has them.
+    if present_any(&inputs.icount_bench) {
+        files.push((
+            icount_rel(BENCH_JSON),
+            true,
+            "`mymem bench --clock icount --json` (icount boot)".into(),
+        ));
+    }
+    if present_any(&inputs.icount_kernel) {
+        files.push((
+            icount_rel(KERNEL_JSON),
+            true,
+            "`mymem_test` in-kernel bench (icount boot)".into(),
+        ));
+    }
+    for (i, k) in inputs.icount_kernel_rounds.iter().enumerate() {
+        let n = i as u32 + 2;
+        if present_any(k) {
+            files.push((
+                icount_rel(&results::layout::kernel_round(n)),
+                true,
+                format!("`mymem_test` in-kernel bench, round {n} of {KERNEL_ROUNDS} (icount boot)"),
+            ));
+        }
+    }
+    files.push((
         compile_fail_rel(COMPILE_FAIL_JSON),
         !matches!(inputs.compile_fail, Input::Missing),
-        "compile-fail evidence: every program's build (compiler output beside it)",
-    )]) {
+        "compile-fail evidence: every program's build (compiler output beside it)".into(),
+    ));
+    for (path, present, what) in files {
         items.push(if present {
             format!("[`{path}`]({path}): {what}")
         } else {
@@ -200,4 +252,9 @@ fn raw_data(ctx: &Ctx, md: &mut Md) {
             .map(|p| format!("[`plots/{0}`](plots/{0}): {1}", p.file, p.title)),
     );
     md.bullets(&items);
+}
+
+/// Present in the run directory (a result, a hole, or an unreadable file).
+fn present_any<T>(i: &Input<T>) -> bool {
+    !matches!(i, Input::Missing | Input::NoBoot)
 }

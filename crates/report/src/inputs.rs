@@ -8,7 +8,8 @@ use std::path::Path;
 use anyhow::{ensure, Context, Result};
 use results::layout::{
     self, BENCH_JSON, COMPILE_FAIL_DIR, COMPILE_FAIL_JSON, HELLO_TXT, ICOUNT_SCENARIO, KERNEL_JSON,
-    KERNEL_LOG_TXT, KERNEL_ROUNDS, MATRIX_JSON, MISUSE_EXCLUSIVE_JSON, MISUSE_JSON, RACE_JSON,
+    KERNEL_LOG_TXT, KERNEL_ROUNDS, MATRIX_JSON, MEASURE_SCENARIO, MISUSE_EXCLUSIVE_JSON,
+    MISUSE_JSON, RACE_JSON,
 };
 use results::{
     BenchReport, CompileFailReport, Document, KernelReport, MatrixReport, MisuseReport, RaceReport,
@@ -42,6 +43,9 @@ pub enum Input<T> {
     Hole(String),
     /// Present but unusable: why.
     Invalid(String),
+    /// A measurement-boot file of a run that had no measurement boot (`lab run --clock
+    /// icount` boots only the icount guest); the report says why once, in its environment.
+    NoBoot,
     Ok(T),
 }
 
@@ -50,6 +54,13 @@ impl<T> Input<T> {
         match self {
             Input::Ok(t) => Some(t),
             _ => None,
+        }
+    }
+
+    /// A missing measurement-boot file of a run without that boot.
+    fn no_boot(&mut self) {
+        if matches!(self, Input::Missing) {
+            *self = Input::NoBoot;
         }
     }
 
@@ -64,12 +75,21 @@ impl<T> Input<T> {
                 why.trim_end()
             )),
             Input::Invalid(e) => Some(format!("`{path}` could not be read: {e}")),
+            Input::NoBoot => Some(format!(
+                "Not measured: this run had no wall-clock boot (see [{NO_WALL_BOOT}](#{})).",
+                crate::html::slug(NO_WALL_BOOT)
+            )),
         }
     }
 }
 
+/// The heading of the environment's note on a run without its measurement boot.
+pub const NO_WALL_BOOT: &str = "No wall-clock boot";
+
 pub struct Inputs {
     pub run: RunInfo,
+    /// The run had no measurement boot (`lab/`): `lab run --clock icount`.
+    pub no_wall_boot: bool,
     pub hello: Input<String>,
     pub bench: Input<BenchReport>,
     pub race: Input<RaceReport>,
@@ -102,8 +122,10 @@ impl Inputs {
             path.display(),
             run.schema
         );
-        Ok(Self {
+        let no_wall_boot = run.clock == "icount" && !run_dir.join(MEASURE_SCENARIO).exists();
+        let mut inputs = Self {
             run,
+            no_wall_boot,
             hello: optional(run_dir, HELLO_TXT, Ok),
             bench: json(run_dir, BENCH_JSON),
             race: json(run_dir, RACE_JSON),
@@ -121,7 +143,19 @@ impl Inputs {
             icount_kernel_rounds: (2..=KERNEL_ROUNDS)
                 .map(|n| json_at(run_dir, &icount_rel(&layout::kernel_round(n))))
                 .collect(),
-        })
+        };
+        if no_wall_boot {
+            inputs.hello.no_boot();
+            inputs.bench.no_boot();
+            inputs.race.no_boot();
+            inputs.kernel.no_boot();
+            inputs.kernel_log.no_boot();
+            inputs.misuse.no_boot();
+            inputs.misuse_exclusive.no_boot();
+            inputs.matrix.no_boot();
+            inputs.kernel_rounds.iter_mut().for_each(Input::no_boot);
+        }
+        Ok(inputs)
     }
 }
 

@@ -38,15 +38,13 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
 /// Missing inputs, how each side measured, and a failed in-kernel run.
 fn notes(ctx: &Ctx, md: &mut Md) {
     let inputs = ctx.inputs;
-    for why in [
-        inputs.bench.why_not(&rel(BENCH_JSON)),
-        inputs.kernel.why_not(&rel(KERNEL_JSON)),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        md.para(&why);
-    }
+    crate::ctx::paras(
+        md,
+        [
+            inputs.bench.why_not(&rel(BENCH_JSON)),
+            inputs.kernel.why_not(&rel(KERNEL_JSON)),
+        ],
+    );
     if let Some(b) = inputs.bench.get() {
         md.para(&format!(
             "User space: `mymem bench`, {} counted trials per size after {} warmup trials. {} \

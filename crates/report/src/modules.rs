@@ -21,6 +21,27 @@ pub fn short(m: &ModuleInfo) -> String {
     }
 }
 
+/// "your C driver `studmem`" or "the kit's C twin `mymem_c` (the baseline)".
+pub fn noun(m: &ModuleInfo) -> String {
+    if m.kit {
+        format!("{} `{}` (the baseline)", kit_what(m), m.module)
+    } else {
+        format!("your {} driver `{}`", m.language, m.module)
+    }
+}
+
+/// Which driver a device node is, as a noun phrase, in a run that names its modules
+/// (`None` in a run of only our drivers, whose report names devices as it always did).
+pub fn device_noun(run: &RunInfo, device: &str) -> Option<String> {
+    if run.modules.is_empty() {
+        return None;
+    }
+    Some(match of_device(run, device) {
+        Some(m) => noun(m),
+        None => format!("`{device}`, none of this run's drivers"),
+    })
+}
+
 /// "the kit's C twin" / "the kit's Rust driver".
 fn kit_what(m: &ModuleInfo) -> String {
     if m.language == "C" {
@@ -85,13 +106,6 @@ impl Names {
         let (Some(c), Some(rust)) = (run.module(ModuleRole::C), run.module(ModuleRole::Rust))
         else {
             return Names::default();
-        };
-        let noun = |m: &ModuleInfo| {
-            if m.kit {
-                format!("{} `{}` (the baseline)", kit_what(m), m.module)
-            } else {
-                format!("your {} driver `{}`", m.language, m.module)
-            }
         };
         let title = |m: &ModuleInfo| {
             if m.kit {
@@ -186,10 +200,10 @@ pub fn env_rows(run: &RunInfo) -> Vec<Vec<String>> {
     run.modules
         .iter()
         .map(|m| {
+            // The prose's words: yours, or the kit's baseline (whichever slot it fills).
             let role = match m.role {
-                ModuleRole::C if m.kit => "Module, baseline",
-                ModuleRole::C => "Module, reference",
-                ModuleRole::Rust => "Module, compared",
+                ModuleRole::C | ModuleRole::Rust if m.kit => "Driver, the kit's baseline",
+                ModuleRole::C | ModuleRole::Rust => "Driver, yours",
                 ModuleRole::Hello => "Module, part 1",
                 ModuleRole::Test => "Module, part 5",
             };
@@ -201,7 +215,7 @@ pub fn env_rows(run: &RunInfo) -> Vec<Vec<String>> {
                 m.path
             );
             if m.kit && !m.path.ends_with(&format!("/{}", m.module)) {
-                v.push_str(", renamed (the compared driver takes its module or device name)");
+                v.push_str(", renamed (your driver takes its module or device name)");
             }
             if !m.device.is_empty() {
                 v.push_str(&format!(", device `{}`", m.device));
@@ -279,7 +293,8 @@ mod tests {
         );
         let rows = env_rows(&r);
         assert!(rows[1][1].contains("device `/dev/lab_renamed`"), "{rows:?}");
-        assert_eq!(rows[0][0], "Module, baseline");
+        assert_eq!(rows[0][0], "Driver, the kit's baseline");
+        assert_eq!(rows[1][0], "Driver, yours");
         // Our own run: nothing to say, the names as they always were.
         assert_eq!(slots_sentence(&run(Vec::new())), None);
         assert_eq!(Names::of(&run(Vec::new())).rust, "the Rust driver");

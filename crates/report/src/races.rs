@@ -14,7 +14,7 @@ pub fn render(ctx: &Ctx, md: &mut Md) {
     md.heading(2, "Parts 3 and 5: races");
     md.heading(3, "User-space race (`mymem race`)");
     match (&ctx.race, ctx.inputs.race.get()) {
-        (Some(race), Some(report)) => user_race(race, report, md),
+        (Some(race), Some(report)) => user_race(ctx, race, report, md),
         _ => {
             md.para(&ctx.inputs.race.why_not(&rel(RACE_JSON)).unwrap_or_default());
             md.heading(3, "Cost of the fixes");
@@ -186,12 +186,12 @@ fn why_not_loaded<T>(input: &Input<T>, path: &str, module: &str) -> String {
     }
 }
 
-fn user_race(race: &Race, report: &results::RaceReport, md: &mut Md) {
+fn user_race(ctx: &Ctx, race: &Race, report: &results::RaceReport, md: &mut Md) {
     let c = &report.config;
     let workers = race.workers();
     let strategies = race.strategies();
     md.para(&format!(
-        "W ∈ {{{}}} worker threads on `{}`, N = {} increments per worker, {} trials per (W, \
+        "W ∈ {{{}}} worker threads on `{}`{}, N = {} increments per worker, {} trials per (W, \
          strategy). One increment: {}",
         workers
             .iter()
@@ -199,6 +199,8 @@ fn user_race(race: &Race, report: &results::RaceReport, md: &mut Md) {
             .collect::<Vec<_>>()
             .join(", "),
         c.device,
+        crate::modules::device_noun(&ctx.inputs.run, &c.device)
+            .map_or(String::new(), |n| format!(" ({n})")),
         c.iterations,
         c.trials,
         c.cycle

@@ -651,8 +651,11 @@ fn missing_inputs_are_reported_not_fatal() {
     }
     assert!(r.rendered.plots.is_empty());
     assert!(!r.html.contains("<svg"));
-    // Without the guest's stamp the CPU is unknown, and TCG still warns.
-    assert!(row(section(&r.md, "## Environment"), "CPU model").contains("unknown"));
+    // Without the measurement boot's stamp the icount boot's gives the CPU, and TCG still
+    // warns.
+    assert!(
+        row(section(&r.md, "## Environment"), "CPU model").contains(&icount_bench().env.cpu_model)
+    );
     assert!(r.md.contains("[!WARNING]"));
 }
 
@@ -1286,4 +1289,238 @@ fn a_given_test_module_and_hello_module_are_named_with_their_logs() {
             && part1.contains("lab_hello: Hello, kernel!"),
         "{part1}"
     );
+}
+
+/// The lab's question `n`'s answer section (its heading starts with `### n.`).
+fn answer(md: &str, n: u8) -> &str {
+    let prefix = format!("### {n}. ");
+    let line = md
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no answer {n}"));
+    section(md, line)
+}
+
+#[test]
+fn the_race_sweep_and_answers_2_and_3_name_the_driver_it_ran_on() {
+    let r = rendered_with(|d| name_modules(d, ("mymem_test", true), ("hello", true)));
+    let dev = race().config.device;
+    assert_eq!(dev, "/dev/mymem", "the fixture's sweep device");
+    let sweep = section(&r.md, "### User-space race (`mymem race`)");
+    assert!(
+        sweep.contains(&format!(
+            "worker threads on `{dev}` (your C driver `lab_renamed`)"
+        )),
+        "{sweep}"
+    );
+    let ran_on = format!("The race sweep ran on your C driver `lab_renamed` (`{dev}`).");
+    for n in [2, 3] {
+        let a = answer(&r.md, n);
+        assert!(a.contains(&ran_on), "answer {n}: {a}");
+    }
+    // What the kit's drivers do is said of them, not of the run's driver.
+    assert!(
+        answer(&r.md, 2).contains("as the kit's drivers do with a device mutex"),
+        "{}",
+        answer(&r.md, 2)
+    );
+    // A run of our drivers reads as it did.
+    let ours = rendered();
+    assert!(!answer(&ours.md, 2).contains("The race sweep ran on"));
+}
+
+#[test]
+fn answers_1_and_5_claim_nothing_about_the_code_of_a_driver_not_the_kit_s() {
+    let r = rendered_with(|d| name_modules(d, ("mymem_test", true), ("hello", true)));
+    let q5 = answer(&r.md, 5);
+    for claim in [
+        "check_copy_size",
+        "copy_to_iter",
+        "Guard::new",
+        "same kind of work",
+        "both drivers do",
+        "the C twin spends",
+        "the same kernel routine for both",
+    ] {
+        assert!(!q5.contains(claim), "answer 5 claims {claim:?}: {q5}");
+    }
+    assert!(
+        q5.contains("it does not read their code") && q5.contains("For the kit's drivers"),
+        "{q5}"
+    );
+    let q1 = answer(&r.md, 1);
+    assert!(
+        !q1.contains("both drivers use") && q1.contains("in the kit's drivers both directions"),
+        "{q1}"
+    );
+    // Our own run keeps its account of our two drivers.
+    let ours = rendered();
+    assert!(answer(&ours.md, 5).contains("check_copy_size"));
+}
+
+#[test]
+fn answer_1_gives_the_largest_size_s_throughput_of_every_driver() {
+    let b = bench();
+    let largest = b.series.iter().map(|s| s.size).max().unwrap();
+    let mb_s = |label: &str, op: Op| {
+        let s = b
+            .series
+            .iter()
+            .find(|s| {
+                s.kind == SeriesKind::Device && s.label == label && s.op == op && s.size == largest
+            })
+            .unwrap();
+        let v = results::stats::throughput_mb_s(largest, s.stats.mean_ns);
+        if v >= 100.0 {
+            format!("{v:.0}")
+        } else if v >= 10.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    let r = rendered();
+    let q1 = answer(&r.md, 1);
+    for (name, label) in [("the Rust driver", "Rust"), ("the C driver", "C")] {
+        let want = format!(
+            "{name} writes at {} MB/s and reads at {} MB/s",
+            mb_s(label, Op::Pwrite),
+            mb_s(label, Op::Pread)
+        );
+        assert!(q1.contains(&want), "{want:?} not in: {q1}");
+    }
+    let named = rendered_with(|d| name_modules(d, ("mymem_test", true), ("hello", true)));
+    let q1 = answer(&named.md, 1);
+    for name in [
+        "your C driver `lab_renamed` writes at",
+        "the kit's C twin `mymem_c` (the baseline) writes at",
+    ] {
+        assert!(q1.contains(name), "{name:?} not in: {q1}");
+    }
+}
+
+#[test]
+fn the_environment_table_names_the_drivers_as_the_prose_does() {
+    let r = rendered_with(|d| name_modules(d, ("mymem_test", true), ("hello", true)));
+    let env = section(&r.md, "## Environment");
+    assert!(row(env, "Driver, yours").contains("`lab_renamed` (C, yours)"));
+    assert!(row(env, "Driver, the kit's baseline").contains("`mymem_c` (C, the kit's)"));
+    for other in ["reference", "compared", "C slot", "Rust slot"] {
+        assert!(!env.contains(other), "{other:?} in: {env}");
+    }
+}
+
+/// The fixture as `lab run --clock icount` leaves it: no measurement boot (`lab/`).
+fn icount_only(dir: &Path) {
+    fs::remove_dir_all(dir.join("lab")).unwrap();
+    let path = dir.join("run.json");
+    let mut run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    run["clock"] = "icount".into();
+    fs::write(&path, serde_json::to_string(&run).unwrap()).unwrap();
+}
+
+#[test]
+fn an_icount_only_run_takes_its_environment_from_the_icount_boot_and_says_once_why_files_are_missing(
+) {
+    let r = rendered_with(icount_only);
+    let env_stamp = icount_bench().env;
+    let env = section(&r.md, "## Environment");
+    assert!(
+        row(env, "Kernel version (guest `uname -v`)").contains(&env_stamp.kernel_version),
+        "{env}"
+    );
+    assert!(row(env, "CPU model").contains(&env_stamp.cpu_model));
+    assert!(row(env, "vCPUs").contains(&env_stamp.vcpus.to_string()));
+    assert!(row(env, "Guest tool").contains(&env_stamp.tool_version));
+    assert!(!r.md.contains("unknown (no bench.json"), "{env}");
+    let why = section(env, "### No wall-clock boot");
+    assert!(why.contains("`make run CLOCK=icount`"), "{why}");
+    assert_eq!(r.md.matches("### No wall-clock boot").count(), 1);
+    assert!(
+        !r.md.contains("is missing: this run did not produce it"),
+        "{}",
+        r.md
+    );
+    assert!(!r.md.contains("#### On the wall clock"), "an empty heading");
+    // Answers 5 and 8 are the icount boot's, with no note on the missing wall boot.
+    for n in [5, 8] {
+        let a = answer(&r.md, n);
+        assert!(
+            a.contains("icount medians") && !a.contains("Not measured"),
+            "{a}"
+        );
+    }
+    // Our mymem_test could not load in the icount boot: answer 8 says so, quoting the guest.
+    let r8 = rendered_with(|d| {
+        icount_only(d);
+        fs::remove_file(d.join("lab-icount/results/kernel.json")).unwrap();
+        fs::write(
+            d.join("lab-icount/results/kernel.json.hole"),
+            "mymem_test: Unknown symbol mymem_read (err -2)\n",
+        )
+        .unwrap();
+    });
+    let a8 = answer(&r8.md, 8);
+    assert!(
+        a8.contains("**Not measured** (`lab-icount/results/kernel.json`)")
+            && a8.contains("Unknown symbol mymem_read"),
+        "{a8}"
+    );
+    let raw = section(&r.md, "## Raw data");
+    assert!(
+        raw.contains("[`lab-icount/results/bench.json`](lab-icount/results/bench.json)")
+            && raw.contains("[`lab-icount/results/kernel.json`](lab-icount/results/kernel.json)")
+            && raw.contains("`lab/results/`: none, this run had no wall-clock boot")
+            && !raw.contains("`lab/results/bench.json`"),
+        "{raw}"
+    );
+}
+
+#[test]
+fn answer_8_says_first_that_a_negative_wall_clock_overhead_is_not_measurable() {
+    let b = bench();
+    let smallest = b
+        .series
+        .iter()
+        .filter(|s| s.kind == SeriesKind::Device)
+        .map(|s| s.size)
+        .min()
+        .unwrap();
+    let user = b
+        .series
+        .iter()
+        .find(|s| {
+            s.kind == SeriesKind::Device
+                && s.label == "Rust"
+                && s.op == Op::Pwrite
+                && s.size == smallest
+        })
+        .unwrap()
+        .stats
+        .mean_ns;
+    let r = rendered_with(|d| {
+        let path = d.join("lab/results/kernel.json");
+        let mut k: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        for row in k["bench"].as_array_mut().unwrap() {
+            if row["op"] == "write" && row["size"] == smallest {
+                row["mean_ns"] = ((user + 9524.0) as u64).into();
+            }
+        }
+        fs::write(&path, serde_json::to_string(&k).unwrap()).unwrap();
+    });
+    let q8 = answer(&r.md, 8);
+    let wall = section(q8, "#### On the wall clock");
+    assert!(
+        wall.contains(
+            "the cost of the path into the kernel cannot be measured this way in this run, \
+             since the in-kernel mean is not below the user-space one. Both are wall-clock \
+             means under TCG"
+        ),
+        "{wall}"
+    );
+    assert!(!wall.contains("the path into the kernel adds -"), "{wall}");
+    // A clear overhead is still stated as one.
+    assert!(answer(&rendered().md, 8).contains("the path into the kernel adds"));
 }

@@ -123,7 +123,10 @@ fn wall_counts(verdicts: &[Verdict], undecided: &[Verdict]) -> WallCounts {
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(ctx, md, super::C_VS_RUST);
-    ctx.missing(md, true, false, false);
+    // A run without its wall boot answers from the icount boot: no note needed.
+    if !(ctx.inputs.no_wall_boot && ctx.icount.is_some()) {
+        ctx.missing(md, true, false, false);
+    }
     let mut facts = Facts {
         icount: ctx.icount.as_ref().and_then(|i| from_icount(ctx, i)),
         wall_blocks: None,

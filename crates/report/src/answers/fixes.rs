@@ -59,6 +59,7 @@ struct Mmap {
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(ctx, md, super::FIXES);
     ctx.missing(md, false, true, false);
+    ctx.race_driver(md);
     let Some(race) = &ctx.race else {
         return;
     };

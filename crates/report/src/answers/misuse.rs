@@ -126,15 +126,13 @@ struct Shape {
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(ctx, md, super::MISUSE);
     let i = ctx.inputs;
-    for note in [
-        i.misuse.why_not(&rel(MISUSE_JSON)),
-        i.misuse_exclusive.why_not(&rel(MISUSE_EXCLUSIVE_JSON)),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        md.para(&note);
-    }
+    crate::ctx::paras(
+        md,
+        [
+            i.misuse.why_not(&rel(MISUSE_JSON)),
+            i.misuse_exclusive.why_not(&rel(MISUSE_EXCLUSIVE_JSON)),
+        ],
+    );
     let reports: Vec<(&str, &MisuseReport)> = [
         (MISUSE_JSON, i.misuse.get()),
         (MISUSE_EXCLUSIVE_JSON, i.misuse_exclusive.get()),

@@ -84,14 +84,16 @@ struct Main {
     driver: String,
     smallest: u64,
     largest: u64,
-    /// MB/s at the largest size.
-    throughput: Option<Throughput>,
+    /// MB/s at the largest size of every driver measured there, `driver` first.
+    throughput: Vec<Throughput>,
     at_smallest: Option<ReadVsWrite>,
     at_largest: Option<Largest>,
 }
 
 #[derive(Serialize)]
 struct Throughput {
+    /// Series label (`C`, `Rust`).
+    driver: String,
     write_mb_s: f64,
     read_mb_s: f64,
 }
@@ -209,18 +211,21 @@ fn main(bench: &Bench, smallest: u64, largest: u64) -> Option<Main> {
     } else {
         labels.first().copied()?
     };
-    let tp = |dir, size| {
+    let tp = |label, dir| {
         bench
-            .user(driver, dir, size)
-            .map(|s| throughput_mb_s(size, s.stats.mean_ns))
+            .user(label, dir, largest)
+            .map(|s| throughput_mb_s(largest, s.stats.mean_ns))
     };
-    let throughput = match (tp(Dir::Write, largest), tp(Dir::Read, largest)) {
-        (Some(write_mb_s), Some(read_mb_s)) => Some(Throughput {
-            write_mb_s,
-            read_mb_s,
-        }),
-        _ => None,
-    };
+    let throughput = std::iter::once(driver)
+        .chain(labels.iter().copied().filter(|&l| l != driver))
+        .filter_map(|label| {
+            Some(Throughput {
+                driver: label.into(),
+                write_mb_s: tp(label, Dir::Write)?,
+                read_mb_s: tp(label, Dir::Read)?,
+            })
+        })
+        .collect();
     let at_largest = user_rw(bench, driver, largest).map(|d| Largest {
         rw: ReadVsWrite::from(&d),
         diff_pct: d.rel_diff.abs() * 100.0,

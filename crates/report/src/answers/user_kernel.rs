@@ -16,6 +16,8 @@ struct Facts {
     wall_heading: bool,
     /// The bench's means; `None`: no driver measured from user space.
     means: Option<FromMeans>,
+    /// The guest ran under TCG.
+    tcg: bool,
 }
 
 #[derive(Serialize)]
@@ -76,6 +78,9 @@ struct Overhead {
     overhead_ns: f64,
     /// overhead / floor.
     x_floor: Option<f64>,
+    /// The in-kernel mean lies below the user-space mean's 95 % CI (or below the mean when
+    /// it has none): the overhead is more than the user-space series' own spread.
+    measurable: bool,
 }
 
 #[derive(Serialize)]
@@ -85,28 +90,40 @@ struct Place {
 }
 
 fn overhead(bench: &Bench, user: &str, d: Dir, s: u64, floor: Option<f64>) -> Option<Overhead> {
-    let u = bench.user(user, d, s)?.stats.mean_ns;
+    let stats = &bench.user(user, d, s)?.stats;
+    let u = stats.mean_ns;
     let k = bench.kernel(d, s)?.mean_ns as f64;
     Some(Overhead {
         user_ns: u,
         kernel_ns: k,
         overhead_ns: u - k,
         x_floor: floor.map(|f| (u - k) / f),
+        measurable: k < stats.ci95_ns.map_or(u, |[lo, _]| lo),
     })
 }
 
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(ctx, md, super::USER_KERNEL);
-    ctx.missing(md, true, false, true);
+    // A run without its wall boot answers from the icount boot, or says why that could not.
+    if ctx.inputs.no_wall_boot && ctx.icount.is_some() {
+        let path = crate::inputs::icount_rel(results::layout::KERNEL_JSON);
+        if let Some(why) = ctx.inputs.icount_kernel.why_not(&path) {
+            md.para(&why);
+        }
+    } else {
+        ctx.missing(md, true, false, true);
+    }
     let bench = &ctx.bench;
+    let means = from_means(bench, &ctx.names);
     let facts = Facts {
         icount: ctx
             .icount
             .as_ref()
             .filter(|b| b.kernel.is_some())
             .and_then(from_icount),
-        wall_heading: ctx.icount.is_some() && !bench.is_icount(),
-        means: from_means(bench, &ctx.names),
+        wall_heading: ctx.icount.is_some() && !bench.is_icount() && means.is_some(),
+        means,
+        tcg: ctx.is_tcg(),
     };
     md.raw(&crate::templates::render(
         ctx,
@@ -190,7 +207,9 @@ fn from_means(bench: &Bench, names: &crate::modules::Names) -> Option<FromMeans>
         small,
         large,
         grows: match (write_small, write_large) {
-            (Some(s), Some(l)) => large != small && l.overhead_ns > 2.0 * s.overhead_ns,
+            (Some(s), Some(l)) => {
+                large != small && s.measurable && l.overhead_ns > 2.0 * s.overhead_ns
+            }
             _ => false,
         },
         write_small,

@@ -66,6 +66,7 @@ fn loss(s: &results::RaceSummary) -> Loss {
 pub fn render(ctx: &Ctx, md: &mut Md) {
     super::heading(ctx, md, super::WHERE_RACES);
     ctx.missing(md, false, true, false);
+    ctx.race_driver(md);
     let race = ctx.race.as_ref().map(|race| {
         let workers = race.workers();
         let first = race.first_racy();
