@@ -29,12 +29,14 @@ pub struct Built {
 /// other submission's: it names the build directory); `Ok(Err(why))` when
 /// the submission itself does not build (no Kbuild, too big, a compiler
 /// error: the first errors, the hints, the skipped files and the log's
-/// path), `Err` when the grader could not even try.
+/// path), `Err` when the grader could not even try. `what` labels the build
+/// step on the terminal (`build submission NAME`, `build driver NAME (sandboxed)`).
 pub fn build(
     kernel: &Kernel,
     dir: &Path,
     name: &str,
     module: Option<&str>,
+    what: &str,
     log: &Path,
 ) -> Result<std::result::Result<Built, String>> {
     let variant = super::variant::load(dir)?;
@@ -86,13 +88,7 @@ pub fn build(
         &paths::repo_root().join("kernel/include"),
         &root.join("include"),
     )?;
-    let ended = sandbox::build_module(
-        kernel,
-        &src,
-        &[root.join("include")],
-        &format!("build submission {name}"),
-        log,
-    )?;
+    let ended = sandbox::build_module(kernel, &src, &[root.join("include")], what, log)?;
     // The skipped files go first in the log: the student reads it top down.
     if !notes.is_empty() {
         let text = std::fs::read(log).unwrap_or_default();

@@ -343,7 +343,14 @@ fn grade_one(
         groups: groups.to_vec(),
         ..Default::default()
     };
-    match build::build(&lab.kernel, dir, key, args.module.as_deref(), &log)? {
+    match build::build(
+        &lab.kernel,
+        dir,
+        key,
+        args.module.as_deref(),
+        &format!("build submission {key}"),
+        &log,
+    )? {
         Err(tail) => sub.build_error = Some(tail),
         Ok(built) => {
             sub.module = built.module.clone();

@@ -450,7 +450,7 @@ fn build_one(kernel: &Kernel, dir: &Path, log_dir: &Path) -> Result<Given> {
         .map_or("module".into(), |n| n.to_string_lossy().into_owned());
     let name = format!("run-{}", build::safe_name(&base));
     let log = log_dir.join(format!("build-{}.log", build::safe_name(&base)));
-    let built = match build::build(kernel, &dir, &name, None, &log)? {
+    let built = match build::build(kernel, &dir, &name, None, &driver_step(&base), &log)? {
         Ok(b) => b,
         Err(tail) => bail!(
             "{} does not build against the lab kernel (log: {}):\n{tail}",
@@ -473,6 +473,11 @@ fn build_one(kernel: &Kernel, dir: &Path, log_dir: &Path) -> Result<Given> {
         language,
         device: None,
     })
+}
+
+/// The terminal label of a --driver build: the driver's, not a graded submission's.
+fn driver_step(dir_name: &str) -> String {
+    format!("build driver {dir_name} (sandboxed)")
 }
 
 /// `(relative path, path)` of the source files of a module directory, sorted: what the
@@ -543,6 +548,12 @@ fn git_rev(dir: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_driver_build_is_labelled_as_the_drivers() {
+        // The finding: `lab exec --driver student/mydrv` said "build submission run-mydrv".
+        assert_eq!(driver_step("mydrv"), "build driver mydrv (sandboxed)");
+    }
 
     fn given(module: &str, language: Language, dir: &str) -> Given {
         Given {
