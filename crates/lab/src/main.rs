@@ -193,6 +193,7 @@ enum Command {
     Grade(grading::GradeArgs),
     /// Write a starter module (one of our drivers with TODO bodies) into DIR; builds and loads as is.
     Skeleton {
+        /// Language of the starter: `c` (from mymem_c) or `rust` (from mymem).
         #[arg(long, value_enum)]
         lang: grading::skeleton::Lang,
         /// Directory to write the module into (created if missing; must be empty).
@@ -646,6 +647,7 @@ mod tests {
         }
         let h = help("skeleton");
         assert!(h.contains("Directory to write the module into"), "{h}");
+        assert!(h.contains("Language of the starter"), "{h}");
         // The global options say which commands they apply to.
         assert!(h.contains("For the commands that boot"), "{h}");
     }
