@@ -33,7 +33,8 @@ use vm::guest::{Lab, Scenario};
         points at the newest of each command, results/latest at the newest run or bench."
 )]
 struct Cli {
-    /// QEMU accelerator; `auto` uses KVM only where it can work.
+    /// QEMU accelerator; `auto` uses KVM only where it can work. For the commands that boot
+    /// (exec, shell, test, run, bench, grade).
     #[arg(
         long,
         global = true,
@@ -45,13 +46,15 @@ struct Cli {
     /// Guest clock: `wall` follows the host (confounded by its load); `icount` advances 1 ns per
     /// executed guest instruction (deterministic, ~3.5x slower, TCG only; races need `wall`).
     /// Default `wall`, except `lab run`, which boots twice, once in each clock; there the
-    /// option keeps only that clock's boot.
+    /// option keeps only that clock's boot. For the commands that boot.
     #[arg(long, global = true, value_enum, env = "LAB_CLOCK")]
     clock: Option<clock::Clock>,
-    /// Kernel profile: `debug` adds lockdep, KASAN, kmemleak (separate cached build).
+    /// Kernel profile: `debug` adds lockdep, KASAN, kmemleak (separate cached build). For the
+    /// commands that build or boot the kernel.
     #[arg(long, global = true, value_enum, default_value = "lab")]
     profile: kernel::Profile,
-    /// Show the guest's boot messages too.
+    /// Show the guest's boot messages too, and every kernel log line (default: the first 200
+    /// of a boot; console.log has them all).
     #[arg(long, short, global = true)]
     verbose: bool,
     #[command(subcommand)]
@@ -79,9 +82,10 @@ enum Command {
         /// /lab/bin/<name>, with spaces in the name turned into `_`).
         #[arg(long = "file", short = 'f')]
         files: Vec<String>,
-        /// Modules to load first, comma-separated ("" for none) [default: the two drivers:
-        /// mymem,mymem_c, or those --driver puts in their place].
-        #[arg(long)]
+        /// Modules to load first, by module name, comma-separated, `.ko` optional ("" for
+        /// none) [default: the two drivers: mymem,mymem_c, or those --driver puts in their
+        /// place]. A --driver module keeps its own name (its Kbuild's obj-m, e.g. studmem).
+        #[arg(long, value_name = "MODULES")]
         load: Option<String>,
         #[command(flatten)]
         modules: drivers::ModuleArgs,
@@ -99,15 +103,23 @@ enum Command {
         command: Vec<String>,
     },
     /// Interactive busybox shell in the guest with our modules loaded.
+    ///
+    /// With stdin not a terminal (`printf 'ls\n' | lab shell`), the shell reads it as typed,
+    /// without prompts or echo; its end powers off as Ctrl-D does, and lab exits with the
+    /// shell's status.
     Shell {
-        /// Modules to load first, comma-separated ("" for none) [default: the two drivers:
-        /// mymem,mymem_c, or those --driver puts in their place].
-        #[arg(long)]
+        /// Modules to load first, by module name, comma-separated, `.ko` optional ("" for
+        /// none) [default: the two drivers: mymem,mymem_c, or those --driver puts in their
+        /// place]. A --driver module keeps its own name (its Kbuild's obj-m, e.g. studmem).
+        #[arg(long, value_name = "MODULES")]
         load: Option<String>,
         #[command(flatten)]
         modules: drivers::ModuleArgs,
         #[command(flatten)]
         gdb: gdb::GdbArgs,
+        /// Seconds before the guest is killed, when stdin is not a terminal.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
     },
     /// Run the guest test suites; prints "N passed, M failed" and fails on any failure.
     ///
@@ -187,8 +199,10 @@ enum Command {
     /// Write a starter module (one of our drivers with TODO bodies) into DIR; builds and loads as is.
     #[cfg(feature = "kit")]
     Skeleton {
+        /// Language of the starter: `c` (from mymem_c) or `rust` (from mymem).
         #[arg(long, value_enum)]
         lang: grading::skeleton::Lang,
+        /// Directory to write the module into (created if missing; must be empty).
         dir: PathBuf,
     },
     /// In a handout (handout.toml): load each part's module in the guest and show it at work
@@ -220,10 +234,28 @@ impl Cli {
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = reaper::install().and_then(|()| real_main(cli)) {
-        eprintln!("\nlab: error: {e:#}");
-        let (what, next) = cmd::after_error(&e);
-        eprintln!("lab: {what}: {next}");
-        std::process::exit(1);
+        fail(&e, 1);
+    }
+}
+
+/// Prints `e` as every failure ends (README, Troubleshooting) and exits with `code`.
+fn fail(e: &anyhow::Error, code: i32) -> ! {
+    eprintln!("\n{}", failure_text(e));
+    std::process::exit(code);
+}
+
+/// `lab: error: ...` and, last, `lab: to retry: <command>` (or `lab: instead: <command>`).
+fn failure_text(e: &anyhow::Error) -> String {
+    let (what, next) = cmd::after_error(e);
+    format!("lab: error: {e:#}\nlab: {what}: {next}")
+}
+
+/// A boot's verdict as the process's end: its guest's status (1 when it has none) after a
+/// failure, else nothing.
+fn exit_with_verdict(outcome: &vm::guest::Outcome) {
+    println!("results: {}", outcome.dir.display());
+    if let Err(e) = outcome.verdict() {
+        fail(&e, outcome.exit_code.filter(|c| *c != 0).unwrap_or(1));
     }
 }
 
@@ -267,27 +299,36 @@ fn real_main(cli: Cli) -> Result<()> {
                 .timeout(timeout);
             scenario.files = files;
             let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
-            let outcome = lab.boot(&scenario)?;
-            println!("results: {}", outcome.dir.display());
-            let code = outcome.exit_code;
-            if let Err(e) = outcome.verdict() {
-                eprintln!("lab: {e:#}");
-                std::process::exit(code.filter(|c| *c != 0).unwrap_or(1));
-            }
+            exit_with_verdict(&lab.boot(&scenario)?);
             Ok(())
         }
         Command::Shell {
             ref load,
             ref modules,
             ref gdb,
+            timeout,
         } => {
             let (lab, plan) = with_modules(prepare(&cli, "shell", false)?, modules)?;
             let load = load_list(load.as_deref(), &plan);
-            let mut scenario = Scenario::new("shell", "").load(&split_list(&load));
-            scenario.interactive = true;
+            let mut scenario = Scenario::new("shell", "")
+                .load(&split_list(&load))
+                .timeout(timeout);
+            // A pipe is no terminal: busybox's line editing would query the cursor and eat
+            // input, and its end would not power off. The host feeds it instead (guest/init).
+            let piped = !std::io::IsTerminal::is_terminal(&std::io::stdin());
+            if piped {
+                scenario.piped = true;
+            } else {
+                scenario.interactive = true;
+            }
             let _gdb = gdb::attach(&lab, &mut scenario, gdb)?;
-            eprintln!("    (exit the shell to power off; Ctrl-A X kills QEMU)");
-            lab.boot(&scenario)?;
+            if piped {
+                cmd::note("stdin is not a terminal: the shell reads it and powers off at its end");
+                exit_with_verdict(&lab.boot(&scenario)?);
+            } else {
+                eprintln!("    (exit the shell to power off; Ctrl-A X kills QEMU)");
+                lab.boot(&scenario)?;
+            }
             Ok(())
         }
         Command::Test {
@@ -468,9 +509,11 @@ fn load_list(load: Option<&str>, plan: &drivers::Plan) -> String {
     load.map_or_else(|| plan.default_load().join(","), str::to_string)
 }
 
+/// `--load`'s module names: `a, b.ko` -> `[a, b]` (the guest holds /lab/modules/<name>.ko).
 fn split_list(s: &str) -> Vec<&str> {
     s.split(',')
         .map(str::trim)
+        .map(|m| m.strip_suffix(".ko").unwrap_or(m))
         .filter(|m| !m.is_empty())
         .collect()
 }
@@ -583,6 +626,59 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         let (what, _) = cmd::after_error(&anyhow::anyhow!("other"));
         assert_eq!(what, "to retry");
+    }
+
+    #[test]
+    fn every_failure_ends_with_the_retry_line_the_readme_names() {
+        // The finding: README says `lab: to retry: <command>`; a failed boot ended with
+        // `retry:   cargo run ...` instead.
+        let e = vm::guest::tests::outcome("ok\n@@MYMEM-EXIT 2@@\n", false)
+            .verdict()
+            .unwrap_err();
+        let text = failure_text(&e);
+        let last = text.lines().last().unwrap();
+        assert!(
+            last.starts_with("lab: to retry: cargo run --release -p lab -- "),
+            "{text}"
+        );
+        assert_eq!(text.matches("retry").count(), 1, "{text}");
+        let readme = std::fs::read_to_string(paths::repo_root().join("README.md")).unwrap();
+        assert!(readme.contains("`lab: to retry: <command>`"));
+    }
+
+    #[test]
+    fn load_takes_module_names_with_or_without_ko() {
+        // The finding: `--load studmem.ko` made the guest look for studmem.ko.ko.
+        assert_eq!(split_list("studmem.ko"), ["studmem"]);
+        assert_eq!(split_list("mymem, studmem.ko,"), ["mymem", "studmem"]);
+        assert_eq!(split_list("a.kobj"), ["a.kobj"]);
+    }
+
+    /// The long help of `lab <sub>`.
+    fn help(sub: &str) -> String {
+        let mut cli = Cli::command();
+        cli.build();
+        cli.find_subcommand_mut(sub)
+            .unwrap_or_else(|| panic!("{sub}"))
+            .render_long_help()
+            .to_string()
+    }
+
+    #[test]
+    fn help_says_what_load_takes_and_what_skeletons_dir_is() {
+        for sub in ["exec", "shell"] {
+            let h = help(sub);
+            assert!(
+                h.contains("by module name") && h.contains("`.ko` optional"),
+                "{sub}: {h}"
+            );
+            assert!(h.contains("keeps its own name"), "{sub}: {h}");
+        }
+        let h = help("skeleton");
+        assert!(h.contains("Directory to write the module into"), "{h}");
+        assert!(h.contains("Language of the starter"), "{h}");
+        // The global options say which commands they apply to.
+        assert!(h.contains("For the commands that boot"), "{h}");
     }
 
     #[test]

@@ -31,15 +31,17 @@ pub struct Built {
 /// other submission's: it names the build directory); `Ok(Err(why))` when
 /// the submission itself does not build (no Kbuild, too big, a compiler
 /// error: the first errors, the hints, the skipped files and the log's
-/// path), `Err` when the grader could not even try.
+/// path), `Err` when the grader could not even try. `what` labels the build
+/// step on the terminal (`build submission NAME`, `build driver NAME (sandboxed)`).
 pub fn build(
     kernel: &Kernel,
     dir: &Path,
     name: &str,
     module: Option<&str>,
+    what: &str,
     log: &Path,
 ) -> Result<std::result::Result<Built, String>> {
-    build_with(kernel, dir, name, module, log, &[])
+    build_with(kernel, dir, name, module, what, log, &[])
 }
 
 /// [`build`], with other modules' `Module.symvers` for the symbols the submission imports
@@ -49,6 +51,7 @@ pub fn build_with(
     dir: &Path,
     name: &str,
     module: Option<&str>,
+    what: &str,
     log: &Path,
     extra_symbols: &[PathBuf],
 ) -> Result<std::result::Result<Built, String>> {
@@ -104,11 +107,10 @@ pub fn build_with(
     // The exporters' Module.symvers are read inside the sandbox too.
     let mut read_only = vec![root.join("include")];
     read_only.extend(extra_symbols.iter().cloned());
-    let what = format!("build submission {name}");
     let ended = if extra_symbols.is_empty() {
-        sandbox::build_module(kernel, &src, &read_only, &what, log)?
+        sandbox::build_module(kernel, &src, &read_only, what, log)?
     } else {
-        sandbox::build_module_with(kernel, &src, &read_only, extra_symbols, &what, log)?
+        sandbox::build_module_with(kernel, &src, &read_only, extra_symbols, what, log)?
     };
     // The skipped files go first in the log: the student reads it top down.
     if !notes.is_empty() {

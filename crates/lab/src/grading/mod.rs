@@ -395,7 +395,14 @@ pub(crate) fn grade_one(
         groups: groups.to_vec(),
         ..Default::default()
     };
-    match build::build(&lab.kernel, dir, key, args.module.as_deref(), &log)? {
+    match build::build(
+        &lab.kernel,
+        dir,
+        key,
+        args.module.as_deref(),
+        &format!("build submission {key}"),
+        &log,
+    )? {
         Err(tail) => sub.build_error = Some(tail),
         Ok(built) => {
             sub.module = built.module.clone();

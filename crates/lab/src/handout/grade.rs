@@ -266,7 +266,15 @@ fn build_part(
     extra_symbols: &[std::path::PathBuf],
 ) -> Result<std::result::Result<build::Built, String>> {
     let log = out.join(format!("{name}-build.log"));
-    build::build_with(&lab.kernel, dir, name, None, &log, extra_symbols)
+    build::build_with(
+        &lab.kernel,
+        dir,
+        name,
+        None,
+        &format!("build submission {name}"),
+        &log,
+        extra_symbols,
+    )
 }
 
 /// The guest script of parts 1 and 5: their checks, results on the grading channel.

@@ -492,29 +492,36 @@ fn build_one(
         .map_or("module".into(), |n| n.to_string_lossy().into_owned());
     let name = format!("run-{}", build::safe_name(&base));
     let log = log_dir.join(format!("build-{}.log", build::safe_name(&base)));
-    let (built, build_error) =
-        match build::build_with(kernel, &dir, &name, None, &log, extra_symbols)? {
-            Ok(b) => (b, None),
-            Err(tail) => match kit_name {
-                Some(module) => {
-                    cmd::note(&format!(
-                        "{} does not build yet (log: {}); the run goes on without it:\n{tail}",
-                        dir.display(),
-                        log.display()
-                    ));
-                    let unbuilt = build::Built {
-                        module: module.into(),
-                        ko: PathBuf::new(),
-                    };
-                    (unbuilt, Some(tail))
-                }
-                None => bail!(
-                    "{} does not build against the lab kernel (log: {}):\n{tail}",
+    let (built, build_error) = match build::build_with(
+        kernel,
+        &dir,
+        &name,
+        None,
+        &driver_step(&base),
+        &log,
+        extra_symbols,
+    )? {
+        Ok(b) => (b, None),
+        Err(tail) => match kit_name {
+            Some(module) => {
+                cmd::note(&format!(
+                    "{} does not build yet (log: {}); the run goes on without it:\n{tail}",
                     dir.display(),
                     log.display()
-                ),
-            },
-        };
+                ));
+                let unbuilt = build::Built {
+                    module: module.into(),
+                    ko: PathBuf::new(),
+                };
+                (unbuilt, Some(tail))
+            }
+            None => bail!(
+                "{} does not build against the lab kernel (log: {}):\n{tail}",
+                dir.display(),
+                log.display()
+            ),
+        },
+    };
     let files = source_files(&dir)?;
     let language = if files.iter().any(|(rel, _)| rel.ends_with(".rs")) {
         Language::Rust
@@ -531,6 +538,11 @@ fn build_one(
         device: None,
         build_error,
     })
+}
+
+/// The terminal label of a --driver build: the driver's, not a graded submission's.
+fn driver_step(dir_name: &str) -> String {
+    format!("build driver {dir_name} (sandboxed)")
 }
 
 /// `(relative path, path)` of the source files of a module directory, sorted: what the
@@ -601,6 +613,12 @@ fn git_rev(dir: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_driver_build_is_labelled_as_the_drivers() {
+        // The finding: `lab exec --driver student/mydrv` said "build submission run-mydrv".
+        assert_eq!(driver_step("mydrv"), "build driver mydrv (sandboxed)");
+    }
 
     fn given(module: &str, language: Language, dir: &str) -> Given {
         Given {

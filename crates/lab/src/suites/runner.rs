@@ -7,7 +7,7 @@ use crate::vm::guest::{Lab, Outcome, Scenario};
 use crate::vm::reaper;
 use anyhow::{bail, ensure, Context, Result};
 use rustix::process::{Pid, Signal};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,9 @@ pub fn runner(lab: &Lab) -> Result<()> {
         })?;
     }
     part("runner panicking", || panicking_runner_leaves_no_qemu(lab))?;
+    part("lab shell with piped stdin", || {
+        piped_shell_reads_all_and_ends(lab)
+    })?;
     part("lab shell killed", || {
         killed_shell_restores_the_terminal(lab)
     })?;
@@ -100,6 +103,39 @@ fn exec_passes_argv_and_files(lab: &Lab) -> Result<()> {
             .with_context(|| format!("guest output lacks {w:?} (in order); shown: {shown:?}"))?
             + 1;
     }
+    Ok(())
+}
+
+/// The finding: `printf ... | lab shell` lost its first bytes and hung at the end of input.
+/// Every line arrives, in order; the end powers off; lab exits with the shell's status (a
+/// last line without newline, `(exit 7)`, ends it).
+fn piped_shell_reads_all_and_ends(lab: &Lab) -> Result<()> {
+    let mut child = lab_cmd(lab, &["shell", "--load", "", "--timeout", "120"])?
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let log = drain(child.stderr.take().expect("piped"));
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(b"echo first-line-1\necho second\n(exit 7)")?;
+    let status = wait_for(&mut child, Duration::from_secs(300))?;
+    let stderr = log.join().unwrap_or_default();
+    let shown: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split_once("guest| ").map(|(_, t)| t))
+        .collect();
+    ensure!(
+        shown.iter().any(|l| l.starts_with("first-line-1"))
+            && shown.iter().any(|l| l.starts_with("second")),
+        "lab shell lost input; shown: {shown:?}\n{stderr}"
+    );
+    ensure!(
+        status.code() == Some(7),
+        "lab shell exited {status}, not with the shell's status 7:\n{stderr}"
+    );
     Ok(())
 }
 

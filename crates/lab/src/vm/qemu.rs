@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 /// The accelerator asked for on the command line (`--accel`, `LAB_ACCEL`).
@@ -154,12 +155,48 @@ pub struct Ended {
     pub channel_error: Option<String>,
 }
 
+/// Input for the guest's console when the host's stdin is not a terminal (`lab shell`
+/// fed by a pipe): sent once the console prints `after`, ended as Ctrl-D ends it (see [`feed`]).
+pub struct Feed {
+    pub from: Box<dyn Read + Send>,
+    /// The console line (a marker the guest prints when its reader is in place) before
+    /// which nothing is sent: bytes sent while nobody reads the port are lost.
+    pub after: &'static str,
+}
+
+/// Copies `from` into `to` once `ready` fires, then ends the input as Ctrl-D does on a
+/// terminal in canonical mode: ^D at the start of a line, so a last line without newline
+/// gets one (busybox sh waits forever after a partial line and ^D ^D). Writes nothing when
+/// `ready` never fires (the guest ended first).
+pub fn feed(ready: &Receiver<()>, mut from: impl Read, to: &mut impl Write) -> std::io::Result<()> {
+    if ready.recv().is_err() {
+        return Ok(());
+    }
+    let mut buf = [0u8; 4096];
+    let mut last = b'\n';
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        to.write_all(&buf[..n])?;
+        to.flush()?;
+        last = buf[n - 1];
+    }
+    to.write_all(if last == b'\n' { b"\x04" } else { b"\n\x04" })?;
+    to.flush()
+}
+
 /// Streams console lines to `show` and the log; kills QEMU after `timeout`.
+/// With `input`, the console's input comes from it (see [`Feed`]), else from nothing.
 /// QEMU dies with the runner however the runner ends (see [`crate::vm::reaper`]).
 pub fn run(
     machine: &Machine,
     timeout: Duration,
     console_log: &Path,
+    input: Option<Feed>,
     mut show: impl FnMut(&str) + Send + 'static,
 ) -> Result<Ended> {
     let started = Instant::now();
@@ -205,7 +242,11 @@ pub fn run(
     let mut log = std::fs::File::create(console_log)
         .with_context(|| format!("cannot create {}", console_log.display()))?;
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -214,6 +255,17 @@ pub fn run(
     let guard = reaper::register(child.id(), true);
     let stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let mut ready_tx = input.as_ref().map(|f| (f.after, ready_tx));
+    // The feeder keeps QEMU's stdin open after the input is sent: it is not joined, as it
+    // may wait for a stdin that never ends.
+    let feeder = input.map(|f| {
+        let mut to = child.stdin.take().expect("piped");
+        std::thread::spawn(move || {
+            let _ = feed(&ready_rx, f.from, &mut to);
+            to
+        })
+    });
     let errors = std::thread::spawn(move || {
         let mut text = Vec::new();
         let _ = stderr.read_to_end(&mut text);
@@ -230,6 +282,12 @@ pub fn run(
             .unwrap_or(false)
         {
             let line = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((after, tx)) = &ready_tx {
+                if line.contains(after) {
+                    let _ = tx.send(());
+                    ready_tx = None;
+                }
+            }
             if log_error.is_none() {
                 if let Err(e) = log.write_all(line.as_bytes()) {
                     log_error = Some(e.to_string());
@@ -246,6 +304,9 @@ pub fn run(
     });
     let waited = wait_or_kill(&mut child, timeout);
     guard.done();
+    if let Some(f) = feeder.filter(|f| f.is_finished()) {
+        drop(f.join());
+    }
     let (timed_out, status) = waited?;
     let (console, log_error) = reader
         .join()
@@ -314,6 +375,48 @@ mod tests {
         assert!(choose(AccelRequest::Auto, true, NOVIRT)
             .1
             .contains("vmx/svm"));
+    }
+
+    /// What [`feed`] writes for `input` once ready fires.
+    fn fed(input: &[u8]) -> Vec<u8> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        tx.send(()).unwrap();
+        let mut out = Vec::new();
+        feed(&rx, input, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn piped_input_is_sent_as_typed_and_ended_like_ctrl_d() {
+        // The finding's input: both lines whole, then one ^D (end of input at a line start).
+        assert_eq!(
+            fed(b"echo first-line-1\necho second\n"),
+            b"echo first-line-1\necho second\n\x04"
+        );
+        // A last line without newline is ended first: ^D ends input only at a line start.
+        assert_eq!(fed(b"exit 3"), b"exit 3\n\x04");
+        assert_eq!(fed(b""), b"\x04");
+        // Larger than one read: nothing lost or reordered.
+        let big: Vec<u8> = (0..20_000u32).map(|i| b"abc\n"[i as usize % 4]).collect();
+        let out = fed(&big);
+        assert_eq!(&out[..big.len()], &big[..]);
+    }
+
+    #[test]
+    fn piped_input_waits_for_the_guest() {
+        // Nothing is sent before the guest's reader is in place, nothing at all when the guest
+        // ends first (the sender gone).
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let t = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            feed(&rx, &b"echo x\n"[..], &mut out).unwrap();
+            done_tx.send(()).unwrap();
+            out
+        });
+        assert!(done_rx.recv_timeout(Duration::from_millis(200)).is_err());
+        drop(tx);
+        assert_eq!(t.join().unwrap(), b"");
     }
 
     #[test]
