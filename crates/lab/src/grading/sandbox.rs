@@ -448,13 +448,10 @@ mod tests {
         assert_eq!(sh(&sb, &script, &log), Ended::Success);
         let out = std::fs::read_to_string(&log).unwrap();
         assert!(out.starts_with("65534\n65534\nvisible\n"), "{out}");
-        for bad in [
-            "READ-SECRET",
-            "SAW-HOME",
-            "WROTE-RO",
-            "WROTE-OUTSIDE",
-            "WROTE-TOP",
-        ] {
+        // WROTE-OUTSIDE is not among them: with the checkout under /tmp that write succeeds
+        // inside the sandbox, into its own tmpfs /tmp (where bubblewrap made the bind mount's
+        // parents), and never reaches the host, which the check after this loop asserts.
+        for bad in ["READ-SECRET", "SAW-HOME", "WROTE-RO", "WROTE-TOP"] {
             assert!(!out.contains(bad), "{bad}: {out}");
         }
         assert!(out.contains("tmp-ok"), "{out}");
