@@ -27,6 +27,11 @@ pub struct Built {
     pub module: String,
 }
 
+/// The progress label of a graded submission's build: `build submission <name>`.
+pub fn submission_step(name: &str) -> String {
+    format!("build submission {name}")
+}
+
 /// Builds `dir` as `name` (a name of the batch's own, distinct from every
 /// other submission's: it names the build directory); `Ok(Err(why))` when
 /// the submission itself does not build (no Kbuild, too big, a compiler

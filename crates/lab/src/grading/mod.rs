@@ -400,7 +400,7 @@ pub(crate) fn grade_one(
         dir,
         key,
         args.module.as_deref(),
-        &format!("build submission {key}"),
+        &build::submission_step(key),
         &log,
     )? {
         Err(tail) => sub.build_error = Some(tail),

@@ -271,7 +271,7 @@ fn build_part(
         dir,
         name,
         None,
-        &format!("build submission {name}"),
+        &build::submission_step(name),
         &log,
         extra_symbols,
     )
